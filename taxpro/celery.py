@@ -1,0 +1,30 @@
+"""The Celery application: broker and every setting come from Django settings (CELERY_*)."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from celery.signals import worker_ready
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "taxpro.settings")
+
+app = Celery("taxpro")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Schedules live in code (stack.md: no django-celery-beat). Nothing between 01:00 and 03:00 ET,
+# and no correctness depends on a beat firing: every job is idempotent and also safe to skip.
+app.conf.beat_schedule = {
+    "worker-heartbeat": {"task": "taxpro.tasks.worker_heartbeat", "schedule": 15.0},
+}
+
+
+@worker_ready.connect
+def _heartbeat_on_start(**kwargs: object) -> None:
+    from taxpro.health import record_worker_heartbeat
+
+    try:
+        record_worker_heartbeat()
+    except Exception:  # noqa: S110 - health reporting never stops a worker from starting.
+        pass

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.forms import SignupForm
+from django import forms
+
+from taxpro.models import UserKind
+
+SIGNUP_KINDS = [
+    (UserKind.PRACTITIONER.value, "I am a tax professional (attorney, CPA, enrolled agent or other)"),
+    (UserKind.TAXPAYER.value, "I am a taxpayer"),
+]
+
+
+class PortalSignupForm(SignupForm):
+    kind = forms.ChoiceField(
+        label="Who is this account for?",
+        choices=SIGNUP_KINDS,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose who this account is for."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Reorder so the question about the kind of account comes first.
+        self.order_fields(["kind", "email", "password1", "password2"])

@@ -1,0 +1,74 @@
+"""Load the demo data. Idempotent: running it again changes nothing that is already there."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from taxpro.demo import DEMO_PASSWORD, DEMO_USERS
+from taxpro.models import User, UserKind
+
+
+class Command(BaseCommand):
+    help = "Create the demo users (and, as the domain grows, their records). Safe to re-run."
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        created = 0
+        for _who, email, kind in DEMO_USERS:
+            user, was_created = User.objects.get_or_create(
+                username=email,
+                defaults={"email": email, "kind": kind, "is_staff": kind == UserKind.STAFF},
+            )
+            if was_created:
+                user.set_password(DEMO_PASSWORD)
+                if kind == UserKind.STAFF:
+                    user.is_superuser = False
+                user.save()
+                created += 1
+                if kind == UserKind.STAFF:
+                    _grant_clerk_permissions(user)
+            EmailAddress.objects.get_or_create(
+                user=user, email=email, defaults={"verified": True, "primary": True}
+            )
+            if kind in {UserKind.PRACTITIONER, UserKind.STAFF} and not Authenticator.objects.filter(
+                user=user, type=Authenticator.Type.TOTP
+            ).exists():
+                TOTP.activate(user, generate_totp_secret())
+                RecoveryCodes.activate(user)
+        for seeder in _domain_seeders():
+            seeder(stdout=self.stdout)
+        self.stdout.write(f"Demo data ready ({created} users created).")
+
+
+def _grant_clerk_permissions(user: User) -> None:
+    from django.contrib.auth.models import Permission
+
+    # The clerk sees every model in the admin; domain apps narrow this as they grow.
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label__in=["caf", "taxpayers", "authorizations"]
+        )
+    )
+
+
+def _domain_seeders() -> list[Any]:
+    """Each app may offer ``<app>.demo.seed(stdout=...)``; they run in dependency order."""
+    import importlib
+
+    seeders = []
+    for app in ("caf", "taxpayers", "authorizations"):
+        try:
+            module = importlib.import_module(f"{app}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app}.demo":
+                raise
+            continue
+        seeders.append(module.seed)
+    return seeders

@@ -1,0 +1,58 @@
+"""Site-wide pages: the front door, each kind's home, health, accessibility, error pages."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from taxpro import health
+from taxpro.access import practitioner_required, taxpayer_required
+from taxpro.adapters import PortalAccountAdapter
+
+
+@require_GET
+def front_door(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return HttpResponseRedirect(PortalAccountAdapter(request).get_login_redirect_url(request))
+    return render(request, "taxpro/front_door.html")
+
+
+@require_GET
+def signup_as(request: HttpRequest, kind: str) -> HttpResponse:
+    """/pro/signup/ and /account/signup/ open the one sign-up form with the kind chosen."""
+    return HttpResponseRedirect(f"{reverse('account_signup')}?kind={kind}")
+
+
+@practitioner_required
+@require_GET
+def practitioner_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "taxpro/practitioner_home.html")
+
+
+@taxpayer_required
+@require_GET
+def taxpayer_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "taxpro/taxpayer_home.html")
+
+
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "taxpro/accessibility.html")
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {
+        "database": health.check_database(),
+        "redis": health.check_redis(),
+        "worker": health.check_worker(),
+    }
+    healthy = all(state == "ok" for state in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        status=200 if healthy else 503,
+    )
