@@ -1,0 +1,62 @@
+"""Persona fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from tests.factories import (
+    PASSWORD,
+    PractitionerFactory,
+    StaffFactory,
+    UserFactory,
+    enrol_totp,
+)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    # allauth keeps rate limits and used TOTP codes in the shared cache; tests start clean.
+    cache.clear()
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def taxpayer_user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def practitioner_user(db):
+    """A practitioner with a second factor enrolled (``.totp_secret`` to make codes)."""
+    user = PractitionerFactory()
+    user.totp_secret = enrol_totp(user)
+    return user
+
+
+@pytest.fixture
+def practitioner_without_mfa(db):
+    return PractitionerFactory()
+
+
+@pytest.fixture
+def staff_user(db):
+    user = StaffFactory()
+    user.totp_secret = enrol_totp(user)
+    return user
+
+
+@pytest.fixture
+def signed_in(client: Client):
+    """Sign a user in directly (for tests that are not about signing in)."""
+
+    def sign_in(user) -> Client:
+        client.force_login(user)
+        return client
+
+    return sign_in
