@@ -1,0 +1,156 @@
+"""Postal addresses of record: normalising to USPS Publication 28 and comparing (R10, R11).
+
+``usaddress-scourgify`` does the Pub 28 work ("Street" -> "ST", "Apartment" -> "APT", directions,
+upper case). Addresses it cannot parse (PO boxes, rural routes) fall back to a plain fold with
+the common Pub 28 abbreviations, so they can still be stored and compared.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from scourgify import normalize_address_record
+from scourgify.exceptions import AddressNormalizationError
+
+from taxpayers.errors import AddressRefused
+
+# R10/R3: the 50 states and DC.
+US_STATES_AND_DC = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
+    "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY".split()
+)
+US_TERRITORIES = frozenset("AS GU MP PR VI UM FM MH PW".split())
+MILITARY_STATES = frozenset("AA AE AP".split())
+
+_ZIP = re.compile(r"[0-9]{5}(-?[0-9]{4})?")
+_NOT_WORD = re.compile(r"[^A-Z0-9 ]+")
+_SPACES = re.compile(r"\s+")
+
+# The Pub 28 abbreviations the fallback applies (scourgify knows the full list).
+_PUB28_FALLBACK = {
+    "STREET": "ST", "AVENUE": "AVE", "APARTMENT": "APT", "BOULEVARD": "BLVD", "ROAD": "RD",
+    "DRIVE": "DR", "LANE": "LN", "COURT": "CT", "PLACE": "PL", "SUITE": "STE", "HIGHWAY": "HWY",
+    "PARKWAY": "PKWY", "CIRCLE": "CIR", "TERRACE": "TER", "NORTH": "N", "SOUTH": "S",
+    "EAST": "E", "WEST": "W", "NORTHEAST": "NE", "NORTHWEST": "NW", "SOUTHEAST": "SE",
+    "SOUTHWEST": "SW", "POST": "PO", "OFFICE": "", "BUILDING": "BLDG",
+    "FLOOR": "FL", "ROOM": "RM", "UNIT": "UNIT", "RURAL": "RR", "ROUTE": "",
+}
+
+
+@dataclass(frozen=True)
+class PostalAddress:
+    """An address as entered: two street lines, city, two-letter state, ZIP or ZIP+4."""
+
+    line1: str
+    city: str
+    state: str
+    zip_code: str
+    line2: str = ""
+
+    def as_lines(self) -> list[str]:
+        lines = [self.line1, self.line2, f"{self.city}, {self.state} {self.zip_code}"]
+        return [line for line in lines if line.strip()]
+
+
+def _fold(text: str) -> str:
+    """Case, punctuation and spacing folded: ``"123 Main St., Apt. #4"`` -> ``"123 MAIN ST APT 4"``."""
+    text = unicodedata.normalize("NFKC", text or "").upper()
+    text = _NOT_WORD.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def _fold_with_pub28(text: str) -> str:
+    folded = re.sub(r"\bP O\b", "PO", _fold(text))
+    words = [_PUB28_FALLBACK.get(word, word) for word in folded.split(" ")]
+    return _SPACES.sub(" ", " ".join(words)).strip()
+
+
+def zip5(zip_code: str) -> str:
+    return (zip_code or "").strip()[:5]
+
+
+def address_validate(address: PostalAddress) -> None:
+    """Field checks that hold for every stored address: ASCII ZIP, a known state code, a street."""
+    if not address.line1.strip() or not address.city.strip():
+        raise AddressRefused("Enter the street address and the city.")
+    if not _ZIP.fullmatch(address.zip_code.strip()) or not address.zip_code.isascii():
+        raise AddressRefused("Enter a 5-digit ZIP code, or ZIP+4, with the digits 0 to 9.")
+    for part in (address.line1, address.line2, address.city):
+        if any(unicodedata.category(char) in {"Cc", "Cf"} for char in part):
+            raise AddressRefused("The address contains invisible or control characters.")
+
+
+def address_require_us_state(address: PostalAddress) -> None:
+    """R10, R3: online requests need an address in one of the 50 states or DC."""
+    state = address.state.strip().upper()
+    if state in US_STATES_AND_DC:
+        return
+    if state in US_TERRITORIES:
+        raise AddressRefused(
+            "Addresses in US territories cannot be used online; use Form 2848 or 8821 instead."
+        )
+    if state in MILITARY_STATES:
+        raise AddressRefused(
+            "Military (APO, FPO, DPO) addresses cannot be used online; use Form 2848 or 8821 "
+            "instead."
+        )
+    raise AddressRefused(
+        "Only addresses in one of the 50 states or DC can be used online; foreign addresses "
+        "need Form 2848 or 8821."
+    )
+
+
+@dataclass(frozen=True)
+class NormalisedAddress:
+    line1: str
+    line2: str
+    city: str
+    state: str
+    zip_code: str
+
+    def comparison_key(self) -> tuple[str, str, str, str]:
+        """R11: street lines joined (a unit may be on either line), city, state, ZIP5."""
+        street = _SPACES.sub(" ", f"{self.line1} {self.line2}").strip()
+        return (street, self.city, self.state, zip5(self.zip_code))
+
+
+def address_normalise(address: PostalAddress) -> NormalisedAddress:
+    """USPS Pub 28 form of ``address``, with punctuation folded for comparison (R11)."""
+    try:
+        record = normalize_address_record(
+            {
+                "address_line_1": address.line1,
+                "address_line_2": address.line2 or "",
+                "city": address.city,
+                "state": address.state,
+                "postal_code": address.zip_code,
+            }
+        )
+        line1 = _fold(record.get("address_line_1") or "")
+        line2 = _fold(record.get("address_line_2") or "")
+        city = _fold(record.get("city") or "")
+    except (AddressNormalizationError, ValueError, KeyError, TypeError):
+        line1 = _fold_with_pub28(address.line1)
+        line2 = _fold_with_pub28(address.line2)
+        city = _fold(address.city)
+    return NormalisedAddress(
+        line1=line1,
+        line2=line2,
+        city=city,
+        state=_fold(address.state),
+        zip_code=(address.zip_code or "").strip(),
+    )
+
+
+def addresses_match(entered: PostalAddress, record: NormalisedAddress) -> bool:
+    """R11: equal after Pub 28 normalisation, case and punctuation folded."""
+    return address_normalise(entered).comparison_key() == record.comparison_key()
+
+
+def name_fold(name: str) -> str:
+    """Names compared case- and punctuation-insensitively: ``"O'Neil, Ann"`` ~ ``"ONEIL ANN"``."""
+    text = unicodedata.normalize("NFKC", name or "").casefold()
+    text = re.sub(r"[^\w\s]", "", text)
+    return _SPACES.sub(" ", text).strip()

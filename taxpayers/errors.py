@@ -1,0 +1,35 @@
+"""Domain errors of the taxpayer master file. Each message is a sentence a user can read."""
+
+from __future__ import annotations
+
+
+class TaxpayerError(Exception):
+    """Base class: a refusal the web edge turns into a message or a form error, never a 500."""
+
+    field: str | None = None
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if field is not None:
+            self.field = field
+
+
+class TinInvalid(TaxpayerError):
+    """R13a: the TIN is not 9 ASCII digits of an allowed kind. Input validation, not a match."""
+
+    field = "tin"
+
+
+class AddressRefused(TaxpayerError):
+    """R10: the address cannot be used (territory, military, foreign, unreadable)."""
+
+    field = "address"
+
+
+class TaxpayerMismatch(TaxpayerError):
+    """R12: the details do not match. The message never says which field failed."""
+
+
+class MismatchRateLimited(TaxpayerError):
+    """R12: too many mismatches from one practitioner in the last hour."""

@@ -1,0 +1,135 @@
+"""Taxpayer identification numbers: validation (R13a) and masking (R43).
+
+A TIN is exactly nine ASCII digits; dashes are allowed on input and dropped. Anything else is
+refused, never converted: python-stdnum quietly turns fullwidth and other-script digits into
+ASCII, so the ASCII check runs first and stdnum only sees clean input.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.db import models
+from stdnum.exceptions import ValidationError as StdnumValidationError
+from stdnum.us import ein as stdnum_ein
+
+from taxpayers.errors import TinInvalid
+
+
+class TinType(models.TextChoices):
+    SSN = "ssn", "SSN"
+    ITIN = "itin", "ITIN"
+    EIN = "ein", "EIN"
+
+
+class HolderKind(models.TextChoices):
+    """Whom a TIN (a taxpayer, a CAF number) belongs to: a person or a business."""
+
+    INDIVIDUAL = "individual", "Individual"
+    BUSINESS = "business", "Business"
+
+
+_ASCII_SHAPE = re.compile(r"[0-9-]+")
+
+# R13a: ITIN 4th-5th digits.
+ITIN_GROUPS = frozenset(
+    [*range(50, 66), *range(70, 89), *range(90, 93), *range(94, 100)]
+)
+
+
+@dataclass(frozen=True)
+class Tin:
+    """A validated TIN: ``digits`` is exactly nine ASCII digits. Never log or render it whole."""
+
+    digits: str
+    tin_type: TinType
+
+    def __str__(self) -> str:  # R46: a stray f-string or log line shows only the masked form.
+        return tin_mask(self.digits, tin_type=self.tin_type)
+
+    __repr__ = __str__
+
+    @property
+    def last4(self) -> str:
+        return self.digits[-4:]
+
+
+def _refuse_foreign_characters(raw: str) -> None:
+    """R13a: other-script digits, invisible and control characters are refused, not converted."""
+    for char in raw:
+        if char.isascii() and (char.isdigit() or char == "-"):
+            continue
+        category = unicodedata.category(char)
+        if char.isdigit() or category == "Nd":
+            raise TinInvalid(
+                "Enter the TIN with the digits 0 to 9 only; other kinds of digits are not accepted."
+            )
+        if category in {"Cf", "Cc", "Zl", "Zp"} or char in "\u00ad\ufeff":
+            raise TinInvalid("The TIN contains invisible or control characters. Type it again.")
+        raise TinInvalid("Enter the TIN as 9 digits, for example 123-45-6789.")
+
+
+def tin_digits(raw: str) -> str:
+    """The nine digits of ``raw``, after refusing anything that is not ASCII digits and dashes."""
+    if not isinstance(raw, str):
+        raise TinInvalid("Enter the TIN as 9 digits, for example 123-45-6789.")
+    raw = raw.strip(" ")  # Plain spaces around the number are harmless; nothing else is.
+    _refuse_foreign_characters(raw)
+    if not _ASCII_SHAPE.fullmatch(raw):
+        raise TinInvalid("Enter the TIN as 9 digits, for example 123-45-6789.")
+    digits = raw.replace("-", "")
+    if len(digits) != 9:
+        raise TinInvalid("A TIN has exactly 9 digits.")
+    return digits
+
+
+def ssn_is_valid(digits: str) -> bool:
+    """R13a: never starts 000, 666 or 9; group is not 00; serial is not 0000."""
+    area, group, serial = digits[:3], digits[3:5], digits[5:]
+    return not (
+        area in {"000", "666"} or area.startswith("9") or group == "00" or serial == "0000"
+    )
+
+
+def itin_is_valid(digits: str) -> bool:
+    """R13a: starts with 9 and the 4th-5th digits are 50-65, 70-88, 90-92 or 94-99."""
+    return digits.startswith("9") and int(digits[3:5]) in ITIN_GROUPS
+
+
+def ein_is_valid(digits: str) -> bool:
+    """An EIN has a known campus prefix; stdnum knows the list. Input is already plain ASCII."""
+    try:
+        stdnum_ein.validate(digits)
+    except StdnumValidationError:
+        return False
+    return True
+
+
+def tin_parse(raw: str, *, holder_kind: str = HolderKind.INDIVIDUAL) -> Tin:
+    """Validate ``raw`` for a holder of ``holder_kind`` and return the :class:`Tin`.
+
+    Individuals have an SSN or an ITIN (an ITIN starts with 9); businesses have an EIN (R13a:
+    an EIN is for businesses only). Raises :class:`TinInvalid` with a readable sentence.
+    """
+    digits = tin_digits(raw)
+    if holder_kind == HolderKind.BUSINESS:
+        if not ein_is_valid(digits):
+            raise TinInvalid("This is not a valid EIN.")
+        return Tin(digits=digits, tin_type=TinType.EIN)
+    if digits.startswith("9"):
+        if not itin_is_valid(digits):
+            raise TinInvalid("This is not a valid SSN or ITIN.")
+        return Tin(digits=digits, tin_type=TinType.ITIN)
+    if not ssn_is_valid(digits):
+        raise TinInvalid("This is not a valid SSN or ITIN.")
+    return Tin(digits=digits, tin_type=TinType.SSN)
+
+
+def tin_mask(digits_or_last4: str, *, tin_type: str = TinType.SSN) -> str:
+    """R43: only the last four digits show: ``***-**-1234`` (or ``**-***1234`` for an EIN)."""
+    last4 = digits_or_last4[-4:]
+    if tin_type == TinType.EIN:
+        return f"**-***{last4}"
+    return f"***-**-{last4}"
