@@ -60,11 +60,14 @@ def _weekly_openings_after(at: dt.datetime, days: int = 8) -> list[dt.datetime]:
             openings.append(dt.datetime.combine(day, MONDAY_OPENS, tzinfo=ET))
         elif day.weekday() == SUNDAY:
             openings.append(dt.datetime.combine(day, SUNDAY_OPENS, tzinfo=ET))
-    return [o for o in openings if o > at]
+    # Compare and return in UTC: Python compares and subtracts two datetimes that share a
+    # tzinfo by their wall clocks, which is wrong across a daylight-saving change.
+    return [o.astimezone(dt.UTC) for o in openings if o.astimezone(dt.UTC) > at]
 
 
 def next_opening(at: dt.datetime, windows: Sequence[Window] = ()) -> dt.datetime:
-    """The first instant at or after ``at`` when the portal is open."""
+    """The first instant at or after ``at`` when the portal is open, in UTC."""
+    at = to_et(at).astimezone(dt.UTC)
     if is_service_open(at, windows):
         return at
     moment = at
