@@ -80,10 +80,7 @@ class Designation(models.Model):
             models.CheckConstraint(
                 condition=(
                     ~models.Q(code__in=sorted(LICENSED_DESIGNATIONS))
-                    | (
-                        models.Q(jurisdiction__in=sorted(US_STATES_AND_DC))
-                        & ~models.Q(number="")
-                    )
+                    | (models.Q(jurisdiction__in=sorted(US_STATES_AND_DC)) & ~models.Q(number=""))
                 ),
                 name="designation_license_for_attorney_cpa",
             ),
@@ -230,3 +227,10 @@ class PinLetter(models.Model):
 
     def __str__(self) -> str:
         return f"PIN letter for {self.caf_record.caf_number_display} ({self.get_state_display()})"
+
+
+class RequestKind(models.TextChoices):
+    """The two kinds of authorization (R1, R23): Form 2848's and Form 8821's."""
+
+    POA = "poa", "Power of attorney (Form 2848)"
+    TIA = "tia", "Tax information authorization (Form 8821)"

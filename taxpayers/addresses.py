@@ -17,12 +17,16 @@ from scourgify.exceptions import AddressNormalizationError
 from taxpayers.errors import AddressRefused
 
 # R10/R3: the 50 states and DC.
-US_STATES_AND_DC = frozenset(
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
-    "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY".split()
-)
-US_TERRITORIES = frozenset("AS GU MP PR VI UM FM MH PW".split())
-MILITARY_STATES = frozenset("AA AE AP".split())
+# fmt: off
+US_STATES_AND_DC = frozenset((
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN",
+    "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH",
+    "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT",
+    "VT", "VA", "WA", "WV", "WI", "WY",
+))
+US_TERRITORIES = frozenset(("AS", "GU", "MP", "PR", "VI", "UM", "FM", "MH", "PW"))
+MILITARY_STATES = frozenset(("AA", "AE", "AP"))
+# fmt: on
 
 _ZIP = re.compile(r"[0-9]{5}(-?[0-9]{4})?")
 _NOT_WORD = re.compile(r"[^A-Z0-9 ]+")
@@ -30,12 +34,36 @@ _SPACES = re.compile(r"\s+")
 
 # The Pub 28 abbreviations the fallback applies (scourgify knows the full list).
 _PUB28_FALLBACK = {
-    "STREET": "ST", "AVENUE": "AVE", "APARTMENT": "APT", "BOULEVARD": "BLVD", "ROAD": "RD",
-    "DRIVE": "DR", "LANE": "LN", "COURT": "CT", "PLACE": "PL", "SUITE": "STE", "HIGHWAY": "HWY",
-    "PARKWAY": "PKWY", "CIRCLE": "CIR", "TERRACE": "TER", "NORTH": "N", "SOUTH": "S",
-    "EAST": "E", "WEST": "W", "NORTHEAST": "NE", "NORTHWEST": "NW", "SOUTHEAST": "SE",
-    "SOUTHWEST": "SW", "POST": "PO", "OFFICE": "", "BUILDING": "BLDG",
-    "FLOOR": "FL", "ROOM": "RM", "UNIT": "UNIT", "RURAL": "RR", "ROUTE": "",
+    "STREET": "ST",
+    "AVENUE": "AVE",
+    "APARTMENT": "APT",
+    "BOULEVARD": "BLVD",
+    "ROAD": "RD",
+    "DRIVE": "DR",
+    "LANE": "LN",
+    "COURT": "CT",
+    "PLACE": "PL",
+    "SUITE": "STE",
+    "HIGHWAY": "HWY",
+    "PARKWAY": "PKWY",
+    "CIRCLE": "CIR",
+    "TERRACE": "TER",
+    "NORTH": "N",
+    "SOUTH": "S",
+    "EAST": "E",
+    "WEST": "W",
+    "NORTHEAST": "NE",
+    "NORTHWEST": "NW",
+    "SOUTHEAST": "SE",
+    "SOUTHWEST": "SW",
+    "POST": "PO",
+    "OFFICE": "",
+    "BUILDING": "BLDG",
+    "FLOOR": "FL",
+    "ROOM": "RM",
+    "UNIT": "UNIT",
+    "RURAL": "RR",
+    "ROUTE": "",
 }
 
 
@@ -55,7 +83,7 @@ class PostalAddress:
 
 
 def _fold(text: str) -> str:
-    """Case, punctuation and spacing folded: ``"123 Main St., Apt. #4"`` -> ``"123 MAIN ST APT 4"``."""
+    """Case, punctuation, spacing folded: ``"123 Main St., Apt. #4"`` -> ``"123 MAIN ST APT 4"``."""
     text = unicodedata.normalize("NFKC", text or "").upper()
     text = _NOT_WORD.sub(" ", text)
     return _SPACES.sub(" ", text).strip()

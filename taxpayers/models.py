@@ -156,7 +156,7 @@ class Taxpayer(EncryptedTinFields, AddressOfRecordFields):
 
 
 class TaxForm(models.TextChoices):
-    """Tax matters. The first five are the online channel's (R14); the rest arrive on forms (R36)."""
+    """Tax matters: the first five are the online channel's (R14), the rest come on forms (R36)."""
 
     F1040 = "1040", "Form 1040 Income Tax"
     SPLIT_SPOUSAL = "8857", "Split Spousal Assessment or Form 8857 Innocent Spouse Relief"
@@ -198,9 +198,7 @@ class AccountModule(models.Model):
 
 
 class AccountTransaction(models.Model):
-    module = models.ForeignKey(
-        AccountModule, on_delete=models.PROTECT, related_name="transactions"
-    )
+    module = models.ForeignKey(AccountModule, on_delete=models.PROTECT, related_name="transactions")
     posted_on = models.DateField()
     code = models.CharField(max_length=3, help_text="Transaction code, e.g. 150 (tax assessed).")
     description = models.CharField(max_length=200)
@@ -272,3 +270,6 @@ class MatchAttempt(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["practitioner", "attempted_at"])]
+
+    def __str__(self) -> str:
+        return f"mismatch by user #{self.practitioner_id} at {self.attempted_at:%Y-%m-%d %H:%M}"

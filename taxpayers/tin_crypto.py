@@ -64,7 +64,9 @@ def tin_decrypt(token: str) -> str:
         return _fernet().decrypt(token.encode()).decode()
     except InvalidToken as exc:
         # Never include the token or the digits in the message (R46).
-        raise ImproperlyConfigured("A stored TIN cannot be decrypted with the configured keys.") from exc
+        raise ImproperlyConfigured(
+            "A stored TIN cannot be decrypted with the configured keys."
+        ) from exc
 
 
 def tin_lookup_hash(digits: str) -> str:
@@ -73,5 +75,5 @@ def tin_lookup_hash(digits: str) -> str:
 
 
 def keyed_secret_hash(purpose: str, value: str) -> str:
-    """A keyed hash for other short secrets (CAF PINs): a database dump alone cannot brute-force it."""
+    """A keyed hash for short secrets (CAF PINs): a database dump alone cannot brute-force it."""
     return hmac.new(tin_hash_key(), f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()

@@ -34,9 +34,7 @@ class HolderKind(models.TextChoices):
 _ASCII_SHAPE = re.compile(r"[0-9-]+")
 
 # R13a: ITIN 4th-5th digits.
-ITIN_GROUPS = frozenset(
-    [*range(50, 66), *range(70, 89), *range(90, 93), *range(94, 100)]
-)
+ITIN_GROUPS = frozenset([*range(50, 66), *range(70, 89), *range(90, 93), *range(94, 100)])
 
 
 @dataclass(frozen=True)
@@ -88,9 +86,7 @@ def tin_digits(raw: str) -> str:
 def ssn_is_valid(digits: str) -> bool:
     """R13a: never starts 000, 666 or 9; group is not 00; serial is not 0000."""
     area, group, serial = digits[:3], digits[3:5], digits[5:]
-    return not (
-        area in {"000", "666"} or area.startswith("9") or group == "00" or serial == "0000"
-    )
+    return not (area in {"000", "666"} or area.startswith("9") or group == "00" or serial == "0000")
 
 
 def itin_is_valid(digits: str) -> bool:

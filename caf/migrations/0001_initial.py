@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,103 +14,306 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Designation',
+            name="Designation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(choices=[('a', 'Attorney'), ('b', 'Certified Public Accountant'), ('c', 'Enrolled Agent'), ('d', 'Officer'), ('e', 'Full-Time Employee'), ('f', 'Family Member'), ('g', 'Enrolled Actuary'), ('h', 'Unenrolled Return Preparer'), ('k', 'Student Attorney or CPA'), ('r', 'Enrolled Retirement Plan Agent')], max_length=1)),
-                ('jurisdiction', models.CharField(blank=True, choices=[('AK', 'AK'), ('AL', 'AL'), ('AR', 'AR'), ('AZ', 'AZ'), ('CA', 'CA'), ('CO', 'CO'), ('CT', 'CT'), ('DC', 'DC'), ('DE', 'DE'), ('FL', 'FL'), ('GA', 'GA'), ('HI', 'HI'), ('IA', 'IA'), ('ID', 'ID'), ('IL', 'IL'), ('IN', 'IN'), ('KS', 'KS'), ('KY', 'KY'), ('LA', 'LA'), ('MA', 'MA'), ('MD', 'MD'), ('ME', 'ME'), ('MI', 'MI'), ('MN', 'MN'), ('MO', 'MO'), ('MS', 'MS'), ('MT', 'MT'), ('NC', 'NC'), ('ND', 'ND'), ('NE', 'NE'), ('NH', 'NH'), ('NJ', 'NJ'), ('NM', 'NM'), ('NV', 'NV'), ('NY', 'NY'), ('OH', 'OH'), ('OK', 'OK'), ('OR', 'OR'), ('PA', 'PA'), ('RI', 'RI'), ('SC', 'SC'), ('SD', 'SD'), ('TN', 'TN'), ('TX', 'TX'), ('UT', 'UT'), ('VA', 'VA'), ('VT', 'VT'), ('WA', 'WA'), ('WI', 'WI'), ('WV', 'WV'), ('WY', 'WY')], max_length=2)),
-                ('number', models.CharField(blank=True, max_length=40, verbose_name='license or enrollment number')),
-                ('created_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        choices=[
+                            ("a", "Attorney"),
+                            ("b", "Certified Public Accountant"),
+                            ("c", "Enrolled Agent"),
+                            ("d", "Officer"),
+                            ("e", "Full-Time Employee"),
+                            ("f", "Family Member"),
+                            ("g", "Enrolled Actuary"),
+                            ("h", "Unenrolled Return Preparer"),
+                            ("k", "Student Attorney or CPA"),
+                            ("r", "Enrolled Retirement Plan Agent"),
+                        ],
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "jurisdiction",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("AK", "AK"),
+                            ("AL", "AL"),
+                            ("AR", "AR"),
+                            ("AZ", "AZ"),
+                            ("CA", "CA"),
+                            ("CO", "CO"),
+                            ("CT", "CT"),
+                            ("DC", "DC"),
+                            ("DE", "DE"),
+                            ("FL", "FL"),
+                            ("GA", "GA"),
+                            ("HI", "HI"),
+                            ("IA", "IA"),
+                            ("ID", "ID"),
+                            ("IL", "IL"),
+                            ("IN", "IN"),
+                            ("KS", "KS"),
+                            ("KY", "KY"),
+                            ("LA", "LA"),
+                            ("MA", "MA"),
+                            ("MD", "MD"),
+                            ("ME", "ME"),
+                            ("MI", "MI"),
+                            ("MN", "MN"),
+                            ("MO", "MO"),
+                            ("MS", "MS"),
+                            ("MT", "MT"),
+                            ("NC", "NC"),
+                            ("ND", "ND"),
+                            ("NE", "NE"),
+                            ("NH", "NH"),
+                            ("NJ", "NJ"),
+                            ("NM", "NM"),
+                            ("NV", "NV"),
+                            ("NY", "NY"),
+                            ("OH", "OH"),
+                            ("OK", "OK"),
+                            ("OR", "OR"),
+                            ("PA", "PA"),
+                            ("RI", "RI"),
+                            ("SC", "SC"),
+                            ("SD", "SD"),
+                            ("TN", "TN"),
+                            ("TX", "TX"),
+                            ("UT", "UT"),
+                            ("VA", "VA"),
+                            ("VT", "VT"),
+                            ("WA", "WA"),
+                            ("WI", "WI"),
+                            ("WV", "WV"),
+                            ("WY", "WY"),
+                        ],
+                        max_length=2,
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(
+                        blank=True, max_length=40, verbose_name="license or enrollment number"
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['profile', 'code'],
+                "ordering": ["profile", "code"],
             },
         ),
         migrations.CreateModel(
-            name='PractitionerProfile',
+            name="PractitionerProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tin_type', models.CharField(choices=[('ssn', 'SSN'), ('itin', 'ITIN'), ('ein', 'EIN')], max_length=4)),
-                ('tin_ciphertext', models.TextField(editable=False)),
-                ('tin_hash', models.CharField(db_index=True, editable=False, max_length=64)),
-                ('tin_last4', models.CharField(editable=False, max_length=4)),
-                ('address_line1', models.CharField(max_length=100)),
-                ('address_line2', models.CharField(blank=True, max_length=100)),
-                ('city', models.CharField(max_length=60)),
-                ('state', models.CharField(max_length=2)),
-                ('zip_code', models.CharField(max_length=10, verbose_name='ZIP code')),
-                ('norm_line1', models.CharField(editable=False, max_length=100)),
-                ('norm_line2', models.CharField(blank=True, editable=False, max_length=100)),
-                ('norm_city', models.CharField(editable=False, max_length=60)),
-                ('norm_state', models.CharField(editable=False, max_length=2)),
-                ('norm_zip', models.CharField(editable=False, max_length=10)),
-                ('legal_name', models.CharField(max_length=150)),
-                ('created_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "tin_type",
+                    models.CharField(
+                        choices=[("ssn", "SSN"), ("itin", "ITIN"), ("ein", "EIN")], max_length=4
+                    ),
+                ),
+                ("tin_ciphertext", models.TextField(editable=False)),
+                ("tin_hash", models.CharField(db_index=True, editable=False, max_length=64)),
+                ("tin_last4", models.CharField(editable=False, max_length=4)),
+                ("address_line1", models.CharField(max_length=100)),
+                ("address_line2", models.CharField(blank=True, max_length=100)),
+                ("city", models.CharField(max_length=60)),
+                ("state", models.CharField(max_length=2)),
+                ("zip_code", models.CharField(max_length=10, verbose_name="ZIP code")),
+                ("norm_line1", models.CharField(editable=False, max_length=100)),
+                ("norm_line2", models.CharField(blank=True, editable=False, max_length=100)),
+                ("norm_city", models.CharField(editable=False, max_length=60)),
+                ("norm_state", models.CharField(editable=False, max_length=2)),
+                ("norm_zip", models.CharField(editable=False, max_length=10)),
+                ("legal_name", models.CharField(max_length=150)),
+                ("created_at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['legal_name', 'id'],
+                "ordering": ["legal_name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CafRecord',
+            name="CafRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tin_type', models.CharField(choices=[('ssn', 'SSN'), ('itin', 'ITIN'), ('ein', 'EIN')], max_length=4)),
-                ('tin_ciphertext', models.TextField(editable=False)),
-                ('tin_hash', models.CharField(db_index=True, editable=False, max_length=64)),
-                ('tin_last4', models.CharField(editable=False, max_length=4)),
-                ('address_line1', models.CharField(max_length=100)),
-                ('address_line2', models.CharField(blank=True, max_length=100)),
-                ('city', models.CharField(max_length=60)),
-                ('state', models.CharField(max_length=2)),
-                ('zip_code', models.CharField(max_length=10, verbose_name='ZIP code')),
-                ('norm_line1', models.CharField(editable=False, max_length=100)),
-                ('norm_line2', models.CharField(blank=True, editable=False, max_length=100)),
-                ('norm_city', models.CharField(editable=False, max_length=60)),
-                ('norm_state', models.CharField(editable=False, max_length=2)),
-                ('norm_zip', models.CharField(editable=False, max_length=10)),
-                ('caf_number', models.CharField(max_length=9, unique=True, verbose_name='CAF number')),
-                ('holder_kind', models.CharField(choices=[('individual', 'Individual'), ('business', 'Business')], max_length=10)),
-                ('name', models.CharField(max_length=150)),
-                ('practice_status', models.CharField(choices=[('good', 'Good standing'), ('disbarred', 'Disbarred'), ('deceased', 'Deceased'), ('retired', 'Retired'), ('suspended', 'Suspended'), ('inactive', 'Inactive')], default='good', max_length=10)),
-                ('status_effective_on', models.DateField()),
-                ('status_changed_at', models.DateTimeField()),
-                ('designation_codes', models.CharField(blank=True, max_length=10)),
-                ('created_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "tin_type",
+                    models.CharField(
+                        choices=[("ssn", "SSN"), ("itin", "ITIN"), ("ein", "EIN")], max_length=4
+                    ),
+                ),
+                ("tin_ciphertext", models.TextField(editable=False)),
+                ("tin_hash", models.CharField(db_index=True, editable=False, max_length=64)),
+                ("tin_last4", models.CharField(editable=False, max_length=4)),
+                ("address_line1", models.CharField(max_length=100)),
+                ("address_line2", models.CharField(blank=True, max_length=100)),
+                ("city", models.CharField(max_length=60)),
+                ("state", models.CharField(max_length=2)),
+                ("zip_code", models.CharField(max_length=10, verbose_name="ZIP code")),
+                ("norm_line1", models.CharField(editable=False, max_length=100)),
+                ("norm_line2", models.CharField(blank=True, editable=False, max_length=100)),
+                ("norm_city", models.CharField(editable=False, max_length=60)),
+                ("norm_state", models.CharField(editable=False, max_length=2)),
+                ("norm_zip", models.CharField(editable=False, max_length=10)),
+                (
+                    "caf_number",
+                    models.CharField(max_length=9, unique=True, verbose_name="CAF number"),
+                ),
+                (
+                    "holder_kind",
+                    models.CharField(
+                        choices=[("individual", "Individual"), ("business", "Business")],
+                        max_length=10,
+                    ),
+                ),
+                ("name", models.CharField(max_length=150)),
+                (
+                    "practice_status",
+                    models.CharField(
+                        choices=[
+                            ("good", "Good standing"),
+                            ("disbarred", "Disbarred"),
+                            ("deceased", "Deceased"),
+                            ("retired", "Retired"),
+                            ("suspended", "Suspended"),
+                            ("inactive", "Inactive"),
+                        ],
+                        default="good",
+                        max_length=10,
+                    ),
+                ),
+                ("status_effective_on", models.DateField()),
+                ("status_changed_at", models.DateTimeField()),
+                ("designation_codes", models.CharField(blank=True, max_length=10)),
+                ("created_at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['caf_number'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('caf_number__regex', '^[0-9]{9}$')), name='caf_number_nine_digits'), models.CheckConstraint(condition=models.Q(('practice_status__in', ['good', 'disbarred', 'deceased', 'retired', 'suspended', 'inactive'])), name='caf_practice_status_valid'), models.CheckConstraint(condition=models.Q(('designation_codes__regex', '^[abcdefghkr]*$')), name='caf_designation_codes_valid')],
+                "ordering": ["caf_number"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("caf_number__regex", "^[0-9]{9}$")),
+                        name="caf_number_nine_digits",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "practice_status__in",
+                                [
+                                    "good",
+                                    "disbarred",
+                                    "deceased",
+                                    "retired",
+                                    "suspended",
+                                    "inactive",
+                                ],
+                            )
+                        ),
+                        name="caf_practice_status_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("designation_codes__regex", "^[abcdefghkr]*$")),
+                        name="caf_designation_codes_valid",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CafLink',
+            name="CafLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(choices=[('pin', 'PIN letter'), ('issued', 'Issued online')], max_length=8)),
-                ('linked_at', models.DateTimeField()),
-                ('practitioner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='caf_links', to=settings.AUTH_USER_MODEL)),
-                ('caf_record', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='link', to='caf.cafrecord')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[("pin", "PIN letter"), ("issued", "Issued online")], max_length=8
+                    ),
+                ),
+                ("linked_at", models.DateTimeField()),
+                (
+                    "practitioner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="caf_links",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "caf_record",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="link",
+                        to="caf.cafrecord",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['linked_at', 'id'],
+                "ordering": ["linked_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PinLetter',
+            name="PinLetter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('pin_salt', models.CharField(editable=False, max_length=32)),
-                ('pin_hash', models.CharField(editable=False, max_length=64)),
-                ('state', models.CharField(choices=[('pending', 'Pending'), ('used', 'Used'), ('expired', 'Expired'), ('locked', 'Too many wrong attempts'), ('superseded', 'Replaced by a newer PIN')], default='pending', max_length=10)),
-                ('wrong_attempts', models.PositiveSmallIntegerField(default=0)),
-                ('created_at', models.DateTimeField()),
-                ('expires_at', models.DateTimeField()),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('caf_record', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pin_letters', to='caf.cafrecord')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("pin_salt", models.CharField(editable=False, max_length=32)),
+                ("pin_hash", models.CharField(editable=False, max_length=64)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("used", "Used"),
+                            ("expired", "Expired"),
+                            ("locked", "Too many wrong attempts"),
+                            ("superseded", "Replaced by a newer PIN"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("wrong_attempts", models.PositiveSmallIntegerField(default=0)),
+                ("created_at", models.DateTimeField()),
+                ("expires_at", models.DateTimeField()),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "caf_record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pin_letters",
+                        to="caf.cafrecord",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

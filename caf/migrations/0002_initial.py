@@ -6,50 +6,142 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('caf', '0001_initial'),
-        ('taxpayers', '0001_initial'),
+        ("caf", "0001_initial"),
+        ("taxpayers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='pinletter',
-            name='letter',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='pin_letter', to='taxpayers.letter'),
+            model_name="pinletter",
+            name="letter",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="pin_letter",
+                to="taxpayers.letter",
+            ),
         ),
         migrations.AddField(
-            model_name='pinletter',
-            name='practitioner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="pinletter",
+            name="practitioner",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='practitionerprofile',
-            name='user',
-            field=models.OneToOneField(limit_choices_to={'kind': 'practitioner'}, on_delete=django.db.models.deletion.PROTECT, related_name='practitioner_profile', to=settings.AUTH_USER_MODEL),
+            model_name="practitionerprofile",
+            name="user",
+            field=models.OneToOneField(
+                limit_choices_to={"kind": "practitioner"},
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="practitioner_profile",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='designation',
-            name='profile',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='designations', to='caf.practitionerprofile'),
+            model_name="designation",
+            name="profile",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="designations",
+                to="caf.practitionerprofile",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pinletter',
-            constraint=models.UniqueConstraint(condition=models.Q(('state', 'pending')), fields=('caf_record', 'practitioner'), name='pin_letter_one_pending'),
+            model_name="pinletter",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state", "pending")),
+                fields=("caf_record", "practitioner"),
+                name="pin_letter_one_pending",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='designation',
-            constraint=models.UniqueConstraint(fields=('profile', 'code'), name='designation_one_per_code'),
+            model_name="designation",
+            constraint=models.UniqueConstraint(
+                fields=("profile", "code"), name="designation_one_per_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='designation',
-            constraint=models.CheckConstraint(condition=models.Q(('code__in', ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'k', 'r'])), name='designation_code_valid'),
+            model_name="designation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("code__in", ["a", "b", "c", "d", "e", "f", "g", "h", "k", "r"])
+                ),
+                name="designation_code_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='designation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('code__in', ['a', 'b']), _negated=True), models.Q(('jurisdiction__in', ['AK', 'AL', 'AR', 'AZ', 'CA', 'CO', 'CT', 'DC', 'DE', 'FL', 'GA', 'HI', 'IA', 'ID', 'IL', 'IN', 'KS', 'KY', 'LA', 'MA', 'MD', 'ME', 'MI', 'MN', 'MO', 'MS', 'MT', 'NC', 'ND', 'NE', 'NH', 'NJ', 'NM', 'NV', 'NY', 'OH', 'OK', 'OR', 'PA', 'RI', 'SC', 'SD', 'TN', 'TX', 'UT', 'VA', 'VT', 'WA', 'WI', 'WV', 'WY']), models.Q(('number', ''), _negated=True)), _connector='OR'), name='designation_license_for_attorney_cpa'),
+            model_name="designation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("code__in", ["a", "b"]), _negated=True),
+                    models.Q(
+                        (
+                            "jurisdiction__in",
+                            [
+                                "AK",
+                                "AL",
+                                "AR",
+                                "AZ",
+                                "CA",
+                                "CO",
+                                "CT",
+                                "DC",
+                                "DE",
+                                "FL",
+                                "GA",
+                                "HI",
+                                "IA",
+                                "ID",
+                                "IL",
+                                "IN",
+                                "KS",
+                                "KY",
+                                "LA",
+                                "MA",
+                                "MD",
+                                "ME",
+                                "MI",
+                                "MN",
+                                "MO",
+                                "MS",
+                                "MT",
+                                "NC",
+                                "ND",
+                                "NE",
+                                "NH",
+                                "NJ",
+                                "NM",
+                                "NV",
+                                "NY",
+                                "OH",
+                                "OK",
+                                "OR",
+                                "PA",
+                                "RI",
+                                "SC",
+                                "SD",
+                                "TN",
+                                "TX",
+                                "UT",
+                                "VA",
+                                "VT",
+                                "WA",
+                                "WI",
+                                "WV",
+                                "WY",
+                            ],
+                        ),
+                        models.Q(("number", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="designation_license_for_attorney_cpa",
+            ),
         ),
     ]

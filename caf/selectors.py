@@ -1,0 +1,162 @@
+"""Reads of the CAF app that apply rules: linked numbers (R7), who may request what (R1-R3),
+and the CAF-file match of a request (R3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from caf.errors import CafError, RequestNotAllowed
+from caf.models import (
+    FORMS_ONLY_DESIGNATIONS,
+    LICENSED_DESIGNATIONS,
+    POA_DESIGNATIONS,
+    CafRecord,
+    Designation,
+    DesignationCode,
+    PractitionerProfile,
+    RequestKind,
+)
+from caf.numbers import caf_number_parse
+from taxpayers.addresses import US_STATES_AND_DC, PostalAddress, addresses_match, name_fold
+from taxpayers.tins import HolderKind
+from taxpro.models import User, UserKind
+
+NOT_ON_FILE = (
+    "The CAF number, name and address you entered do not match the CAF file. Check them, or "
+    "update the CAF file by letter or on Form 2848."
+)
+
+
+def caf_numbers_linked_to(*, user: User) -> QuerySet[CafRecord]:
+    """R7: the CAF records linked to ``user`` (what unlocks lists, withdrawal, information)."""
+    if not getattr(user, "is_authenticated", False):
+        return CafRecord.objects.none()
+    return CafRecord.objects.linked_to(user).order_by("caf_number")
+
+
+def caf_record_by_number(*, caf_number: str) -> CafRecord | None:
+    """The CAF record for ``caf_number`` (parsed: R5), or ``None``."""
+    return CafRecord.objects.filter(caf_number=caf_number_parse(caf_number)).first()
+
+
+def practitioner_profile_of(*, user: User) -> PractitionerProfile | None:
+    return PractitionerProfile.objects.filter(user=user).prefetch_related("designations").first()
+
+
+def caf_matches(*, caf_number: str, name: str, address: PostalAddress) -> bool:
+    """R3: does this CAF number, name and address match the CAF file (Pub 28, case folded)?"""
+    try:
+        record = caf_record_by_number(caf_number=caf_number)
+    except CafError:
+        return False
+    return (
+        record is not None
+        and name_fold(record.name) == name_fold(name)
+        and addresses_match(address, record.normalised_address)
+    )
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """Whether a practitioner may make a request of ``kind`` with a CAF record, and why not."""
+
+    allowed: bool
+    reason: str = ""
+    # R1: the designations that qualify this practitioner for the kind asked.
+    designations: tuple[str, ...] = field(default_factory=tuple)
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def _refused(reason: str) -> Eligibility:
+    return Eligibility(allowed=False, reason=reason)
+
+
+def practitioner_may_request(*, user: User, kind: str, caf_record: CafRecord) -> Eligibility:
+    """R1-R4: may ``user`` send a ``kind`` (POA/TIA) request with ``caf_record``?
+
+    - the CAF number is assigned to them as an individual: linked to them, or, unlinked, with
+      their TIN (R1, R4; R7: linking is not needed to send requests);
+    - it is in good standing with an address in a state or DC (R3);
+    - TIA: nothing more (R1). POA: a designation a, b, c, g or r, and for a and b a state/DC
+      license (R1); d, e, f, h and k never make a POA request online (R2).
+    """
+    if getattr(user, "kind", None) != UserKind.PRACTITIONER:
+        return _refused("Only a tax professional can send requests.")
+    profile = practitioner_profile_of(user=user)
+    if profile is None:
+        return _refused("Complete your profile (legal name, TIN and address) first.")
+    if caf_record.holder_kind != HolderKind.INDIVIDUAL:
+        return _refused("Requests need a CAF number assigned to you as an individual.")
+    link = getattr(caf_record, "link", None) if caf_record.pk else None
+    if link is not None and link.practitioner_id != user.pk:
+        # R4: nobody submits for a colleague.
+        return _refused("This CAF number is linked to another representative.")
+    if link is None and caf_record.tin_hash != profile.tin_hash:
+        return _refused("This CAF number is not assigned to you.")
+    if not caf_record.is_in_good_standing:
+        return _refused(
+            "Your CAF record is not in good standing "
+            f"({caf_record.get_practice_status_display().lower()}), so you cannot send requests."
+        )
+    if caf_record.state not in US_STATES_AND_DC:
+        return _refused(
+            "Your CAF address of record is not in one of the 50 states or DC. Requests from it "
+            "need Form 2848 or 8821."
+        )
+    if kind == RequestKind.TIA:
+        return Eligibility(allowed=True)
+    if kind != RequestKind.POA:
+        return _refused("Unknown kind of request.")
+    qualifying = tuple(
+        sorted(
+            d.code
+            for d in profile.designations.all()
+            if d.code in POA_DESIGNATIONS
+            and (
+                d.code not in LICENSED_DESIGNATIONS
+                or (d.jurisdiction in US_STATES_AND_DC and d.number)
+            )
+        )
+    )
+    if qualifying:
+        return Eligibility(allowed=True, designations=qualifying)
+    held = [DesignationCode(d.code).label for d in profile.designations.all()]
+    if any(d.code in FORMS_ONLY_DESIGNATIONS for d in profile.designations.all()):
+        return _refused(
+            f"Your designation ({', '.join(held)}) cannot make a power of attorney request "
+            "online (R2). Use Form 2848, or send a tax information authorization instead."
+        )
+    return _refused(
+        "A power of attorney request needs one of these designations: attorney, CPA, enrolled "
+        "agent, enrolled actuary or enrolled retirement plan agent; attorneys and CPAs also "
+        "need a license in a state or DC."
+    )
+
+
+def _designation_allows_poa(designation: Designation) -> bool:
+    """R1: a, b, c, g or r; a and b only with a state/DC license recorded."""
+    if designation.code not in POA_DESIGNATIONS:
+        return False
+    if designation.code in LICENSED_DESIGNATIONS:
+        return designation.jurisdiction in US_STATES_AND_DC and bool(designation.number)
+    return True
+
+
+def caf_record_for_request(
+    *, user: User, kind: str, caf_number: str, name: str, address: PostalAddress
+) -> CafRecord:
+    """The one call a request submission needs (R1-R3): the entered CAF number, name and address
+    must match the CAF file, and the practitioner must be eligible. Raises
+    :class:`RequestNotAllowed` with a sentence the practitioner can read."""
+    if not caf_matches(caf_number=caf_number, name=name, address=address):
+        raise RequestNotAllowed(NOT_ON_FILE)
+    record = caf_record_by_number(caf_number=caf_number)
+    assert record is not None
+    eligibility = practitioner_may_request(user=user, kind=kind, caf_record=record)
+    if not eligibility:
+        raise RequestNotAllowed(eligibility.reason)
+    return record

@@ -1,0 +1,46 @@
+"""Reads of the taxpayer master file."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+
+from taxpayers.models import AccountModule, Letter, MatchAttempt, Taxpayer
+from taxpayers.services import MISMATCH_WINDOW, mismatch_limit_per_hour
+from taxpayers.tins import HolderKind, tin_parse
+from taxpro import clock
+from taxpro.models import User
+
+
+def taxpayer_for_user(*, user: User) -> Taxpayer | None:
+    """R13: the taxpayer record behind a taxpayer's online account, if attached."""
+    if not user.is_authenticated:
+        return None
+    return Taxpayer.objects.filter(user=user).first()
+
+
+def taxpayer_by_tin(*, tin: str, holder_kind: str = HolderKind.INDIVIDUAL) -> Taxpayer | None:
+    """Look a taxpayer up by TIN through the keyed hash (R46); validates the TIN first (R13a).
+
+    For staff and internal use: practitioners go through ``taxpayer_match`` (R11, R12).
+    """
+    parsed = tin_parse(tin, holder_kind=holder_kind)
+    return Taxpayer.objects.with_tin(parsed.digits).filter(kind=holder_kind).first()
+
+
+def account_modules_of(*, taxpayer: Taxpayer) -> QuerySet[AccountModule]:
+    return AccountModule.objects.filter(taxpayer=taxpayer).prefetch_related("transactions")
+
+
+def letters_to_taxpayer(*, taxpayer: Taxpayer) -> QuerySet[Letter]:
+    return Letter.objects.filter(taxpayer=taxpayer)
+
+
+def mismatches_remaining(*, practitioner: User, now: dt.datetime | None = None) -> int:
+    """R12: how many more mismatches the practitioner may make in the current hour."""
+    now = now or clock.now()
+    used = MatchAttempt.objects.filter(
+        practitioner=practitioner, attempted_at__gt=now - MISMATCH_WINDOW
+    ).count()
+    return max(0, mismatch_limit_per_hour() - used)
