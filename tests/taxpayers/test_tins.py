@@ -1,0 +1,138 @@
+"""R13a (TIN validation) and R43 (masking)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from taxpayers.errors import TinInvalid
+from taxpayers.tins import HolderKind, Tin, TinType, tin_mask, tin_parse
+
+ITIN_GROUPS = set(range(50, 66)) | set(range(70, 89)) | set(range(90, 93)) | set(range(94, 100))
+
+
+def oracle_individual_tin(digits: str) -> TinType | None:
+    """An independent reading of R13a for an individual's 9 ASCII digits."""
+    if digits[0] == "9":
+        return TinType.ITIN if int(digits[3:5]) in ITIN_GROUPS else None
+    if digits[:3] in {"000", "666"} or digits[3:5] == "00" or digits[5:] == "0000":
+        return None
+    return TinType.SSN
+
+
+nine_digits = st.text(alphabet="0123456789", min_size=9, max_size=9)
+
+
+@given(nine_digits)
+@example("000123456")
+@example("666123456")
+@example("123001234")
+@example("123450000")
+@example("900501234")
+@example("900491234")
+@example("900891234")
+@example("900931234")
+@example("900941234")
+def test_r13a_individual_tin_accepted_exactly_when_the_rules_allow(digits: str) -> None:
+    expected = oracle_individual_tin(digits)
+    if expected is None:
+        with pytest.raises(TinInvalid):
+            tin_parse(digits)
+    else:
+        assert tin_parse(digits) == Tin(digits=digits, tin_type=expected)
+
+
+@given(nine_digits)
+def test_r13a_dashes_allowed_on_input_and_dropped(digits: str) -> None:
+    dashed = f"{digits[:3]}-{digits[3:5]}-{digits[5:]}"
+    if oracle_individual_tin(digits) is None:
+        with pytest.raises(TinInvalid):
+            tin_parse(dashed)
+    else:
+        assert tin_parse(dashed).digits == digits
+
+
+@pytest.mark.parametrize("raw", ["12345678", "1234567890", "12345-678", "abc-de-fghi", "", "   "])
+def test_r13a_not_nine_digits_refused(raw: str) -> None:
+    with pytest.raises(TinInvalid):
+        tin_parse(raw)
+
+
+# Digit zero of other scripts: fullwidth, Arabic-Indic, Extended Arabic-Indic, Devanagari, Bengali.
+OTHER_SCRIPT_ZEROS = [0xFF10, 0x0660, 0x06F0, 0x0966, 0x09E6]
+
+
+@given(
+    st.sampled_from(OTHER_SCRIPT_ZEROS),
+    st.integers(min_value=0, max_value=8),
+    st.integers(min_value=0, max_value=9),
+)
+def test_r13a_other_script_digits_refused_not_converted(zero: int, position: int, d: int) -> None:
+    valid = "123456789"
+    raw = valid[:position] + chr(zero + d) + valid[position + 1 :]
+    with pytest.raises(TinInvalid, match="digits 0 to 9"):
+        tin_parse(raw)
+    with pytest.raises(TinInvalid):
+        tin_parse(raw, holder_kind=HolderKind.BUSINESS)
+
+
+def test_r13a_fullwidth_ssn_refused_although_stdnum_would_convert_it() -> None:
+    from stdnum.us import ssn
+
+    fullwidth = "".join(chr(0xFF10 + int(c)) for c in "123456789")
+    assert ssn.compact(fullwidth) == "123456789"  # Why the ASCII check must come first.
+    with pytest.raises(TinInvalid):
+        tin_parse(fullwidth)
+
+
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u200e", "\u202e"]
+CONTROL = [chr(c) for c in [*range(0, 32), 127] if chr(c) != " "]
+
+
+@given(st.sampled_from(INVISIBLE + CONTROL), st.integers(min_value=0, max_value=9))
+def test_r13a_invisible_and_control_characters_refused(char: str, position: int) -> None:
+    valid = "123456789"
+    raw = valid[:position] + char + valid[position:]
+    with pytest.raises(TinInvalid):
+        tin_parse(raw)
+
+
+def test_r13a_ein_is_for_businesses_only() -> None:
+    # 12-3456789 is a valid EIN; an individual given these digits gets an SSN, never an EIN.
+    assert tin_parse("12-3456789", holder_kind=HolderKind.BUSINESS).tin_type == TinType.EIN
+    assert tin_parse("12-3456789").tin_type == TinType.SSN
+    # A business must have a real EIN prefix (07 is not one).
+    with pytest.raises(TinInvalid):
+        tin_parse("07-1234567", holder_kind=HolderKind.BUSINESS)
+
+
+@pytest.mark.django_db
+def test_r13a_database_refuses_an_individual_with_an_ein() -> None:
+    from django.db import IntegrityError, transaction
+
+    from tests.taxpayers.factories import TaxpayerFactory
+
+    taxpayer = TaxpayerFactory()
+    taxpayer.tin_type = TinType.EIN
+    with pytest.raises(IntegrityError), transaction.atomic():
+        taxpayer.save()
+
+
+def test_r43_mask_shows_only_the_last_four_digits() -> None:
+    assert tin_mask("123456789") == "***-**-6789"
+    assert tin_mask("6789") == "***-**-6789"
+    assert tin_mask("123456789", tin_type=TinType.EIN) == "**-***6789"
+    parsed = tin_parse("123-45-6789")
+    assert "12345" not in str(parsed) and "12345" not in repr(parsed)
+    assert f"{parsed}" == "***-**-6789"
+
+
+@pytest.mark.django_db
+def test_r43_taxpayer_shows_a_masked_tin() -> None:
+    from tests.taxpayers.factories import TaxpayerFactory
+
+    taxpayer = TaxpayerFactory(tin="123-45-6789")
+    assert taxpayer.tin_masked == "***-**-6789"
+    assert "123456789" not in str(taxpayer)
+    assert taxpayer.tin_reveal() == "123456789"  # The owner or staff may see it whole.
