@@ -1,15 +1,242 @@
-"""Authorizations: the audit trail (R44) for now; requests and the ledger build on it."""
+"""Requests, the CAF ledger, the audit trail, maintenance windows and service events.
+
+The ledger (:class:`Authorization`) is effective-dated and append-only (R28): a row is created
+active or already superseded, and the only change it ever takes is being ended. A trigger in
+the database (migration 0003) refuses every other UPDATE and every DELETE.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+
+from authorizations.periods import Matter
+from caf.models import RequestKind
+
+__all__ = ["Matter", "RequestKind"]
+
+
+class RequestState(models.TextChoices):
+    """R18: a request's life."""
+
+    DRAFT = "draft", "Draft"
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    RECORDED = "recorded", "Recorded"
+    REJECTED = "rejected", "Rejected"
+    EXPIRED = "expired", "Expired"
+    CANCELLED = "cancelled", "Cancelled"
+    FAILED = "failed", "Processing failed"
+
+
+class AuthorizationRequestQuerySet(models.QuerySet["AuthorizationRequest"]):
+    def pending(self) -> AuthorizationRequestQuerySet:
+        return self.filter(state=RequestState.PENDING)
+
+    def waiting_to_be_recorded(self) -> AuthorizationRequestQuerySet:
+        # The outbox: approved rows are the durable record that recording is owed (R42).
+        return self.filter(state=RequestState.APPROVED).order_by("signed_at", "id")
+
+
+class AuthorizationRequest(models.Model):
+    """A POA or TIA request from one representative to one individual taxpayer."""
+
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authorization_requests"
+    )
+    caf_record = models.ForeignKey(
+        "caf.CafRecord", on_delete=models.PROTECT, related_name="authorization_requests"
+    )
+    taxpayer = models.ForeignKey(
+        "taxpayers.Taxpayer", on_delete=models.PROTECT, related_name="authorization_requests"
+    )
+    kind = models.CharField(max_length=3, choices=RequestKind.choices)
+    state = models.CharField(max_length=10, choices=RequestState.choices, db_index=True)
+    receives_notices = models.BooleanField(
+        "copies of notices", default=False,
+        help_text="The representative asks to receive copies of notices (R25: two at most).",
+    )
+    created_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # The taxpayer's signature (R21) and the calendar day in ET it fell on (R24, R26).
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_on = models.DateField(null=True, blank=True)
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    # R19: kept for staff, never shown to the practitioner.
+    staff_reason = models.TextField(blank=True)
+    # R22: consent evidence kept with each approval.
+    consent_ip = models.GenericIPAddressField(null=True, blank=True)
+    consent_user_agent = models.CharField(max_length=500, blank=True)
+    consent_text_version = models.CharField(max_length=40, blank=True)
+    consent_second_factor = models.BooleanField(null=True, blank=True)
+
+    objects = AuthorizationRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=RequestState.values), name="request_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=RequestKind.values), name="request_kind_valid"
+            ),
+            # A signature exists exactly when the taxpayer approved (approved or recorded).
+            models.CheckConstraint(
+                condition=(
+                    Q(state__in=[RequestState.APPROVED, RequestState.RECORDED],
+                      signed_at__isnull=False, signed_on__isnull=False,
+                      consent_text_version__gt="")
+                    | (~Q(state__in=[RequestState.APPROVED, RequestState.RECORDED])
+                       & Q(signed_at__isnull=True))
+                    | Q(state=RequestState.FAILED)
+                ),
+                name="request_signature_iff_approved",
+            ),
+            models.CheckConstraint(
+                condition=Q(state=RequestState.DRAFT) | Q(submitted_at__isnull=False,
+                                                          expires_at__isnull=False),
+                name="request_submitted_has_expiry",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["practitioner", "-created_at"]),
+            models.Index(fields=["taxpayer", "state"]),
+            models.Index(fields=["state", "expires_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} request #{self.pk} ({self.get_state_display()})"
+
+
+class RequestModule(models.Model):
+    """One tax matter and period a request covers."""
+
+    request = models.ForeignKey(AuthorizationRequest, on_delete=models.PROTECT,
+                                related_name="modules")
+    matter = models.CharField(max_length=8, choices=Matter.choices)
+    period = models.CharField(max_length=6)
+
+    class Meta:
+        ordering = ["matter", "period"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "matter", "period"],
+                                    name="request_module_once"),
+            models.CheckConstraint(condition=Q(period__regex=r"^[0-9]{4}(03|06|09|12)$"),
+                                   name="request_module_period_format"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_matter_display()} {self.period}"
+
+
+class EndReason(models.TextChoices):
+    """R28: why a ledger row ended."""
+
+    SUPERSEDED = "superseded", "Superseded by a later authorization"
+    WITHDRAWN = "withdrawn", "Withdrawn by the representative"
+    REVOKED = "revoked", "Revoked by the taxpayer"
+    PRACTICE_STATUS = "practice_status", "Representative's practice status"
+    ERROR = "error", "Recorded in error"
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", "Online request"
+    FORM = "form", "Uploaded form"
+
+
+class AuthorizationQuerySet(models.QuerySet["Authorization"]):
+    def active(self) -> AuthorizationQuerySet:
+        return self.filter(ends_at__isnull=True)
+
+    def for_caf(self, caf_record: object) -> AuthorizationQuerySet:
+        return self.filter(caf_record=caf_record)
+
+    def for_module(self, *, taxpayer_id: int, matter: str, period: str) -> AuthorizationQuerySet:
+        return self.filter(taxpayer_id=taxpayer_id, matter=matter, period=period)
+
+    def in_force_on(self, moment: dt.datetime) -> AuthorizationQuerySet:
+        """R28: who was authorized at ``moment``: a query, not a reconstruction."""
+        return self.filter(starts_at__lte=moment).filter(
+            Q(ends_at__isnull=True) | Q(ends_at__gt=moment)
+        )
+
+
+class Authorization(models.Model):
+    """One ledger row: taxpayer x matter x period x kind x CAF number, effective-dated (R28)."""
+
+    taxpayer = models.ForeignKey("taxpayers.Taxpayer", on_delete=models.PROTECT,
+                                 related_name="authorizations")
+    caf_record = models.ForeignKey("caf.CafRecord", on_delete=models.PROTECT,
+                                   related_name="authorizations")
+    kind = models.CharField(max_length=3, choices=RequestKind.choices)
+    matter = models.CharField(max_length=8)
+    period = models.CharField(max_length=6)
+    receives_notices = models.BooleanField(default=False)
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.ONLINE)
+    request = models.ForeignKey(AuthorizationRequest, null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="ledger_rows")
+    signed_at = models.DateTimeField()
+    signed_on = models.DateField(help_text="The calendar day in ET of the signature (R24).")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
+    ended_by_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+")
+    ended_by_request = models.ForeignKey(AuthorizationRequest, null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="+")
+    ended_by_label = models.CharField(max_length=100, blank=True)
+
+    objects = AuthorizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["taxpayer_id", "matter", "period", "kind", "signed_at", "id"]
+        constraints = [
+            # R27: one ledger row per (request, module), whatever the retries or races.
+            models.UniqueConstraint(
+                fields=["request", "matter", "period"], condition=Q(request__isnull=False),
+                name="ledger_one_row_per_request_module",
+            ),
+            # One active row per representative, module and kind.
+            models.UniqueConstraint(
+                fields=["taxpayer", "matter", "period", "kind", "caf_record"],
+                condition=Q(ends_at__isnull=True), name="ledger_one_active_per_rep_module_kind",
+            ),
+            models.CheckConstraint(
+                condition=(Q(ends_at__isnull=True, end_reason="")
+                           | Q(ends_at__isnull=False, end_reason__in=EndReason.values)),
+                name="ledger_end_reason_iff_ended",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gte=models.F("starts_at")),
+                name="ledger_ends_after_start",
+            ),
+            models.CheckConstraint(condition=Q(kind__in=RequestKind.values),
+                                   name="ledger_kind_valid"),
+        ]
+        indexes = [
+            # The practitioner's list of active authorizations (R7), newest first.
+            models.Index(fields=["caf_record", "-starts_at"], condition=Q(ends_at__isnull=True),
+                         name="ledger_active_by_caf"),
+            models.Index(fields=["taxpayer", "matter", "period", "kind", "signed_on"],
+                         name="ledger_module_kind_day"),
+        ]
+
+    def __str__(self) -> str:
+        state = "active" if self.ends_at is None else f"ended ({self.end_reason})"
+        return f"{self.get_kind_display()} {self.matter} {self.period} CAF {self.caf_record_id} {state}"
 
 
 class AuditEvent(models.Model):
     """One state change of a request, CAF link or authorization (R44): who, when, what, before/after.
 
-    Append-only: services create rows and nothing updates or deletes them.
+    Append-only: the database refuses UPDATE and DELETE on this table (R28's trigger).
     """
 
     occurred_at = models.DateTimeField(db_index=True)
@@ -31,3 +258,46 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+
+class MaintenanceWindow(models.Model):
+    """Staff-scheduled closure of the practitioner portal (R40)."""
+
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")),
+                                   name="maintenance_window_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Maintenance {self.starts_at:%Y-%m-%d %H:%M} to {self.ends_at:%Y-%m-%d %H:%M}"
+
+
+class ServiceEventKind(models.TextChoices):
+    OPENED = "opened", "Opened"
+    CLOSED = "closed", "Closed"
+
+
+class ServiceEvent(models.Model):
+    """R42: each opening and closing, recorded once whatever the number of beats."""
+
+    kind = models.CharField(max_length=6, choices=ServiceEventKind.choices)
+    at = models.DateTimeField(help_text="The instant the service opened or closed.")
+    recorded_at = models.DateTimeField()
+    drained = models.PositiveIntegerField(default=0,
+                                          help_text="Approvals recorded on opening.")
+
+    class Meta:
+        ordering = ["-at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "at"], name="service_event_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M %Z}"

@@ -17,6 +17,11 @@ app.autodiscover_tasks()
 # and no correctness depends on a beat firing: every job is idempotent and also safe to skip.
 app.conf.beat_schedule = {
     "worker-heartbeat": {"task": "taxpro.tasks.worker_heartbeat", "schedule": 15.0},
+    "sweep-approvals": {"task": "authorizations.tasks.sweep_approvals", "schedule": 20.0},
+    "service-transitions": {
+        "task": "authorizations.tasks.record_service_transitions", "schedule": 60.0,
+    },
+    "expire-requests": {"task": "authorizations.tasks.expire_requests", "schedule": 600.0},
 }
 
 

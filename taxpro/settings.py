@@ -316,5 +316,9 @@ LOGGING = {
 }
 
 ADMINS: list[tuple[str, str]] = []
+
+# --- Rules with a setting (rules.md: "*setting*") -----------------------------------------
+REQUEST_EXPIRY_DAYS = env_int("REQUEST_EXPIRY_DAYS", 21)  # R18
+REQUEST_REMINDER_DAYS_BEFORE = env_int("REQUEST_REMINDER_DAYS_BEFORE", 5)  # R18
 PORTAL_NAME = "Tax Pro Portal"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

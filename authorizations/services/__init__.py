@@ -1,0 +1,41 @@
+"""Every write of the authorizations app. Views, tasks and admin actions call these only.
+
+Lock order, everywhere: the taxpayer row first, then requests, then ledger rows. Every change
+to one taxpayer's requests and ledger therefore happens one at a time, which is what keeps
+R25's count and R23/R24's supersession right under races (quality.md: 0 duplicates).
+"""
+
+from authorizations.services.audit import audit_record
+from authorizations.services.decisions import (
+    CONSENT_TEXT_VERSION,
+    ConsentEvidence,
+    request_approve,
+    request_cancel,
+    request_reject,
+)
+from authorizations.services.endings import authorization_revoke, authorization_withdraw
+from authorizations.services.expiry import requests_expire_and_remind
+from authorizations.services.recording import (
+    RecordOutcome,
+    approvals_drain,
+    enqueue_recording,
+    request_record,
+)
+from authorizations.services.service_events import service_transitions_record
+
+__all__ = [
+    "CONSENT_TEXT_VERSION",
+    "ConsentEvidence",
+    "RecordOutcome",
+    "approvals_drain",
+    "audit_record",
+    "authorization_revoke",
+    "authorization_withdraw",
+    "enqueue_recording",
+    "request_approve",
+    "request_cancel",
+    "request_record",
+    "request_reject",
+    "requests_expire_and_remind",
+    "service_transitions_record",
+]

@@ -1,0 +1,205 @@
+"""The taxpayer's decision (approve, reject) and the practitioner's cancel (R18, R21, R22, R25, R26)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import partial
+
+from django.db import transaction
+from django.db.models import Q
+
+from authorizations.errors import ApprovalRefused, RequestRefused
+from authorizations.models import (
+    Authorization,
+    AuthorizationRequest,
+    RequestModule,
+    RequestState,
+)
+from authorizations.periods import Matter, format_period
+from authorizations.services.audit import audit_record
+from authorizations.services.locks import lock_request
+from taxpro import clock
+
+# The version of the declaration the taxpayer signs (R22). Change it when the words change.
+CONSENT_TEXT_VERSION = "2026-11-v1"
+MAX_NOTICE_RECIPIENTS = 2  # R25
+
+
+@dataclass(frozen=True)
+class ConsentEvidence:
+    """R22: what is kept with each approval."""
+
+    ip: str | None
+    user_agent: str
+    second_factor: bool
+    text_version: str = CONSENT_TEXT_VERSION
+
+
+def _state_snapshot(req: AuthorizationRequest) -> dict[str, object]:
+    return {"state": req.state}
+
+
+def _refuse_unless_pending(req: AuthorizationRequest, now: dt.datetime, verb: str) -> None:
+    already = {
+        RequestState.APPROVED: "You already approved this request.",
+        RequestState.RECORDED: "You already approved this request.",
+        RequestState.REJECTED: "This request was already rejected.",
+        RequestState.CANCELLED: "The representative cancelled this request.",
+        RequestState.EXPIRED: "This request has expired.",
+        RequestState.FAILED: "This request could not be processed.",
+        RequestState.DRAFT: "This request has not been sent yet.",
+    }
+    if req.state != RequestState.PENDING:
+        raise ApprovalRefused(f"{already[RequestState(req.state)]} It cannot be {verb}.")
+    if req.expires_at is not None and req.expires_at <= now:
+        raise ApprovalRefused(
+            f"This request expired on {clock.to_et(req.expires_at):%B %-d, %Y}. "
+            f"It cannot be {verb}."
+        )
+
+
+def _module_pairs(req: AuthorizationRequest) -> list[tuple[str, str]]:
+    return list(req.modules.values_list("matter", "period"))
+
+
+def _modules_q(pairs: list[tuple[str, str]], prefix: str = "") -> Q:
+    q = Q()
+    for matter, period in pairs:
+        q |= Q(**{f"{prefix}matter": matter, f"{prefix}period": period})
+    return q
+
+
+def _check_correction_wait(req: AuthorizationRequest, pairs: list[tuple[str, str]],
+                           now: dt.datetime) -> None:
+    """R26: a correction from the same CAF number for a module approved today waits a day."""
+    today = clock.today_et(now)
+    clash = (
+        RequestModule.objects.filter(
+            request__taxpayer_id=req.taxpayer_id,
+            request__caf_record_id=req.caf_record_id,
+            request__signed_on=today,
+            request__state__in=[RequestState.APPROVED, RequestState.RECORDED],
+        )
+        .exclude(request_id=req.pk)
+        .filter(_modules_q(pairs))
+        .exists()
+    )
+    if clash:
+        tomorrow = today + dt.timedelta(days=1)
+        raise ApprovalRefused(
+            "You approved a request from this representative for the same tax form and period "
+            f"today. You can approve this corrected request from {tomorrow:%A, %B %-d, %Y}."
+        )
+
+
+def _check_notice_recipients(req: AuthorizationRequest, pairs: list[tuple[str, str]],
+                             now: dt.datetime) -> None:
+    """R25: at most two representatives receive copies of notices for a module.
+
+    Count who would still receive them once this approval is recorded (R23/R24 applied: rows of
+    the same kind signed on earlier days end), including approvals not yet recorded, plus this
+    representative.
+    """
+    if not req.receives_notices:
+        return
+    today = clock.today_et(now)
+    will_be_superseded = Q(kind=req.kind, signed_on__lt=today)
+    for matter, period in pairs:
+        module = {"taxpayer_id": req.taxpayer_id, "matter": matter, "period": period}
+        on_ledger = set(
+            Authorization.objects.active()
+            .filter(receives_notices=True, **module)
+            .exclude(will_be_superseded)
+            .values_list("caf_record_id", flat=True)
+        )
+        awaiting = set(
+            AuthorizationRequest.objects.filter(
+                taxpayer_id=req.taxpayer_id, state=RequestState.APPROVED, receives_notices=True,
+                modules__matter=matter, modules__period=period,
+            )
+            .exclude(pk=req.pk)
+            .exclude(will_be_superseded)
+            .values_list("caf_record_id", flat=True)
+        )
+        recipients = on_ledger | awaiting | {req.caf_record_id}
+        if len(recipients) > MAX_NOTICE_RECIPIENTS:
+            raise ApprovalRefused(
+                "You cannot approve this request: two representatives already receive copies "
+                f"of your notices for {Matter(matter).label}, "
+                f"{format_period(matter=matter, period=period)}, and two is the limit. "
+                "Ask this representative to send a request without copies of notices, or "
+                "revoke one of the others first."
+            )
+
+
+def request_approve(
+    *,
+    request_id: int,
+    taxpayer_id: int,
+    actor: object,
+    consent: ConsentEvidence,
+    now: dt.datetime | None = None,
+) -> AuthorizationRequest:
+    """R21: the taxpayer signs. The approved row is the outbox; recording follows after commit."""
+    now = now or clock.now()
+    with transaction.atomic():
+        req = lock_request(request_id, taxpayer_id=taxpayer_id)
+        _refuse_unless_pending(req, now, "approved")
+        pairs = _module_pairs(req)
+        _check_correction_wait(req, pairs, now)
+        _check_notice_recipients(req, pairs, now)
+        before = _state_snapshot(req)
+        req.state = RequestState.APPROVED
+        req.signed_at = req.decided_at = now
+        req.signed_on = clock.today_et(now)
+        req.consent_ip = consent.ip
+        req.consent_user_agent = consent.user_agent[:500]
+        req.consent_text_version = consent.text_version
+        req.consent_second_factor = consent.second_factor
+        req.save()
+        audit_record(action="request.approved", obj=req, actor=actor, before=before,
+                     after={"state": req.state, "signed_on": req.signed_on.isoformat()}, now=now)
+        from authorizations.services.recording import enqueue_recording
+
+        # The worker is a fast path only: if the broker is down the sweeper records it later.
+        transaction.on_commit(partial(enqueue_recording, req.pk), robust=True)
+    return req
+
+
+def request_reject(
+    *, request_id: int, taxpayer_id: int, actor: object, now: dt.datetime | None = None
+) -> AuthorizationRequest:
+    now = now or clock.now()
+    with transaction.atomic():
+        req = lock_request(request_id, taxpayer_id=taxpayer_id)
+        _refuse_unless_pending(req, now, "rejected")
+        before = _state_snapshot(req)
+        req.state = RequestState.REJECTED
+        req.decided_at = now
+        req.staff_reason = "Rejected by the taxpayer."  # R19: kept for staff only.
+        req.save()
+        audit_record(action="request.rejected", obj=req, actor=actor, before=before,
+                     after={"state": req.state}, now=now)
+    return req
+
+
+def request_cancel(
+    *, request_id: int, practitioner: object, now: dt.datetime | None = None
+) -> AuthorizationRequest:
+    """R18: the practitioner cancels a pending request of their own (R4, R45)."""
+    now = now or clock.now()
+    with transaction.atomic():
+        req = lock_request(request_id, practitioner=practitioner)
+        if req.state != RequestState.PENDING:
+            raise RequestRefused(
+                f"Only a pending request can be cancelled; this one is "
+                f"{req.get_state_display().lower()}."
+            )
+        before = _state_snapshot(req)
+        req.state = RequestState.CANCELLED
+        req.decided_at = now
+        req.save()
+        audit_record(action="request.cancelled", obj=req, actor=practitioner, before=before,
+                     after={"state": req.state}, now=now)
+    return req

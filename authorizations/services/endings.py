@@ -1,0 +1,103 @@
+"""Ending authorizations: withdrawal by the representative (R29), revocation by the taxpayer (R30)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from authorizations.errors import AuthorizationNotActive
+from authorizations.models import Authorization, EndReason
+from authorizations.periods import Matter, format_period
+from authorizations.services.audit import audit_record
+from authorizations.services.locks import lock_taxpayer
+from authorizations.services.recording import end_authorization
+from caf.selectors import caf_numbers_linked_to
+from taxpayers.models import LetterKind
+from taxpayers.services import letter_send
+from taxpro import clock
+
+
+def _describe(row: Authorization) -> str:
+    return (
+        f"{row.get_kind_display()} for {Matter(row.matter).label if row.matter in Matter.values else row.matter}, "
+        f"{format_period(matter=row.matter, period=row.period)}"
+    )
+
+
+def _lock_row(authorization_id: int, **scope: object) -> Authorization:
+    taxpayer_id = (
+        Authorization.objects.filter(pk=authorization_id, **scope)
+        .values_list("taxpayer_id", flat=True)
+        .first()
+    )
+    if taxpayer_id is None:
+        raise Authorization.DoesNotExist
+    lock_taxpayer(taxpayer_id)
+    return (
+        Authorization.objects.select_for_update()
+        .select_related("caf_record", "taxpayer")
+        .get(pk=authorization_id, **scope)
+    )
+
+
+def _refuse_if_ended(row: Authorization) -> None:
+    if row.ends_at is not None:
+        raise AuthorizationNotActive(
+            f"This authorization already ended on {clock.to_et(row.ends_at):%B %-d, %Y}."
+        )
+
+
+def authorization_withdraw(
+    *, authorization_id: int, practitioner: object, now: dt.datetime | None = None
+) -> Authorization:
+    """R29: leaves the active set at once; the taxpayer is sent a notice.
+
+    Only rows on a CAF number linked to ``practitioner`` (R7, R45); anything else is not found.
+    """
+    now = now or clock.now()
+    with transaction.atomic():
+        row = _lock_row(authorization_id,
+                        caf_record__in=caf_numbers_linked_to(user=practitioner))
+        _refuse_if_ended(row)
+        end_authorization(row, reason=EndReason.WITHDRAWN, now=now, by_user=practitioner,
+                          label="withdrawn by the representative")
+        letter_send(
+            kind=LetterKind.WITHDRAWAL_NOTICE, taxpayer=row.taxpayer, now=now,
+            subject="A representative withdrew from your authorization",
+            body=(
+                f"{row.caf_record.name} withdrew from the {_describe(row)} "
+                f"on {clock.to_et(now):%B %-d, %Y}. They can no longer act for you or see "
+                "your tax information for it."
+            ),
+        )
+        audit_record(action="authorization.withdrawn", obj=row, actor=practitioner,
+                     before={"active": True}, after={"active": False, "reason": "withdrawn"},
+                     now=now)
+    row.refresh_from_db()
+    return row
+
+
+def authorization_revoke(
+    *, authorization_id: int, taxpayer_id: int, actor: object, now: dt.datetime | None = None
+) -> Authorization:
+    """R30: the taxpayer ends an authorization; the representative is sent a notice."""
+    now = now or clock.now()
+    with transaction.atomic():
+        row = _lock_row(authorization_id, taxpayer_id=taxpayer_id)
+        _refuse_if_ended(row)
+        end_authorization(row, reason=EndReason.REVOKED, now=now, by_user=actor,
+                          label="revoked by the taxpayer")
+        letter_send(
+            kind=LetterKind.REVOCATION_NOTICE, caf_record=row.caf_record, now=now,
+            subject="A taxpayer revoked your authorization",
+            body=(
+                f"{row.taxpayer.name} revoked your {_describe(row)} on "
+                f"{clock.to_et(now):%B %-d, %Y}."
+            ),
+        )
+        audit_record(action="authorization.revoked", obj=row, actor=actor,
+                     before={"active": True}, after={"active": False, "reason": "revoked"},
+                     now=now)
+    row.refresh_from_db()
+    return row

@@ -1,0 +1,141 @@
+"""Recording approved requests on the ledger (R21, R23, R24, R27, R42).
+
+Recording is idempotent and order-independent: the request row says whether it is recorded,
+the unique index on (request, module) refuses a second set of rows, and an approval that
+arrives after a later-signed one for the same module and kind is written as already superseded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import logging
+
+from django.db import transaction
+
+from authorizations.models import (
+    Authorization,
+    AuthorizationRequest,
+    EndReason,
+    RequestModule,
+    RequestState,
+)
+from authorizations.selectors import portal_is_open
+from authorizations.services.audit import audit_record
+from authorizations.services.locks import lock_request
+from taxpro import clock
+
+logger = logging.getLogger(__name__)
+
+WORKER = "recording worker"
+
+
+class RecordOutcome(enum.StrEnum):
+    RECORDED = "recorded"
+    ALREADY_RECORDED = "already recorded"
+    NOT_APPROVED = "not approved"
+    WAITING_FOR_OPENING = "waiting for the service to open"
+    NOT_FOUND = "not found"
+
+
+def end_authorization(
+    row: Authorization,
+    *,
+    reason: EndReason,
+    now: dt.datetime,
+    by_user: object | None = None,
+    by_request: AuthorizationRequest | None = None,
+    label: str = "",
+) -> bool:
+    """End an active row (the only UPDATE the ledger allows, R28). False if it had ended."""
+    ended = Authorization.objects.filter(pk=row.pk, ends_at__isnull=True).update(
+        ends_at=max(now, row.starts_at),
+        end_reason=reason,
+        ended_by_user=by_user,
+        ended_by_request=by_request,
+        ended_by_label=label[:100],
+    )
+    return ended == 1
+
+
+def _record_module(req: AuthorizationRequest, module: RequestModule, now: dt.datetime) -> None:
+    same = Authorization.objects.for_module(
+        taxpayer_id=req.taxpayer_id, matter=module.matter, period=module.period
+    ).filter(kind=req.kind)
+    row = Authorization(
+        taxpayer_id=req.taxpayer_id, caf_record_id=req.caf_record_id, kind=req.kind,
+        matter=module.matter, period=module.period, receives_notices=req.receives_notices,
+        request=req, signed_at=req.signed_at, signed_on=req.signed_on, starts_at=now,
+    )
+    # R27: signed on an earlier day than something already on file -> recorded as superseded.
+    later = same.filter(signed_on__gt=req.signed_on).order_by("signed_on", "id").first()
+    if later is not None:
+        row.ends_at = now
+        row.end_reason = EndReason.SUPERSEDED
+        row.ended_by_request_id = later.request_id
+        row.ended_by_label = "recorded after a later signature"
+        row.save()
+        return
+    # R23: earlier days' authorizations end; R24: the same day's stay, except this
+    # representative's own (one active row per representative, module and kind).
+    for prior in same.active().filter(signed_on__lt=req.signed_on) | same.active().filter(
+        caf_record_id=req.caf_record_id
+    ):
+        end_authorization(prior, reason=EndReason.SUPERSEDED, now=now, by_request=req,
+                          label=f"request {req.pk}")
+    row.save()
+
+
+def request_record(*, request_id: int, now: dt.datetime | None = None) -> RecordOutcome:
+    """Put an approved request on the ledger. Safe to run any number of times, in any order."""
+    now = now or clock.now()
+    with transaction.atomic():
+        try:
+            req = lock_request(request_id)
+        except AuthorizationRequest.DoesNotExist:
+            return RecordOutcome.NOT_FOUND
+        if req.state == RequestState.RECORDED:
+            return RecordOutcome.ALREADY_RECORDED
+        if req.state != RequestState.APPROVED:
+            return RecordOutcome.NOT_APPROVED
+        if not portal_is_open(now):
+            # R42: approvals signed while closed wait for the opening, in signing order.
+            return RecordOutcome.WAITING_FOR_OPENING
+        for module in req.modules.all():
+            _record_module(req, module, now)
+        req.state = RequestState.RECORDED
+        req.recorded_at = now
+        req.save(update_fields=["state", "recorded_at"])
+        audit_record(action="request.recorded", obj=req, actor_label=WORKER,
+                     before={"state": RequestState.APPROVED},
+                     after={"state": RequestState.RECORDED}, now=now)
+    return RecordOutcome.RECORDED
+
+
+def approvals_drain(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
+    """Record every approval still waiting, oldest signature first (R42). Returns how many.
+
+    The sweeper: it also catches approvals whose message the broker lost.
+    """
+    now = now or clock.now()
+    if not portal_is_open(now):
+        return 0
+    recorded = 0
+    ids = list(
+        AuthorizationRequest.objects.waiting_to_be_recorded().values_list("pk", flat=True)[:limit]
+    )
+    for request_id in ids:
+        if request_record(request_id=request_id, now=now) == RecordOutcome.RECORDED:
+            recorded += 1
+    return recorded
+
+
+def enqueue_recording(request_id: int) -> None:
+    """Hand a fresh approval to the worker. Never raises: the approval is already durable."""
+    from authorizations.tasks import record_request
+
+    try:
+        record_request.apply_async(args=[request_id])
+    except Exception:
+        logger.warning("Could not enqueue recording of request %s; the sweeper will.", request_id,
+                       exc_info=True)
