@@ -10,7 +10,6 @@ import secrets
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from authorizations.audit import audit_record
 from caf.errors import (
     CafError,
     CafIssueRefused,
@@ -33,6 +32,7 @@ from caf.models import (
 )
 from caf.numbers import caf_number_parse
 from taxpayers.addresses import US_STATES_AND_DC, PostalAddress, address_validate, name_fold
+from taxpayers.audit_trail import audit_record
 from taxpayers.models import LetterKind
 from taxpayers.services import letter_send
 from taxpayers.tin_crypto import keyed_secret_hash

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import transaction
 
-from authorizations.audit import audit_record
 from taxpayers.addresses import (
     US_STATES_AND_DC,
     PostalAddress,
@@ -19,6 +18,7 @@ from taxpayers.addresses import (
     addresses_match,
     name_fold,
 )
+from taxpayers.audit_trail import audit_record
 from taxpayers.errors import MismatchRateLimited, TaxpayerError, TaxpayerMismatch
 from taxpayers.models import (
     AccountModule,
