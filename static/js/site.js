@@ -1,0 +1,31 @@
+// Small enhancements only: every page works without this file.
+(function () {
+  "use strict";
+
+  // A form that came back with errors: move focus to the error summary, so keyboard and
+  // screen reader users hear the problems first and can follow the links to each field.
+  function focusErrorSummary() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) {
+      summary.focus();
+    }
+  }
+
+  // Controls that only work with JavaScript (security keys) stay hidden without it.
+  function revealScriptOnlyControls() {
+    document.querySelectorAll("[data-needs-js]").forEach(function (element) {
+      element.hidden = false;
+    });
+  }
+
+  function enhance() {
+    revealScriptOnlyControls();
+    focusErrorSummary();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", enhance);
+  } else {
+    enhance();
+  }
+})();
