@@ -16,6 +16,12 @@ from tests.factories import (
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    # PBKDF2's deliberate slowness costs ~0.5 s a user; tests are not what it defends against.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     # allauth keeps rate limits and used TOTP codes in the shared cache; tests start clean.
     cache.clear()

@@ -22,11 +22,14 @@ from authorizations.services.recording import (
     request_record,
 )
 from authorizations.services.service_events import service_transitions_record
+from authorizations.services.submission import Representative, TaxpayerDetails, request_submit
 
 __all__ = [
     "CONSENT_TEXT_VERSION",
     "ConsentEvidence",
     "RecordOutcome",
+    "Representative",
+    "TaxpayerDetails",
     "approvals_drain",
     "audit_record",
     "authorization_revoke",
@@ -36,6 +39,7 @@ __all__ = [
     "request_cancel",
     "request_record",
     "request_reject",
+    "request_submit",
     "requests_expire_and_remind",
     "service_transitions_record",
 ]
