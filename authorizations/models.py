@@ -56,7 +56,8 @@ class AuthorizationRequest(models.Model):
     kind = models.CharField(max_length=3, choices=RequestKind.choices)
     state = models.CharField(max_length=10, choices=RequestState.choices, db_index=True)
     receives_notices = models.BooleanField(
-        "copies of notices", default=False,
+        "copies of notices",
+        default=False,
         help_text="The representative asks to receive copies of notices (R25: two at most).",
     )
     created_at = models.DateTimeField()
@@ -90,18 +91,23 @@ class AuthorizationRequest(models.Model):
             # A signature exists exactly when the taxpayer approved (approved or recorded).
             models.CheckConstraint(
                 condition=(
-                    Q(state__in=[RequestState.APPROVED, RequestState.RECORDED],
-                      signed_at__isnull=False, signed_on__isnull=False,
-                      consent_text_version__gt="")
-                    | (~Q(state__in=[RequestState.APPROVED, RequestState.RECORDED])
-                       & Q(signed_at__isnull=True))
+                    Q(
+                        state__in=[RequestState.APPROVED, RequestState.RECORDED],
+                        signed_at__isnull=False,
+                        signed_on__isnull=False,
+                        consent_text_version__gt="",
+                    )
+                    | (
+                        ~Q(state__in=[RequestState.APPROVED, RequestState.RECORDED])
+                        & Q(signed_at__isnull=True)
+                    )
                     | Q(state=RequestState.FAILED)
                 ),
                 name="request_signature_iff_approved",
             ),
             models.CheckConstraint(
-                condition=Q(state=RequestState.DRAFT) | Q(submitted_at__isnull=False,
-                                                          expires_at__isnull=False),
+                condition=Q(state=RequestState.DRAFT)
+                | Q(submitted_at__isnull=False, expires_at__isnull=False),
                 name="request_submitted_has_expiry",
             ),
         ]
@@ -118,18 +124,22 @@ class AuthorizationRequest(models.Model):
 class RequestModule(models.Model):
     """One tax matter and period a request covers."""
 
-    request = models.ForeignKey(AuthorizationRequest, on_delete=models.PROTECT,
-                                related_name="modules")
+    request = models.ForeignKey(
+        AuthorizationRequest, on_delete=models.PROTECT, related_name="modules"
+    )
     matter = models.CharField(max_length=8, choices=Matter.choices)
     period = models.CharField(max_length=6)
 
     class Meta:
         ordering = ["matter", "period"]
         constraints = [
-            models.UniqueConstraint(fields=["request", "matter", "period"],
-                                    name="request_module_once"),
-            models.CheckConstraint(condition=Q(period__regex=r"^[0-9]{4}(03|06|09|12)$"),
-                                   name="request_module_period_format"),
+            models.UniqueConstraint(
+                fields=["request", "matter", "period"], name="request_module_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(period__regex=r"^[0-9]{4}(03|06|09|12)$"),
+                name="request_module_period_format",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -171,26 +181,35 @@ class AuthorizationQuerySet(models.QuerySet["Authorization"]):
 class Authorization(models.Model):
     """One ledger row: taxpayer x matter x period x kind x CAF number, effective-dated (R28)."""
 
-    taxpayer = models.ForeignKey("taxpayers.Taxpayer", on_delete=models.PROTECT,
-                                 related_name="authorizations")
-    caf_record = models.ForeignKey("caf.CafRecord", on_delete=models.PROTECT,
-                                   related_name="authorizations")
+    taxpayer = models.ForeignKey(
+        "taxpayers.Taxpayer", on_delete=models.PROTECT, related_name="authorizations"
+    )
+    caf_record = models.ForeignKey(
+        "caf.CafRecord", on_delete=models.PROTECT, related_name="authorizations"
+    )
     kind = models.CharField(max_length=3, choices=RequestKind.choices)
     matter = models.CharField(max_length=8)
     period = models.CharField(max_length=6)
     receives_notices = models.BooleanField(default=False)
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.ONLINE)
-    request = models.ForeignKey(AuthorizationRequest, null=True, blank=True,
-                                on_delete=models.PROTECT, related_name="ledger_rows")
+    request = models.ForeignKey(
+        AuthorizationRequest,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_rows",
+    )
     signed_at = models.DateTimeField()
     signed_on = models.DateField(help_text="The calendar day in ET of the signature (R24).")
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
-    ended_by_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                      on_delete=models.PROTECT, related_name="+")
-    ended_by_request = models.ForeignKey(AuthorizationRequest, null=True, blank=True,
-                                         on_delete=models.PROTECT, related_name="+")
+    ended_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_by_request = models.ForeignKey(
+        AuthorizationRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     ended_by_label = models.CharField(max_length=100, blank=True)
 
     objects = AuthorizationQuerySet.as_manager()
@@ -200,48 +219,63 @@ class Authorization(models.Model):
         constraints = [
             # R27: one ledger row per (request, module), whatever the retries or races.
             models.UniqueConstraint(
-                fields=["request", "matter", "period"], condition=Q(request__isnull=False),
+                fields=["request", "matter", "period"],
+                condition=Q(request__isnull=False),
                 name="ledger_one_row_per_request_module",
             ),
             # One active row per representative, module and kind.
             models.UniqueConstraint(
                 fields=["taxpayer", "matter", "period", "kind", "caf_record"],
-                condition=Q(ends_at__isnull=True), name="ledger_one_active_per_rep_module_kind",
+                condition=Q(ends_at__isnull=True),
+                name="ledger_one_active_per_rep_module_kind",
             ),
             models.CheckConstraint(
-                condition=(Q(ends_at__isnull=True, end_reason="")
-                           | Q(ends_at__isnull=False, end_reason__in=EndReason.values)),
+                condition=(
+                    Q(ends_at__isnull=True, end_reason="")
+                    | Q(ends_at__isnull=False, end_reason__in=EndReason.values)
+                ),
                 name="ledger_end_reason_iff_ended",
             ),
             models.CheckConstraint(
                 condition=Q(ends_at__isnull=True) | Q(ends_at__gte=models.F("starts_at")),
                 name="ledger_ends_after_start",
             ),
-            models.CheckConstraint(condition=Q(kind__in=RequestKind.values),
-                                   name="ledger_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(kind__in=RequestKind.values), name="ledger_kind_valid"
+            ),
         ]
         indexes = [
             # The practitioner's list of active authorizations (R7), newest first.
-            models.Index(fields=["caf_record", "-starts_at"], condition=Q(ends_at__isnull=True),
-                         name="ledger_active_by_caf"),
-            models.Index(fields=["taxpayer", "matter", "period", "kind", "signed_on"],
-                         name="ledger_module_kind_day"),
+            models.Index(
+                fields=["caf_record", "-starts_at"],
+                condition=Q(ends_at__isnull=True),
+                name="ledger_active_by_caf",
+            ),
+            models.Index(
+                fields=["taxpayer", "matter", "period", "kind", "signed_on"],
+                name="ledger_module_kind_day",
+            ),
         ]
 
     def __str__(self) -> str:
         state = "active" if self.ends_at is None else f"ended ({self.end_reason})"
-        return f"{self.get_kind_display()} {self.matter} {self.period} CAF {self.caf_record_id} {state}"
+        return f"{self.kind} {self.matter} {self.period} CAF {self.caf_record_id} {state}"
 
 
 class AuditEvent(models.Model):
-    """One state change of a request, CAF link or authorization (R44): who, when, what, before/after.
+    """One state change of a request, CAF link or authorization (R44).
+
+    Who acted, when, what, and the state before and after.
 
     Append-only: the database refuses UPDATE and DELETE on this table (R28's trigger).
     """
 
     occurred_at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     # When no person acted (the worker, the scheduler), this says what did.
@@ -257,7 +291,7 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.object_id}"
 
 
 class MaintenanceWindow(models.Model):
@@ -271,8 +305,10 @@ class MaintenanceWindow(models.Model):
     class Meta:
         ordering = ["starts_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")),
-                                   name="maintenance_window_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="maintenance_window_ends_after_start",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -290,8 +326,7 @@ class ServiceEvent(models.Model):
     kind = models.CharField(max_length=6, choices=ServiceEventKind.choices)
     at = models.DateTimeField(help_text="The instant the service opened or closed.")
     recorded_at = models.DateTimeField()
-    drained = models.PositiveIntegerField(default=0,
-                                          help_text="Approvals recorded on opening.")
+    drained = models.PositiveIntegerField(default=0, help_text="Approvals recorded on opening.")
 
     class Meta:
         ordering = ["-at"]

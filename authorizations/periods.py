@@ -21,9 +21,9 @@ SHARED_RESPONSIBILITY_FIRST_YEAR = 2014
 QUARTER_MONTHS = ("03", "06", "09", "12")
 
 _YEAR = re.compile(r"^(\d{4})$")
-_YEAR_RANGE = re.compile(r"^(\d{4})\s*(?:-|–|to)\s*(\d{4})$")
+_YEAR_RANGE = re.compile(r"^(\d{4})\s*(?:-|\u2013|to)\s*(\d{4})$")
 _QUARTER = re.compile(r"^(\d{4})(\d{2})$")
-_QUARTER_RANGE = re.compile(r"^(\d{4})(\d{2})\s*(?:-|–|to)\s*(\d{4})(\d{2})$")
+_QUARTER_RANGE = re.compile(r"^(\d{4})(\d{2})\s*(?:-|\u2013|to)\s*(\d{4})(\d{2})$")
 
 
 class Matter(models.TextChoices):
@@ -32,7 +32,10 @@ class Matter(models.TextChoices):
     INCOME_1040 = "1040", "Income Tax (Form 1040)"
     SPLIT_SPOUSAL_8857 = "8857", "Split Spousal Assessment or Innocent Spouse Relief (Form 8857)"
     SHARED_RESPONSIBILITY = "SRP", "Shared Responsibility Payment"
-    SHARED_RESPONSIBILITY_SPLIT = "SRPSS", "Shared Responsibility Payment - Split Spousal Assessment"
+    SHARED_RESPONSIBILITY_SPLIT = (
+        "SRPSS",
+        "Shared Responsibility Payment - Split Spousal Assessment",
+    )
     CIVIL_PENALTY = "CIVPEN", "Civil Penalty"
 
 
@@ -83,10 +86,8 @@ def parse_periods(*, matter: str, text: str, today: dt.date | None = None) -> li
     allowed = allowed_periods(matter=matter, today=today)
     first, last = year_window(matter=matter, today=today)
     label = Matter(matter).label
-    if matter == Matter.CIVIL_PENALTY:
-        periods = _parse_quarters(cleaned)
-    else:
-        periods = _parse_years(cleaned)
+    parse = _parse_quarters if matter == Matter.CIVIL_PENALTY else _parse_years
+    periods = parse(cleaned)
     for period in periods:
         if period not in allowed:
             if matter == Matter.CIVIL_PENALTY and period[4:] not in QUARTER_MONTHS:
@@ -123,7 +124,9 @@ def _parse_quarters(text: str) -> list[str]:
                     "December: enter them as YYYYMM with MM 03, 06, 09 or 12."
                 )
         if start > end:
-            raise PeriodRefused("A range of quarters must go from the earlier one to the later one.")
+            raise PeriodRefused(
+                "A range of quarters must go from the earlier one to the later one."
+            )
         if end[0] - start[0] > 100:
             raise PeriodRefused("That range of quarters is too long.")
         quarters = [

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from authorizations.models import MaintenanceWindow
+from django.db.models import Q, QuerySet
+
+from authorizations.models import (
+    Authorization,
+    AuthorizationRequest,
+    MaintenanceWindow,
+    RequestState,
+)
 from authorizations.service_hours import Window, is_service_open, next_opening
+from taxpro import clock
 
 
 def maintenance_windows_around(moment: dt.datetime) -> list[Window]:
@@ -24,3 +33,100 @@ def portal_is_open(moment: dt.datetime) -> bool:
 
 def portal_next_opening(moment: dt.datetime) -> dt.datetime:
     return next_opening(moment, maintenance_windows_around(moment))
+
+
+# --- What each side may see -----------------------------------------------------------------
+
+# R19: what the practitioner is told. Rejected and failed requests show no status.
+CONTACT_TAXPAYER = "No status is available. Contact the taxpayer."
+_PRACTITIONER_STATUS = {
+    RequestState.DRAFT: "Draft (not sent)",
+    RequestState.PENDING: "Pending with the taxpayer",
+    RequestState.APPROVED: "Pending with the taxpayer",
+    RequestState.RECORDED: "Recorded",
+    RequestState.EXPIRED: "Expired",
+    RequestState.CANCELLED: "Cancelled",
+    RequestState.REJECTED: CONTACT_TAXPAYER,
+    RequestState.FAILED: CONTACT_TAXPAYER,
+}
+
+
+def request_status_for_practitioner(req: AuthorizationRequest) -> str:
+    """R19. An approval waiting to be recorded still reads as pending: it is not on file yet."""
+    return _PRACTITIONER_STATUS[RequestState(req.state)]
+
+
+def requests_submitted_by(*, practitioner: object) -> QuerySet[AuthorizationRequest]:
+    """R20, R45: only the practitioner's own requests, newest first."""
+    return (
+        AuthorizationRequest.objects.filter(practitioner=practitioner)
+        .exclude(state=RequestState.DRAFT)
+        .select_related("taxpayer", "caf_record")
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def requests_for_taxpayer(*, taxpayer_id: int) -> QuerySet[AuthorizationRequest]:
+    """R13: everything addressed to the taxpayer, whenever it was sent."""
+    return (
+        AuthorizationRequest.objects.filter(taxpayer_id=taxpayer_id)
+        .exclude(state=RequestState.DRAFT)
+        .select_related("caf_record")
+        .prefetch_related("modules")
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def active_authorizations_for_practitioner(*, practitioner: object) -> QuerySet[Authorization]:
+    """R7: every active row on the practitioner's linked CAF numbers, whatever created it."""
+    from caf.selectors import caf_numbers_linked_to
+
+    return (
+        Authorization.objects.active()
+        .filter(caf_record__in=caf_numbers_linked_to(user=practitioner))
+        .select_related("taxpayer", "caf_record")
+        .order_by("-starts_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class WouldRevoke:
+    representative: str
+    caf_number: str
+    matter: str
+    period: str
+    kind: str
+
+
+def revocation_preview(
+    *, request_id: int, taxpayer_id: int, now: dt.datetime | None = None
+) -> list[WouldRevoke]:
+    """R31: what approving this request now would end (R23 with R24: earlier days, same kind).
+
+    Also this representative's own same-day row for the module, which recording replaces.
+    """
+    now = now or clock.now()
+    req = AuthorizationRequest.objects.get(pk=request_id, taxpayer_id=taxpayer_id)
+    today = clock.today_et(now)
+    modules = Q()
+    for matter, period in req.modules.values_list("matter", "period"):
+        modules |= Q(matter=matter, period=period)
+    if not modules:
+        return []
+    rows = (
+        Authorization.objects.active()
+        .filter(modules, taxpayer_id=taxpayer_id, kind=req.kind)
+        .filter(Q(signed_on__lt=today) | Q(caf_record_id=req.caf_record_id))
+        .select_related("caf_record")
+        .order_by("matter", "period", "caf_record__name")
+    )
+    return [
+        WouldRevoke(
+            representative=r.caf_record.name,
+            caf_number=r.caf_record.caf_number,
+            matter=r.matter,
+            period=r.period,
+            kind=r.kind,
+        )
+        for r in rows
+    ]

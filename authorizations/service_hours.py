@@ -73,7 +73,9 @@ def next_opening(at: dt.datetime, windows: Sequence[Window] = ()) -> dt.datetime
     moment = at
     # Each pass moves past one closure; windows can chain, so bound the passes.
     for _ in range(len(windows) + 16):
-        candidates = _weekly_openings_after(moment) + [w.ends_at for w in windows if w.ends_at > moment]
+        candidates = _weekly_openings_after(moment) + [
+            w.ends_at for w in windows if w.ends_at > moment
+        ]
         for candidate in sorted(candidates):
             if is_service_open(candidate, windows):
                 return candidate

@@ -33,7 +33,11 @@ def kind_required(kind: UserKind) -> Callable[[View], View]:
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             user_kind = getattr(request.user, "kind", "")
             if user_kind != kind:
-                label = UserKind(user_kind).label.lower() if user_kind in UserKind.values else "different"
+                label = (
+                    UserKind(user_kind).label.lower()
+                    if user_kind in UserKind.values
+                    else "different"
+                )
                 raise PermissionDenied(_WRONG_SIDE[kind].format(kind=label))
             return view(request, *args, **kwargs)
 

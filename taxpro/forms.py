@@ -8,7 +8,10 @@ from django import forms
 from taxpro.models import UserKind
 
 SIGNUP_KINDS = [
-    (UserKind.PRACTITIONER.value, "I am a tax professional (attorney, CPA, enrolled agent or other)"),
+    (
+        UserKind.PRACTITIONER.value,
+        "I am a tax professional (attorney, CPA, enrolled agent or other)",
+    ),
     (UserKind.TAXPAYER.value, "I am a taxpayer"),
 ]
 

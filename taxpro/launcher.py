@@ -87,11 +87,36 @@ def run_portal() -> int:
     RUN_DIR.mkdir(exist_ok=True)
     commands = {
         "web": [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        "worker": [PYTHON, "-m", "celery", "-A", "taxpro", "worker", "-l", "warning",
-                   "-c", "1", "--without-gossip", "--without-mingle", "-n", "worker@%h"],
-        "beat": [PYTHON, "-m", "celery", "-A", "taxpro", "beat", "-l", "warning",
-                 "-s", str(RUN_DIR / "celerybeat-schedule"),
-                 "--pidfile", str(RUN_DIR / "celerybeat.pid")],
+        "worker": [
+            PYTHON,
+            "-m",
+            "celery",
+            "-A",
+            "taxpro",
+            "worker",
+            "-l",
+            "warning",
+            "-c",
+            "1",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            "worker@%h",
+        ],
+        "beat": [
+            PYTHON,
+            "-m",
+            "celery",
+            "-A",
+            "taxpro",
+            "beat",
+            "-l",
+            "warning",
+            "-s",
+            str(RUN_DIR / "celerybeat-schedule"),
+            "--pidfile",
+            str(RUN_DIR / "celerybeat.pid"),
+        ],
     }
     # Each child gets its own process group, so shutdown happens in our order, not the terminal's.
     children = [
@@ -102,8 +127,10 @@ def run_portal() -> int:
         from taxpro.demo import DEMO_SIGN_INS
 
         say(f"Tax Pro Portal is running at http://127.0.0.1:{port}/")
-        say(f"Demo sign-ins (password for all: {DEMO_SIGN_INS['password']}; "
-            f"second-factor code for all: {os.environ['MFA_TOTP_INSECURE_BYPASS_CODE']}):")
+        say(
+            f"Demo sign-ins (password for all: {DEMO_SIGN_INS['password']}; "
+            f"second-factor code for all: {os.environ['MFA_TOTP_INSECURE_BYPASS_CODE']}):"
+        )
         for kind, email in DEMO_SIGN_INS["users"]:
             say(f"  {kind:<28} {email}")
         say("Press Ctrl-C to stop everything.")

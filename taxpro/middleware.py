@@ -117,6 +117,5 @@ class NoStoreForSignedInMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if request.user.is_authenticated:
-            patch_cache_control(response, no_store=True, no_cache=True, private=True,
-                                max_age=0)
+            patch_cache_control(response, no_store=True, no_cache=True, private=True, max_age=0)
         return response

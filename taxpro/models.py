@@ -16,7 +16,10 @@ class UserKind(models.TextChoices):
 
 class PortalUserManager(UserManager["User"]):
     def create_superuser(  # type: ignore[override]
-        self, username: str, email: str | None = None, password: str | None = None,
+        self,
+        username: str,
+        email: str | None = None,
+        password: str | None = None,
         **extra_fields: Any,
     ) -> User:
         extra_fields.setdefault("kind", UserKind.STAFF)

@@ -134,8 +134,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -248,8 +250,11 @@ MAILERS = {
     "default": {
         "BACKEND": _MAIL_BACKEND,
         "OPTIONS": (
-            {"host": env_str("SMTP_HOST", "localhost"), "port": env_int("SMTP_PORT", 25),
-             "timeout": 10}
+            {
+                "host": env_str("SMTP_HOST", "localhost"),
+                "port": env_int("SMTP_PORT", 25),
+                "timeout": 10,
+            }
             if _MAIL_BACKEND.endswith("smtp.EmailBackend")
             else {}
         ),

@@ -6,170 +6,445 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('authorizations', '0001_audit_trail'),
-        ('caf', '0003_caf_link_permanent_trigger'),
-        ('taxpayers', '0001_initial'),
+        ("authorizations", "0001_audit_trail"),
+        ("caf", "0003_caf_link_permanent_trigger"),
+        ("taxpayers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuthorizationRequest',
+            name="AuthorizationRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('poa', 'Power of attorney (Form 2848)'), ('tia', 'Tax information authorization (Form 8821)')], max_length=3)),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('pending', 'Pending'), ('approved', 'Approved'), ('recorded', 'Recorded'), ('rejected', 'Rejected'), ('expired', 'Expired'), ('cancelled', 'Cancelled'), ('failed', 'Processing failed')], db_index=True, max_length=10)),
-                ('receives_notices', models.BooleanField(default=False, help_text='The representative asks to receive copies of notices (R25: two at most).', verbose_name='copies of notices')),
-                ('created_at', models.DateTimeField()),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('reminded_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('signed_at', models.DateTimeField(blank=True, null=True)),
-                ('signed_on', models.DateField(blank=True, null=True)),
-                ('recorded_at', models.DateTimeField(blank=True, null=True)),
-                ('staff_reason', models.TextField(blank=True)),
-                ('consent_ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('consent_user_agent', models.CharField(blank=True, max_length=500)),
-                ('consent_text_version', models.CharField(blank=True, max_length=40)),
-                ('consent_second_factor', models.BooleanField(blank=True, null=True)),
-                ('caf_record', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='authorization_requests', to='caf.cafrecord')),
-                ('practitioner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='authorization_requests', to=settings.AUTH_USER_MODEL)),
-                ('taxpayer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='authorization_requests', to='taxpayers.taxpayer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("poa", "Power of attorney (Form 2848)"),
+                            ("tia", "Tax information authorization (Form 8821)"),
+                        ],
+                        max_length=3,
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("pending", "Pending"),
+                            ("approved", "Approved"),
+                            ("recorded", "Recorded"),
+                            ("rejected", "Rejected"),
+                            ("expired", "Expired"),
+                            ("cancelled", "Cancelled"),
+                            ("failed", "Processing failed"),
+                        ],
+                        db_index=True,
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "receives_notices",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The representative asks to receive copies of notices (R25: two at most).",
+                        verbose_name="copies of notices",
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                ("reminded_at", models.DateTimeField(blank=True, null=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("signed_at", models.DateTimeField(blank=True, null=True)),
+                ("signed_on", models.DateField(blank=True, null=True)),
+                ("recorded_at", models.DateTimeField(blank=True, null=True)),
+                ("staff_reason", models.TextField(blank=True)),
+                ("consent_ip", models.GenericIPAddressField(blank=True, null=True)),
+                ("consent_user_agent", models.CharField(blank=True, max_length=500)),
+                ("consent_text_version", models.CharField(blank=True, max_length=40)),
+                ("consent_second_factor", models.BooleanField(blank=True, null=True)),
+                (
+                    "caf_record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="authorization_requests",
+                        to="caf.cafrecord",
+                    ),
+                ),
+                (
+                    "practitioner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="authorization_requests",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "taxpayer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="authorization_requests",
+                        to="taxpayers.taxpayer",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Authorization',
+            name="Authorization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('poa', 'Power of attorney (Form 2848)'), ('tia', 'Tax information authorization (Form 8821)')], max_length=3)),
-                ('matter', models.CharField(max_length=8)),
-                ('period', models.CharField(max_length=6)),
-                ('receives_notices', models.BooleanField(default=False)),
-                ('channel', models.CharField(choices=[('online', 'Online request'), ('form', 'Uploaded form')], default='online', max_length=8)),
-                ('signed_at', models.DateTimeField()),
-                ('signed_on', models.DateField(help_text='The calendar day in ET of the signature (R24).')),
-                ('starts_at', models.DateTimeField()),
-                ('ends_at', models.DateTimeField(blank=True, null=True)),
-                ('end_reason', models.CharField(blank=True, choices=[('superseded', 'Superseded by a later authorization'), ('withdrawn', 'Withdrawn by the representative'), ('revoked', 'Revoked by the taxpayer'), ('practice_status', "Representative's practice status"), ('error', 'Recorded in error')], max_length=20)),
-                ('ended_by_label', models.CharField(blank=True, max_length=100)),
-                ('caf_record', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='authorizations', to='caf.cafrecord')),
-                ('ended_by_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('taxpayer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='authorizations', to='taxpayers.taxpayer')),
-                ('ended_by_request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='authorizations.authorizationrequest')),
-                ('request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='ledger_rows', to='authorizations.authorizationrequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("poa", "Power of attorney (Form 2848)"),
+                            ("tia", "Tax information authorization (Form 8821)"),
+                        ],
+                        max_length=3,
+                    ),
+                ),
+                ("matter", models.CharField(max_length=8)),
+                ("period", models.CharField(max_length=6)),
+                ("receives_notices", models.BooleanField(default=False)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("online", "Online request"), ("form", "Uploaded form")],
+                        default="online",
+                        max_length=8,
+                    ),
+                ),
+                ("signed_at", models.DateTimeField()),
+                (
+                    "signed_on",
+                    models.DateField(help_text="The calendar day in ET of the signature (R24)."),
+                ),
+                ("starts_at", models.DateTimeField()),
+                ("ends_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "end_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("superseded", "Superseded by a later authorization"),
+                            ("withdrawn", "Withdrawn by the representative"),
+                            ("revoked", "Revoked by the taxpayer"),
+                            ("practice_status", "Representative's practice status"),
+                            ("error", "Recorded in error"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("ended_by_label", models.CharField(blank=True, max_length=100)),
+                (
+                    "caf_record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="authorizations",
+                        to="caf.cafrecord",
+                    ),
+                ),
+                (
+                    "ended_by_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "taxpayer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="authorizations",
+                        to="taxpayers.taxpayer",
+                    ),
+                ),
+                (
+                    "ended_by_request",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="authorizations.authorizationrequest",
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_rows",
+                        to="authorizations.authorizationrequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['taxpayer_id', 'matter', 'period', 'kind', 'signed_at', 'id'],
+                "ordering": ["taxpayer_id", "matter", "period", "kind", "signed_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='MaintenanceWindow',
+            name="MaintenanceWindow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField()),
-                ('ends_at', models.DateTimeField()),
-                ('reason', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts_at", models.DateTimeField()),
+                ("ends_at", models.DateTimeField()),
+                ("reason", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['starts_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='maintenance_window_ends_after_start')],
+                "ordering": ["starts_at"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                        name="maintenance_window_ends_after_start",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RequestModule',
+            name="RequestModule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('matter', models.CharField(choices=[('1040', 'Income Tax (Form 1040)'), ('8857', 'Split Spousal Assessment or Innocent Spouse Relief (Form 8857)'), ('SRP', 'Shared Responsibility Payment'), ('SRPSS', 'Shared Responsibility Payment - Split Spousal Assessment'), ('CIVPEN', 'Civil Penalty')], max_length=8)),
-                ('period', models.CharField(max_length=6)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='modules', to='authorizations.authorizationrequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "matter",
+                    models.CharField(
+                        choices=[
+                            ("1040", "Income Tax (Form 1040)"),
+                            (
+                                "8857",
+                                "Split Spousal Assessment or Innocent Spouse Relief (Form 8857)",
+                            ),
+                            ("SRP", "Shared Responsibility Payment"),
+                            ("SRPSS", "Shared Responsibility Payment - Split Spousal Assessment"),
+                            ("CIVPEN", "Civil Penalty"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("period", models.CharField(max_length=6)),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="modules",
+                        to="authorizations.authorizationrequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['matter', 'period'],
+                "ordering": ["matter", "period"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceEvent',
+            name="ServiceEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('opened', 'Opened'), ('closed', 'Closed')], max_length=6)),
-                ('at', models.DateTimeField(help_text='The instant the service opened or closed.')),
-                ('recorded_at', models.DateTimeField()),
-                ('drained', models.PositiveIntegerField(default=0, help_text='Approvals recorded on opening.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("opened", "Opened"), ("closed", "Closed")], max_length=6
+                    ),
+                ),
+                ("at", models.DateTimeField(help_text="The instant the service opened or closed.")),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "drained",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Approvals recorded on opening."
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'at'), name='service_event_once')],
+                "ordering": ["-at"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("kind", "at"), name="service_event_once")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='authorizationrequest',
-            index=models.Index(fields=['practitioner', '-created_at'], name='authorizati_practit_002c5a_idx'),
+            model_name="authorizationrequest",
+            index=models.Index(
+                fields=["practitioner", "-created_at"], name="authorizati_practit_002c5a_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='authorizationrequest',
-            index=models.Index(fields=['taxpayer', 'state'], name='authorizati_taxpaye_515f29_idx'),
+            model_name="authorizationrequest",
+            index=models.Index(fields=["taxpayer", "state"], name="authorizati_taxpaye_515f29_idx"),
         ),
         migrations.AddIndex(
-            model_name='authorizationrequest',
-            index=models.Index(fields=['state', 'expires_at'], name='authorizati_state_203b76_idx'),
+            model_name="authorizationrequest",
+            index=models.Index(fields=["state", "expires_at"], name="authorizati_state_203b76_idx"),
         ),
         migrations.AddConstraint(
-            model_name='authorizationrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('state__in', ['draft', 'pending', 'approved', 'recorded', 'rejected', 'expired', 'cancelled', 'failed'])), name='request_state_valid'),
+            model_name="authorizationrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "state__in",
+                        [
+                            "draft",
+                            "pending",
+                            "approved",
+                            "recorded",
+                            "rejected",
+                            "expired",
+                            "cancelled",
+                            "failed",
+                        ],
+                    )
+                ),
+                name="request_state_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='authorizationrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['poa', 'tia'])), name='request_kind_valid'),
+            model_name="authorizationrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["poa", "tia"])), name="request_kind_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='authorizationrequest',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('consent_text_version__gt', ''), ('signed_at__isnull', False), ('signed_on__isnull', False), ('state__in', ['approved', 'recorded'])), models.Q(models.Q(('state__in', ['approved', 'recorded']), _negated=True), ('signed_at__isnull', True)), ('state', 'failed'), _connector='OR'), name='request_signature_iff_approved'),
+            model_name="authorizationrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("consent_text_version__gt", ""),
+                        ("signed_at__isnull", False),
+                        ("signed_on__isnull", False),
+                        ("state__in", ["approved", "recorded"]),
+                    ),
+                    models.Q(
+                        models.Q(("state__in", ["approved", "recorded"]), _negated=True),
+                        ("signed_at__isnull", True),
+                    ),
+                    ("state", "failed"),
+                    _connector="OR",
+                ),
+                name="request_signature_iff_approved",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='authorizationrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('state', 'draft'), models.Q(('expires_at__isnull', False), ('submitted_at__isnull', False)), _connector='OR'), name='request_submitted_has_expiry'),
+            model_name="authorizationrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("state", "draft"),
+                    models.Q(("expires_at__isnull", False), ("submitted_at__isnull", False)),
+                    _connector="OR",
+                ),
+                name="request_submitted_has_expiry",
+            ),
         ),
         migrations.AddIndex(
-            model_name='authorization',
-            index=models.Index(condition=models.Q(('ends_at__isnull', True)), fields=['caf_record', '-starts_at'], name='ledger_active_by_caf'),
+            model_name="authorization",
+            index=models.Index(
+                condition=models.Q(("ends_at__isnull", True)),
+                fields=["caf_record", "-starts_at"],
+                name="ledger_active_by_caf",
+            ),
         ),
         migrations.AddIndex(
-            model_name='authorization',
-            index=models.Index(fields=['taxpayer', 'matter', 'period', 'kind', 'signed_on'], name='ledger_module_kind_day'),
+            model_name="authorization",
+            index=models.Index(
+                fields=["taxpayer", "matter", "period", "kind", "signed_on"],
+                name="ledger_module_kind_day",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='authorization',
-            constraint=models.UniqueConstraint(condition=models.Q(('request__isnull', False)), fields=('request', 'matter', 'period'), name='ledger_one_row_per_request_module'),
+            model_name="authorization",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("request__isnull", False)),
+                fields=("request", "matter", "period"),
+                name="ledger_one_row_per_request_module",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='authorization',
-            constraint=models.UniqueConstraint(condition=models.Q(('ends_at__isnull', True)), fields=('taxpayer', 'matter', 'period', 'kind', 'caf_record'), name='ledger_one_active_per_rep_module_kind'),
+            model_name="authorization",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ends_at__isnull", True)),
+                fields=("taxpayer", "matter", "period", "kind", "caf_record"),
+                name="ledger_one_active_per_rep_module_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='authorization',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('end_reason', ''), ('ends_at__isnull', True)), models.Q(('end_reason__in', ['superseded', 'withdrawn', 'revoked', 'practice_status', 'error']), ('ends_at__isnull', False)), _connector='OR'), name='ledger_end_reason_iff_ended'),
+            model_name="authorization",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("end_reason", ""), ("ends_at__isnull", True)),
+                    models.Q(
+                        (
+                            "end_reason__in",
+                            ["superseded", "withdrawn", "revoked", "practice_status", "error"],
+                        ),
+                        ("ends_at__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="ledger_end_reason_iff_ended",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='authorization',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__isnull', True), ('ends_at__gte', models.F('starts_at')), _connector='OR'), name='ledger_ends_after_start'),
+            model_name="authorization",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ends_at__isnull", True),
+                    ("ends_at__gte", models.F("starts_at")),
+                    _connector="OR",
+                ),
+                name="ledger_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='authorization',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['poa', 'tia'])), name='ledger_kind_valid'),
+            model_name="authorization",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["poa", "tia"])), name="ledger_kind_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='requestmodule',
-            constraint=models.UniqueConstraint(fields=('request', 'matter', 'period'), name='request_module_once'),
+            model_name="requestmodule",
+            constraint=models.UniqueConstraint(
+                fields=("request", "matter", "period"), name="request_module_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='requestmodule',
-            constraint=models.CheckConstraint(condition=models.Q(('period__regex', '^[0-9]{4}(03|06|09|12)$')), name='request_module_period_format'),
+            model_name="requestmodule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("period__regex", "^[0-9]{4}(03|06|09|12)$")),
+                name="request_module_period_format",
+            ),
         ),
     ]

@@ -7,7 +7,9 @@ The audit trail (R44) refuses every UPDATE and DELETE.
 
 from django.db import migrations
 
-LEDGER_END_COLUMNS = "ARRAY['ends_at', 'end_reason', 'ended_by_user_id', 'ended_by_request_id', 'ended_by_label']"
+LEDGER_END_COLUMNS = (
+    "ARRAY['ends_at', 'end_reason', 'ended_by_user_id', 'ended_by_request_id', 'ended_by_label']"
+)
 
 SQL = f"""
 CREATE OR REPLACE FUNCTION authorizations_ledger_guard() RETURNS trigger AS $$

@@ -1,4 +1,7 @@
-"""The taxpayer's decision (approve, reject) and the practitioner's cancel (R18, R21, R22, R25, R26)."""
+"""The taxpayer's decision, approve or reject, and the practitioner's cancel.
+
+Rules: R18, R21, R22, R25, R26, R47 (a repeated decision has one effect).
+"""
 
 from __future__ import annotations
 
@@ -70,8 +73,9 @@ def _modules_q(pairs: list[tuple[str, str]], prefix: str = "") -> Q:
     return q
 
 
-def _check_correction_wait(req: AuthorizationRequest, pairs: list[tuple[str, str]],
-                           now: dt.datetime) -> None:
+def _check_correction_wait(
+    req: AuthorizationRequest, pairs: list[tuple[str, str]], now: dt.datetime
+) -> None:
     """R26: a correction from the same CAF number for a module approved today waits a day."""
     today = clock.today_et(now)
     clash = (
@@ -93,8 +97,9 @@ def _check_correction_wait(req: AuthorizationRequest, pairs: list[tuple[str, str
         )
 
 
-def _check_notice_recipients(req: AuthorizationRequest, pairs: list[tuple[str, str]],
-                             now: dt.datetime) -> None:
+def _check_notice_recipients(
+    req: AuthorizationRequest, pairs: list[tuple[str, str]], now: dt.datetime
+) -> None:
     """R25: at most two representatives receive copies of notices for a module.
 
     Count who would still receive them once this approval is recorded (R23/R24 applied: rows of
@@ -115,8 +120,11 @@ def _check_notice_recipients(req: AuthorizationRequest, pairs: list[tuple[str, s
         )
         awaiting = set(
             AuthorizationRequest.objects.filter(
-                taxpayer_id=req.taxpayer_id, state=RequestState.APPROVED, receives_notices=True,
-                modules__matter=matter, modules__period=period,
+                taxpayer_id=req.taxpayer_id,
+                state=RequestState.APPROVED,
+                receives_notices=True,
+                modules__matter=matter,
+                modules__period=period,
             )
             .exclude(pk=req.pk)
             .exclude(will_be_superseded)
@@ -158,8 +166,14 @@ def request_approve(
         req.consent_text_version = consent.text_version
         req.consent_second_factor = consent.second_factor
         req.save()
-        audit_record(action="request.approved", obj=req, actor=actor, before=before,
-                     after={"state": req.state, "signed_on": req.signed_on.isoformat()}, now=now)
+        audit_record(
+            action="request.approved",
+            obj=req,
+            actor=actor,
+            before=before,
+            after={"state": req.state, "signed_on": req.signed_on.isoformat()},
+            now=now,
+        )
         from authorizations.services.recording import enqueue_recording
 
         # The worker is a fast path only: if the broker is down the sweeper records it later.
@@ -179,8 +193,14 @@ def request_reject(
         req.decided_at = now
         req.staff_reason = "Rejected by the taxpayer."  # R19: kept for staff only.
         req.save()
-        audit_record(action="request.rejected", obj=req, actor=actor, before=before,
-                     after={"state": req.state}, now=now)
+        audit_record(
+            action="request.rejected",
+            obj=req,
+            actor=actor,
+            before=before,
+            after={"state": req.state},
+            now=now,
+        )
     return req
 
 
@@ -200,6 +220,12 @@ def request_cancel(
         req.state = RequestState.CANCELLED
         req.decided_at = now
         req.save()
-        audit_record(action="request.cancelled", obj=req, actor=practitioner, before=before,
-                     after={"state": req.state}, now=now)
+        audit_record(
+            action="request.cancelled",
+            obj=req,
+            actor=practitioner,
+            before=before,
+            after={"state": req.state},
+            now=now,
+        )
     return req

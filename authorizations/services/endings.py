@@ -1,4 +1,4 @@
-"""Ending authorizations: withdrawal by the representative (R29), revocation by the taxpayer (R30)."""
+"""Ending authorizations: withdrawn by the representative (R29), revoked by the taxpayer (R30)."""
 
 from __future__ import annotations
 
@@ -19,10 +19,9 @@ from taxpro import clock
 
 
 def _describe(row: Authorization) -> str:
-    return (
-        f"{row.get_kind_display()} for {Matter(row.matter).label if row.matter in Matter.values else row.matter}, "
-        f"{format_period(matter=row.matter, period=row.period)}"
-    )
+    matter = Matter(row.matter).label if row.matter in Matter.values else row.matter
+    period = format_period(matter=row.matter, period=row.period)
+    return f"{row.get_kind_display()} for {matter}, {period}"
 
 
 def _lock_row(authorization_id: int, **scope: object) -> Authorization:
@@ -57,13 +56,19 @@ def authorization_withdraw(
     """
     now = now or clock.now()
     with transaction.atomic():
-        row = _lock_row(authorization_id,
-                        caf_record__in=caf_numbers_linked_to(user=practitioner))
+        row = _lock_row(authorization_id, caf_record__in=caf_numbers_linked_to(user=practitioner))
         _refuse_if_ended(row)
-        end_authorization(row, reason=EndReason.WITHDRAWN, now=now, by_user=practitioner,
-                          label="withdrawn by the representative")
+        end_authorization(
+            row,
+            reason=EndReason.WITHDRAWN,
+            now=now,
+            by_user=practitioner,
+            label="withdrawn by the representative",
+        )
         letter_send(
-            kind=LetterKind.WITHDRAWAL_NOTICE, taxpayer=row.taxpayer, now=now,
+            kind=LetterKind.WITHDRAWAL_NOTICE,
+            taxpayer=row.taxpayer,
+            now=now,
             subject="A representative withdrew from your authorization",
             body=(
                 f"{row.caf_record.name} withdrew from the {_describe(row)} "
@@ -71,9 +76,14 @@ def authorization_withdraw(
                 "your tax information for it."
             ),
         )
-        audit_record(action="authorization.withdrawn", obj=row, actor=practitioner,
-                     before={"active": True}, after={"active": False, "reason": "withdrawn"},
-                     now=now)
+        audit_record(
+            action="authorization.withdrawn",
+            obj=row,
+            actor=practitioner,
+            before={"active": True},
+            after={"active": False, "reason": "withdrawn"},
+            now=now,
+        )
     row.refresh_from_db()
     return row
 
@@ -86,18 +96,26 @@ def authorization_revoke(
     with transaction.atomic():
         row = _lock_row(authorization_id, taxpayer_id=taxpayer_id)
         _refuse_if_ended(row)
-        end_authorization(row, reason=EndReason.REVOKED, now=now, by_user=actor,
-                          label="revoked by the taxpayer")
+        end_authorization(
+            row, reason=EndReason.REVOKED, now=now, by_user=actor, label="revoked by the taxpayer"
+        )
         letter_send(
-            kind=LetterKind.REVOCATION_NOTICE, caf_record=row.caf_record, now=now,
+            kind=LetterKind.REVOCATION_NOTICE,
+            caf_record=row.caf_record,
+            now=now,
             subject="A taxpayer revoked your authorization",
             body=(
                 f"{row.taxpayer.name} revoked your {_describe(row)} on "
                 f"{clock.to_et(now):%B %-d, %Y}."
             ),
         )
-        audit_record(action="authorization.revoked", obj=row, actor=actor,
-                     before={"active": True}, after={"active": False, "reason": "revoked"},
-                     now=now)
+        audit_record(
+            action="authorization.revoked",
+            obj=row,
+            actor=actor,
+            before={"active": True},
+            after={"active": False, "reason": "revoked"},
+            now=now,
+        )
     row.refresh_from_db()
     return row

@@ -37,21 +37,27 @@ def requests_expire_and_remind(*, now: dt.datetime | None = None) -> ExpiryResul
     reminded = expired = 0
     remind_before = now + dt.timedelta(days=reminder_days())
     due = AuthorizationRequest.objects.filter(
-        state=RequestState.PENDING, reminded_at__isnull=True,
-        expires_at__gt=now, expires_at__lte=remind_before,
+        state=RequestState.PENDING,
+        reminded_at__isnull=True,
+        expires_at__gt=now,
+        expires_at__lte=remind_before,
     ).values_list("pk", flat=True)
     for request_id in list(due):
         with transaction.atomic():
-            req = (AuthorizationRequest.objects.select_for_update(skip_locked=True)
-                   .select_related("taxpayer", "caf_record")
-                   .filter(pk=request_id, state=RequestState.PENDING, reminded_at__isnull=True)
-                   .first())
+            req = (
+                AuthorizationRequest.objects.select_for_update(skip_locked=True)
+                .select_related("taxpayer", "caf_record")
+                .filter(pk=request_id, state=RequestState.PENDING, reminded_at__isnull=True)
+                .first()
+            )
             if req is None:
                 continue
             req.reminded_at = now
             req.save(update_fields=["reminded_at"])
             letter_send(
-                kind=LetterKind.REMINDER, taxpayer=req.taxpayer, now=now,
+                kind=LetterKind.REMINDER,
+                taxpayer=req.taxpayer,
+                now=now,
                 subject="A request is waiting for your decision",
                 body=(
                     f"{req.caf_record.name} asked you for a {req.get_kind_display()}. "
@@ -65,14 +71,22 @@ def requests_expire_and_remind(*, now: dt.datetime | None = None) -> ExpiryResul
     ).values_list("pk", flat=True)
     for request_id in list(overdue):
         with transaction.atomic():
-            req = (AuthorizationRequest.objects.select_for_update(skip_locked=True)
-                   .filter(pk=request_id, state=RequestState.PENDING).first())
+            req = (
+                AuthorizationRequest.objects.select_for_update(skip_locked=True)
+                .filter(pk=request_id, state=RequestState.PENDING)
+                .first()
+            )
             if req is None:
                 continue
             req.state = RequestState.EXPIRED
             req.save(update_fields=["state"])
-            audit_record(action="request.expired", obj=req, actor_label=SCHEDULER,
-                         before={"state": RequestState.PENDING},
-                         after={"state": RequestState.EXPIRED}, now=now)
+            audit_record(
+                action="request.expired",
+                obj=req,
+                actor_label=SCHEDULER,
+                before={"state": RequestState.PENDING},
+                after={"state": RequestState.EXPIRED},
+                now=now,
+            )
             expired += 1
     return ExpiryResult(reminded=reminded, expired=expired)

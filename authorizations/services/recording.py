@@ -63,9 +63,16 @@ def _record_module(req: AuthorizationRequest, module: RequestModule, now: dt.dat
         taxpayer_id=req.taxpayer_id, matter=module.matter, period=module.period
     ).filter(kind=req.kind)
     row = Authorization(
-        taxpayer_id=req.taxpayer_id, caf_record_id=req.caf_record_id, kind=req.kind,
-        matter=module.matter, period=module.period, receives_notices=req.receives_notices,
-        request=req, signed_at=req.signed_at, signed_on=req.signed_on, starts_at=now,
+        taxpayer_id=req.taxpayer_id,
+        caf_record_id=req.caf_record_id,
+        kind=req.kind,
+        matter=module.matter,
+        period=module.period,
+        receives_notices=req.receives_notices,
+        request=req,
+        signed_at=req.signed_at,
+        signed_on=req.signed_on,
+        starts_at=now,
     )
     # R27: signed on an earlier day than something already on file -> recorded as superseded.
     later = same.filter(signed_on__gt=req.signed_on).order_by("signed_on", "id").first()
@@ -81,8 +88,9 @@ def _record_module(req: AuthorizationRequest, module: RequestModule, now: dt.dat
     for prior in same.active().filter(signed_on__lt=req.signed_on) | same.active().filter(
         caf_record_id=req.caf_record_id
     ):
-        end_authorization(prior, reason=EndReason.SUPERSEDED, now=now, by_request=req,
-                          label=f"request {req.pk}")
+        end_authorization(
+            prior, reason=EndReason.SUPERSEDED, now=now, by_request=req, label=f"request {req.pk}"
+        )
     row.save()
 
 
@@ -106,9 +114,14 @@ def request_record(*, request_id: int, now: dt.datetime | None = None) -> Record
         req.state = RequestState.RECORDED
         req.recorded_at = now
         req.save(update_fields=["state", "recorded_at"])
-        audit_record(action="request.recorded", obj=req, actor_label=WORKER,
-                     before={"state": RequestState.APPROVED},
-                     after={"state": RequestState.RECORDED}, now=now)
+        audit_record(
+            action="request.recorded",
+            obj=req,
+            actor_label=WORKER,
+            before={"state": RequestState.APPROVED},
+            after={"state": RequestState.RECORDED},
+            now=now,
+        )
     return RecordOutcome.RECORDED
 
 
@@ -137,5 +150,8 @@ def enqueue_recording(request_id: int) -> None:
     try:
         record_request.apply_async(args=[request_id])
     except Exception:
-        logger.warning("Could not enqueue recording of request %s; the sweeper will.", request_id,
-                       exc_info=True)
+        logger.warning(
+            "Could not enqueue recording of request %s; the sweeper will.",
+            request_id,
+            exc_info=True,
+        )

@@ -24,12 +24,15 @@ def last_transition(now: dt.datetime, windows: list[Window]) -> dt.datetime:
     today = clock.today_et(now)
     candidates = [
         dt.datetime.combine(today - dt.timedelta(days=back), at, tzinfo=ET).astimezone(dt.UTC)
-        for back in range(_LOOKBACK_DAYS + 1) for at in _BOUNDARY_TIMES
+        for back in range(_LOOKBACK_DAYS + 1)
+        for at in _BOUNDARY_TIMES
     ]
     candidates += [edge for w in windows for edge in (w.starts_at, w.ends_at)]
     for candidate in sorted((c for c in candidates if c <= now), reverse=True):
-        if (is_service_open(candidate, windows) == state
-                and is_service_open(candidate - _JUST_BEFORE, windows) != state):
+        if (
+            is_service_open(candidate, windows) == state
+            and is_service_open(candidate - _JUST_BEFORE, windows) != state
+        ):
             return candidate
     return now
 
@@ -46,11 +49,11 @@ def service_transitions_record(*, now: dt.datetime | None = None) -> ServiceEven
     at = last_transition(now, windows)
     try:
         with transaction.atomic():
-            event, created = ServiceEvent.objects.get_or_create(
+            event, _created = ServiceEvent.objects.get_or_create(
                 kind=kind, at=at, defaults={"recorded_at": now}
             )
     except IntegrityError:
-        event, created = ServiceEvent.objects.get(kind=kind, at=at), False
+        event = ServiceEvent.objects.get(kind=kind, at=at)
     if kind == ServiceEventKind.OPENED:
         drained = approvals_drain(now=now)
         if drained:

@@ -88,30 +88,49 @@ def request_submit(
     try:
         # R1-R4: the practitioner's own CAF number, matching the CAF file, eligible for kind.
         caf_record = caf_record_for_request(
-            user=practitioner, kind=kind, caf_number=representative.caf_number,
-            name=representative.name, address=representative.address,
+            user=practitioner,
+            kind=kind,
+            caf_number=representative.caf_number,
+            name=representative.name,
+            address=representative.address,
         )
     except CafError as error:
         field = f"representative.{error.field}" if error.field else None
         raise RequestRefused(error.message, field=field) from error
     try:
         # R10-R12: an individual in a state or DC whose name, TIN and address match.
-        found = taxpayer_match(practitioner=practitioner, tin=taxpayer.tin, name=taxpayer.name,
-                               address=taxpayer.address, now=now)
+        found = taxpayer_match(
+            practitioner=practitioner,
+            tin=taxpayer.tin,
+            name=taxpayer.name,
+            address=taxpayer.address,
+            now=now,
+        )
     except TaxpayerError as error:
         field = f"taxpayer.{error.field}" if getattr(error, "field", None) else None
         raise RequestRefused(str(error), field=field) from error
     with transaction.atomic():
         req = AuthorizationRequest.objects.create(
-            practitioner=practitioner, caf_record=caf_record, taxpayer=found, kind=kind,
-            state=RequestState.PENDING, receives_notices=receives_notices, created_at=now,
-            submitted_at=now, expires_at=now + dt.timedelta(days=_expiry_days()),
+            practitioner=practitioner,
+            caf_record=caf_record,
+            taxpayer=found,
+            kind=kind,
+            state=RequestState.PENDING,
+            receives_notices=receives_notices,
+            created_at=now,
+            submitted_at=now,
+            expires_at=now + dt.timedelta(days=_expiry_days()),
         )
         RequestModule.objects.bulk_create(
             RequestModule(request=req, matter=matter, period=period)
             for matter, period in checked_modules
         )
-        audit_record(action="request.submitted", obj=req, actor=practitioner,
-                     before={}, after={"state": req.state, "kind": kind,
-                                       "modules": len(checked_modules)}, now=now)
+        audit_record(
+            action="request.submitted",
+            obj=req,
+            actor=practitioner,
+            before={},
+            after={"state": req.state, "kind": kind, "modules": len(checked_modules)},
+            now=now,
+        )
     return req

@@ -34,20 +34,30 @@ class Rep:
     def representative(self) -> services.Representative:
         r = self.caf_record
         return services.Representative(
-            caf_number=r.caf_number, name=r.name,
-            address=PostalAddress(line1=r.address_line1, line2=r.address_line2, city=r.city,
-                                  state=r.state, zip_code=r.zip_code),
+            caf_number=r.caf_number,
+            name=r.name,
+            address=PostalAddress(
+                line1=r.address_line1,
+                line2=r.address_line2,
+                city=r.city,
+                state=r.state,
+                zip_code=r.zip_code,
+            ),
         )
 
 
 def make_rep(*, code: str = "b", linked: bool = True) -> Rep:
-    designation = DesignationFactory(code=code, jurisdiction="NY" if code in "ab" else "",
-                                     number="LIC-1" if code in "ab" else "EA-1")
+    designation = DesignationFactory(
+        code=code,
+        jurisdiction="NY" if code in "ab" else "",
+        number="LIC-1" if code in "ab" else "EA-1",
+    )
     profile = designation.profile
     record = caf_record_for(profile, designation_codes=code)
     if linked:
-        CafLink.objects.create(caf_record=record, practitioner=profile.user, method="pin",
-                               linked_at=TUESDAY_NOON)
+        CafLink.objects.create(
+            caf_record=record, practitioner=profile.user, method="pin", linked_at=TUESDAY_NOON
+        )
     return Rep(user=profile.user, profile=profile, caf_record=record)
 
 
@@ -58,19 +68,34 @@ def make_taxpayer(*, with_account: bool = True) -> Taxpayer:
 
 def taxpayer_details(taxpayer: Taxpayer) -> services.TaxpayerDetails:
     return services.TaxpayerDetails(
-        tin=taxpayer.tin_reveal(), name=taxpayer.name,
-        address=PostalAddress(line1=taxpayer.address_line1, line2=taxpayer.address_line2,
-                              city=taxpayer.city, state=taxpayer.state,
-                              zip_code=taxpayer.zip_code),
+        tin=taxpayer.tin_reveal(),
+        name=taxpayer.name,
+        address=PostalAddress(
+            line1=taxpayer.address_line1,
+            line2=taxpayer.address_line2,
+            city=taxpayer.city,
+            state=taxpayer.state,
+            zip_code=taxpayer.zip_code,
+        ),
     )
 
 
-def submit(rep: Rep, taxpayer: Taxpayer, *, modules: Sequence[tuple[str, str]] = (INCOME_2024,),
-           kind: str = RequestKind.POA, notices: bool = False,
-           now: dt.datetime = TUESDAY_NOON) -> AuthorizationRequest:
+def submit(
+    rep: Rep,
+    taxpayer: Taxpayer,
+    *,
+    modules: Sequence[tuple[str, str]] = (INCOME_2024,),
+    kind: str = RequestKind.POA,
+    notices: bool = False,
+    now: dt.datetime = TUESDAY_NOON,
+) -> AuthorizationRequest:
     return services.request_submit(
-        practitioner=rep.user, kind=kind, representative=rep.representative(),
-        taxpayer=taxpayer_details(taxpayer), modules=list(modules), receives_notices=notices,
+        practitioner=rep.user,
+        kind=kind,
+        representative=rep.representative(),
+        taxpayer=taxpayer_details(taxpayer),
+        modules=list(modules),
+        receives_notices=notices,
         now=now,
     )
 
@@ -80,12 +105,14 @@ CONSENT = services.ConsentEvidence(ip="127.0.0.1", user_agent="pytest", second_f
 
 def approve(req: AuthorizationRequest, *, now: dt.datetime = TUESDAY_NOON) -> AuthorizationRequest:
     taxpayer = req.taxpayer
-    return services.request_approve(request_id=req.pk, taxpayer_id=taxpayer.pk,
-                                    actor=taxpayer.user, consent=CONSENT, now=now)
+    return services.request_approve(
+        request_id=req.pk, taxpayer_id=taxpayer.pk, actor=taxpayer.user, consent=CONSENT, now=now
+    )
 
 
-def approve_and_record(req: AuthorizationRequest, *,
-                       now: dt.datetime = TUESDAY_NOON) -> AuthorizationRequest:
+def approve_and_record(
+    req: AuthorizationRequest, *, now: dt.datetime = TUESDAY_NOON
+) -> AuthorizationRequest:
     approve(req, now=now)
     services.request_record(request_id=req.pk, now=now + dt.timedelta(seconds=1))
     req.refresh_from_db()

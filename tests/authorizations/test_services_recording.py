@@ -46,8 +46,9 @@ def test_r23_a_later_day_revokes_the_prior_authorization_for_the_same_module_and
     cpa, agent, taxpayer
 ) -> None:
     first = approve_and_record(submit(cpa, taxpayer))
-    second = approve_and_record(submit(agent, taxpayer, now=TUESDAY_NOON + DAY),
-                                now=TUESDAY_NOON + DAY)
+    second = approve_and_record(
+        submit(agent, taxpayer, now=TUESDAY_NOON + DAY), now=TUESDAY_NOON + DAY
+    )
     assert active_cafs(taxpayer) == {agent.caf_record.caf_number}
     ended = Authorization.objects.get(request=first)
     assert ended.end_reason == EndReason.SUPERSEDED
@@ -103,8 +104,10 @@ def test_r27_recording_twice_leaves_one_set_of_rows(cpa, taxpayer) -> None:
     approve(req)
     first = services.request_record(request_id=req.pk, now=TUESDAY_NOON + SECOND)
     second = services.request_record(request_id=req.pk, now=TUESDAY_NOON + 2 * SECOND)
-    assert (first, second) == (services.RecordOutcome.RECORDED,
-                               services.RecordOutcome.ALREADY_RECORDED)
+    assert (first, second) == (
+        services.RecordOutcome.RECORDED,
+        services.RecordOutcome.ALREADY_RECORDED,
+    )
     assert Authorization.objects.filter(request=req).count() == 2
 
 
@@ -119,7 +122,9 @@ def test_r27_the_database_refuses_a_second_row_for_a_request_module(cpa, taxpaye
 
 def test_r27_final_ledger_is_the_same_whatever_the_processing_order(db) -> None:
     def run(order: list[int]) -> set[tuple[str, str | None]]:
-        taxpayer = __import__("tests.authorizations.conftest", fromlist=["make_taxpayer"]).make_taxpayer()
+        taxpayer = __import__(
+            "tests.authorizations.conftest", fromlist=["make_taxpayer"]
+        ).make_taxpayer()
         reps = [make_rep(code="c") for _ in range(3)]
         days = [TUESDAY_NOON, TUESDAY_NOON, TUESDAY_NOON + DAY]
         reqs = [submit(rep, taxpayer, now=day) for rep, day in zip(reps, days, strict=True)]
@@ -128,8 +133,10 @@ def test_r27_final_ledger_is_the_same_whatever_the_processing_order(db) -> None:
         for index in order:
             services.request_record(request_id=reqs[index].pk, now=TUESDAY_NOON + 2 * DAY)
         return {
-            (str(reps.index(next(r for r in reps if r.caf_record == row.caf_record))),
-             row.end_reason or None)
+            (
+                str(reps.index(next(r for r in reps if r.caf_record == row.caf_record))),
+                row.end_reason or None,
+            )
             for row in Authorization.objects.filter(taxpayer=taxpayer)
         }
 
@@ -152,27 +159,34 @@ def test_r28_the_database_refuses_to_delete_a_ledger_row(cpa, taxpayer) -> None:
 def test_r28_the_database_refuses_to_rewrite_an_active_row(cpa, taxpayer) -> None:
     row = Authorization.objects.get(request=approve_and_record(submit(cpa, taxpayer)))
     with pytest.raises(IntegrityError, match="append-only"):
-        _raw("UPDATE authorizations_authorization SET period = '202312' WHERE id = %s",
-             [row.pk])
+        _raw("UPDATE authorizations_authorization SET period = '202312' WHERE id = %s", [row.pk])
     with pytest.raises(IntegrityError, match="append-only"):
         # Ending it while also moving its start is still a rewrite.
-        _raw("UPDATE authorizations_authorization SET ends_at = now(), end_reason = 'error', "
-             "starts_at = starts_at - interval '1 day' WHERE id = %s", [row.pk])
+        _raw(
+            "UPDATE authorizations_authorization SET ends_at = now(), end_reason = 'error', "
+            "starts_at = starts_at - interval '1 day' WHERE id = %s",
+            [row.pk],
+        )
 
 
 def test_r28_an_ended_row_never_changes_again(cpa, taxpayer) -> None:
     row = Authorization.objects.get(request=approve_and_record(submit(cpa, taxpayer)))
-    services.authorization_withdraw(authorization_id=row.pk, practitioner=cpa.user,
-                                    now=TUESDAY_NOON + DAY)
+    services.authorization_withdraw(
+        authorization_id=row.pk, practitioner=cpa.user, now=TUESDAY_NOON + DAY
+    )
     with pytest.raises(IntegrityError, match="append-only"):
-        _raw("UPDATE authorizations_authorization SET end_reason = 'revoked' WHERE id = %s",
-             [row.pk])
+        _raw(
+            "UPDATE authorizations_authorization SET end_reason = 'revoked' WHERE id = %s", [row.pk]
+        )
 
 
 def test_r28_ending_an_active_row_is_the_one_update_allowed(cpa, taxpayer) -> None:
     row = Authorization.objects.get(request=approve_and_record(submit(cpa, taxpayer)))
-    _raw("UPDATE authorizations_authorization SET ends_at = now() + interval '1 day', "
-         "end_reason = 'error', ended_by_label = 'staff' WHERE id = %s", [row.pk])
+    _raw(
+        "UPDATE authorizations_authorization SET ends_at = now() + interval '1 day', "
+        "end_reason = 'error', ended_by_label = 'staff' WHERE id = %s",
+        [row.pk],
+    )
     row.refresh_from_db()
     assert row.end_reason == EndReason.ERROR
 
@@ -207,8 +221,10 @@ def test_r42_recording_waits_while_closed_and_the_opening_drains_in_signing_orde
     # Taxpayers are not closed out (R42): they sign while the portal is closed.
     approve(second, now=saturday_night)
     approve(first, now=saturday_night + dt.timedelta(minutes=5))
-    assert services.request_record(request_id=second.pk, now=saturday_night + SECOND) == \
-        services.RecordOutcome.WAITING_FOR_OPENING
+    assert (
+        services.request_record(request_id=second.pk, now=saturday_night + SECOND)
+        == services.RecordOutcome.WAITING_FOR_OPENING
+    )
     sunday_opening = dt.datetime(2026, 11, 29, 10, 0, 30, tzinfo=TUESDAY_NOON.tzinfo)
     event = services.service_transitions_record(now=sunday_opening)
     again = services.service_transitions_record(now=sunday_opening + dt.timedelta(minutes=1))
@@ -216,8 +232,11 @@ def test_r42_recording_waits_while_closed_and_the_opening_drains_in_signing_orde
     assert event.at == dt.datetime(2026, 11, 29, 10, 0, tzinfo=TUESDAY_NOON.tzinfo)
     from authorizations.models import AuditEvent
 
-    recorded = list(AuditEvent.objects.filter(action="request.recorded").order_by("id")
-                    .values_list("object_id", flat=True))
+    recorded = list(
+        AuditEvent.objects.filter(action="request.recorded")
+        .order_by("id")
+        .values_list("object_id", flat=True)
+    )
     assert recorded == [str(second.pk), str(first.pk)]
     assert AuthorizationRequest.objects.filter(state=RequestState.RECORDED).count() == 2
 

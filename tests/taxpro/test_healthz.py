@@ -24,11 +24,29 @@ def no_heartbeat() -> None:
 
 @pytest.fixture
 def real_worker():
-    """A real Celery worker process on the test run's Redis; stopped at the end, whatever happens."""
-    worker = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "celery", "-A", "taxpro", "worker", "-c", "1", "-P", "solo",
-         "--without-gossip", "--without-mingle", "-l", "warning", "-n", f"healthz-{os.getpid()}@%h"],
-        cwd=BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    """A real Celery worker on the test run's Redis; stopped at the end, whatever happens."""
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "taxpro",
+            "worker",
+            "-c",
+            "1",
+            "-P",
+            "solo",
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "warning",
+            "-n",
+            f"healthz-{os.getpid()}@%h",
+        ],
+        cwd=BASE_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         yield worker
@@ -53,7 +71,8 @@ def test_healthz_is_up_when_database_redis_and_a_real_worker_answer(
         time.sleep(0.25)
     assert response.status_code == 200, response.content
     assert response.json() == {
-        "status": "ok", "checks": {"database": "ok", "redis": "ok", "worker": "ok"}
+        "status": "ok",
+        "checks": {"database": "ok", "redis": "ok", "worker": "ok"},
     }
 
 
@@ -74,15 +93,22 @@ def test_healthz_is_503_when_redis_is_unreachable(client: Client, settings) -> N
 
 def test_healthz_is_503_with_json_when_the_database_is_down() -> None:
     # A separate process whose database is a closed port: the real failure, no mocks.
-    env = dict(os.environ, DATABASE_URL="postgresql://postgres@127.0.0.1:1/nothing",
-               DJANGO_SETTINGS_MODULE="taxpro.settings")
+    env = dict(
+        os.environ,
+        DATABASE_URL="postgresql://postgres@127.0.0.1:1/nothing",
+        DJANGO_SETTINGS_MODULE="taxpro.settings",
+    )
     code = (
         "import django; django.setup(); from django.test import Client; "
         "import json; r = Client(HTTP_HOST='localhost').get('/healthz'); "
         "print(r.status_code, json.dumps(json.loads(r.content)))"
     )
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True,
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=60,
     )
     status, body = result.stdout.strip().split(" ", 1)

@@ -11,8 +11,14 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 # Variables the test run sets for itself; production has none of them.
-_TEST_ONLY = {"HTTPS", "SECURE_SSL_REDIRECT", "STATIC_MANIFEST", "DEBUG",
-              "MFA_TOTP_INSECURE_BYPASS_CODE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+_TEST_ONLY = {
+    "HTTPS",
+    "SECURE_SSL_REDIRECT",
+    "STATIC_MANIFEST",
+    "DEBUG",
+    "MFA_TOTP_INSECURE_BYPASS_CODE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
 
 
 def production_env(**extra: str) -> dict[str, str]:
@@ -24,9 +30,13 @@ def production_env(**extra: str) -> dict[str, str]:
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -37,8 +47,12 @@ def test_deploy_check_passes_with_zero_warnings_and_nothing_silenced() -> None:
 
 
 def test_debug_is_off_unless_turned_on() -> None:
-    result = manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)",
-                    env=production_env())
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.DEBUG)",
+        env=production_env(),
+    )
     assert result.stdout.strip().splitlines()[-1] == "False"
 
 
@@ -63,5 +77,12 @@ def test_production_cookies_are_host_prefixed_secure_and_http_only() -> None:
     )
     result = manage("shell", "-c", code, env=production_env())
     assert result.stdout.strip().splitlines()[-1].split() == [
-        "__Host-sessionid", "__Host-csrftoken", "True", "True", "True", "True", "True", "0",
+        "__Host-sessionid",
+        "__Host-csrftoken",
+        "True",
+        "True",
+        "True",
+        "True",
+        "True",
+        "0",
     ]

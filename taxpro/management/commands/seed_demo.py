@@ -37,9 +37,12 @@ class Command(BaseCommand):
             EmailAddress.objects.get_or_create(
                 user=user, email=email, defaults={"verified": True, "primary": True}
             )
-            if kind in {UserKind.PRACTITIONER, UserKind.STAFF} and not Authenticator.objects.filter(
-                user=user, type=Authenticator.Type.TOTP
-            ).exists():
+            if (
+                kind in {UserKind.PRACTITIONER, UserKind.STAFF}
+                and not Authenticator.objects.filter(
+                    user=user, type=Authenticator.Type.TOTP
+                ).exists()
+            ):
                 TOTP.activate(user, generate_totp_secret())
                 RecoveryCodes.activate(user)
         for seeder in _domain_seeders():
