@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -22,6 +23,7 @@ from caf.models import (
 )
 from caf.services import caf_practice_status_change
 from taxpayers.admin import ReadOnlyAdmin, ReadOnlyInline, search_by_tin
+from taxpro.models import User
 
 
 class PracticeStatusForm(forms.Form):
@@ -63,7 +65,7 @@ class CafRecordAdmin(ReadOnlyAdmin):
         "zip_code",
         "created_at",
     ]
-    readonly_fields = fields
+    readonly_fields = ["tin_masked"]
 
     @admin.display(description="CAF number", ordering="caf_number")
     def caf_number_display(self, obj: CafRecord) -> str:
@@ -98,6 +100,8 @@ class CafRecordAdmin(ReadOnlyAdmin):
     ) -> HttpResponse | None:
         form = PracticeStatusForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
+            staff = request.user
+            assert isinstance(staff, User)  # the admin is behind sign-in
             changed = 0
             for record in queryset:
                 try:
@@ -105,7 +109,7 @@ class CafRecordAdmin(ReadOnlyAdmin):
                         caf_record=record,
                         status=form.cleaned_data["status"],
                         effective_on=form.cleaned_data["effective_on"],
-                        actor=request.user,
+                        actor=staff,
                     )
                     changed += 1
                 except CafError as error:
@@ -121,7 +125,7 @@ class CafRecordAdmin(ReadOnlyAdmin):
                 "records": queryset,
                 "form": form,
                 "opts": self.model._meta,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             },
         )
 
@@ -129,7 +133,7 @@ class CafRecordAdmin(ReadOnlyAdmin):
 class DesignationInline(ReadOnlyInline):
     model = Designation
     fields = ["code", "jurisdiction", "number", "created_at"]
-    readonly_fields = fields
+    readonly_fields = ["code", "jurisdiction", "number", "created_at"]
 
 
 @admin.register(PractitionerProfile)
@@ -149,7 +153,7 @@ class PractitionerProfileAdmin(ReadOnlyAdmin):
         "zip_code",
         "created_at",
     ]
-    readonly_fields = fields
+    readonly_fields = ["tin_masked"]
 
     @admin.display(description="TIN")
     def tin_masked(self, obj: PractitionerProfile) -> str:
@@ -189,7 +193,6 @@ class PinLetterAdmin(ReadOnlyAdmin):
         "expires_at",
         "closed_at",
     ]
-    readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

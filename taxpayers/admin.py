@@ -49,7 +49,7 @@ class ReadOnlyInline(admin.TabularInline):
 class AccountModuleInline(ReadOnlyInline):
     model = AccountModule
     fields = ["form", "period", "balance"]
-    readonly_fields = fields
+    readonly_fields = ["form", "period", "balance"]
     show_change_link = True
 
 
@@ -83,7 +83,8 @@ class TaxpayerAdmin(ReadOnlyAdmin):
         "user",
         "created_at",
     ]
-    readonly_fields = fields
+    # View-only (no change permission), so plain fields show read-only; these are computed.
+    readonly_fields = ["tin_masked", "tin_whole"]
 
     @admin.display(description="TIN")
     def tin_masked(self, obj: Taxpayer) -> str:
@@ -115,7 +116,7 @@ class TaxpayerAdmin(ReadOnlyAdmin):
 class AccountTransactionInline(ReadOnlyInline):
     model = AccountTransaction
     fields = ["posted_on", "code", "description", "amount"]
-    readonly_fields = fields
+    readonly_fields = ["posted_on", "code", "description", "amount"]
 
 
 @admin.register(AccountModule)
@@ -132,7 +133,7 @@ class LetterAdmin(ReadOnlyAdmin):
     list_filter = ["kind"]
     search_fields = ["addressee_name", "subject"]
     fields = ["kind", "created_at", "addressee_name", "address_block", "subject", "letter_body"]
-    readonly_fields = fields
+    readonly_fields = ["letter_body"]
 
     @admin.display(description="Body")
     def letter_body(self, obj: Letter) -> str:

@@ -35,14 +35,9 @@ def alice():
     )
 
 
-def match(practitioner, **overrides):
-    fields = {"tin": "212-45-6789", "name": "Alice B. Example", "address": HOME}
-    fields.update(overrides)
-    return taxpayer_match(
-        practitioner=practitioner,
-        now=overrides.pop("now", FIXED_NOW),
-        **{k: v for k, v in fields.items() if k != "now"},
-    )
+def match(practitioner, *, now=FIXED_NOW, **overrides):
+    fields = {"tin": "212-45-6789", "name": "Alice B. Example", "address": HOME, **overrides}
+    return taxpayer_match(practitioner=practitioner, now=now, **fields)
 
 
 def test_r11_name_tin_and_pub28_address_match(alice, practitioner_user) -> None:
