@@ -1,4 +1,7 @@
-"""Deciding requests: approve, reject, cancel, expire (R18, R19, R21, R22, R25, R26, R31, R44-R47)."""
+"""Deciding requests: approve, reject, cancel, expire.
+
+Rules: R18, R19, R21, R22, R25, R26, R31, R44, R45, R47.
+"""
 
 from __future__ import annotations
 
