@@ -182,7 +182,10 @@ def test_r17_no_general_references_and_ranges_are_expanded() -> None:
     ]
 
 
-@pytest.mark.parametrize("text", ["\uff12\uff10\uff12\uff14", "\u0662\u0660\u0662\u0664", "2024\u200b", "20\x0024", "2023-2021"])
+@pytest.mark.parametrize(
+    "text",
+    ["\uff12\uff10\uff12\uff14", "\u0662\u0660\u0662\u0664", "2024\u200b", "20\x0024", "2023-2021"],
+)
 def test_r17_malformed_periods_get_a_clear_message(text: str) -> None:
     with pytest.raises(PeriodRefused):
         parse_periods(matter=Matter.INCOME_1040, text=text, today=TODAY)
