@@ -8,4 +8,4 @@ class TaxproConfig(AppConfig):
     verbose_name = "Portal accounts"
 
     def ready(self) -> None:
-        from taxpro import session_lifetime  # noqa: F401  (connects the sign-in timestamp)
+        from taxpro import checks, session_lifetime  # noqa: F401  (registers; connects)

@@ -322,7 +322,15 @@ LOGGING = {
 
 ADMINS: list[tuple[str, str]] = []
 
+# --- TINs at rest (R46): encrypted with Fernet, looked up by a keyed hash -------------------
+# Comma-separated Fernet keys: the first encrypts, all decrypt (rotation). Unset in development
+# and tests, keys are derived from SECRET_KEY; `check --deploy` warns when they are unset.
+TIN_ENCRYPTION_KEY = env_str("TIN_ENCRYPTION_KEY", "")
+TIN_HASH_KEY = env_str("TIN_HASH_KEY", "")
+
 # --- Rules with a setting (rules.md: "*setting*") -----------------------------------------
+CAF_PIN_MAX_ATTEMPTS = env_int("CAF_PIN_MAX_ATTEMPTS", 5)  # R6
+TAXPAYER_MISMATCH_LIMIT_PER_HOUR = env_int("TAXPAYER_MISMATCH_LIMIT_PER_HOUR", 10)  # R12
 REQUEST_EXPIRY_DAYS = env_int("REQUEST_EXPIRY_DAYS", 21)  # R18
 REQUEST_REMINDER_DAYS_BEFORE = env_int("REQUEST_REMINDER_DAYS_BEFORE", 5)  # R18
 PORTAL_NAME = "Tax Pro Portal"

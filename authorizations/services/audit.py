@@ -1,38 +1,6 @@
-"""Writing the audit trail (R44). Every service that changes state calls :func:`audit_record`."""
+"""The audit writer lives in :mod:`authorizations.audit`, outside this package, so that the caf
+and taxpayers services can call it without importing every authorizations service."""
 
-from __future__ import annotations
+from authorizations.audit import audit_record
 
-import datetime as dt
-from typing import Any
-
-from django.db import models
-
-from authorizations.models import AuditEvent
-from taxpro import clock
-
-
-def audit_record(
-    *,
-    action: str,
-    obj: models.Model,
-    actor: Any | None = None,
-    actor_label: str = "",
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    now: dt.datetime | None = None,
-) -> AuditEvent:
-    """Record that ``actor`` (a user) or ``actor_label`` (the worker, the scheduler) did ``action``.
-
-    ``before`` and ``after`` hold plain JSON values; never a whole TIN (R46).
-    """
-    is_person = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditEvent.objects.create(
-        occurred_at=now or clock.now(),
-        actor=actor if is_person else None,
-        actor_label=actor_label or ("" if is_person else "system"),
-        action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        before=before or {},
-        after=after or {},
-    )
+__all__ = ["audit_record"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import subprocess
@@ -25,6 +26,8 @@ def production_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _TEST_ONLY}
     env["SECRET_KEY"] = secrets.token_urlsafe(64)
     env["ALLOWED_HOSTS"] = "portal.example.gov"
+    env["TIN_ENCRYPTION_KEY"] = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    env["TIN_HASH_KEY"] = secrets.token_urlsafe(32)
     env.update(extra)
     return env
 
@@ -44,6 +47,14 @@ def test_deploy_check_passes_with_zero_warnings_and_nothing_silenced() -> None:
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_r46_deploy_check_warns_when_tin_keys_are_not_set() -> None:
+    env = production_env()
+    del env["TIN_ENCRYPTION_KEY"], env["TIN_HASH_KEY"]
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "taxpro.W001" in result.stdout + result.stderr
 
 
 def test_debug_is_off_unless_turned_on() -> None:

@@ -1,0 +1,24 @@
+"""Deployment checks Django does not know about."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Tags, Warning, register
+
+
+@register(Tags.security, deploy=True)
+def tin_keys_configured(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    """R46: production TINs need their own keys, not ones derived from SECRET_KEY."""
+    missing = [
+        name for name in ("TIN_ENCRYPTION_KEY", "TIN_HASH_KEY") if not getattr(settings, name, "")
+    ]
+    return [
+        Warning(
+            f"{name} is not set: TINs would be protected by a key derived from SECRET_KEY.",
+            hint="Set it in the environment (see README, 'Environment variables').",
+            id="taxpro.W001",
+        )
+        for name in missing
+    ]
