@@ -19,6 +19,7 @@ from authorizations.services.recording import (
     RecordOutcome,
     approvals_drain,
     enqueue_recording,
+    request_fail,
     request_record,
 )
 from authorizations.services.service_events import service_transitions_record
@@ -37,6 +38,7 @@ __all__ = [
     "enqueue_recording",
     "request_approve",
     "request_cancel",
+    "request_fail",
     "request_record",
     "request_reject",
     "request_submit",

@@ -155,3 +155,24 @@ def enqueue_recording(request_id: int) -> None:
             request_id,
             exc_info=True,
         )
+
+
+def request_fail(*, request_id: int, reason: str, now: dt.datetime | None = None) -> None:
+    """An approved request that cannot be put on the ledger. R19: the practitioner sees no
+    status and is told to contact the taxpayer; ``reason`` is kept for staff."""
+    now = now or clock.now()
+    with transaction.atomic():
+        req = lock_request(request_id)
+        if req.state != RequestState.APPROVED:
+            return
+        req.state = RequestState.FAILED
+        req.staff_reason = reason
+        req.save(update_fields=["state", "staff_reason"])
+        audit_record(
+            action="request.failed",
+            obj=req,
+            actor_label=WORKER,
+            before={"state": RequestState.APPROVED},
+            after={"state": RequestState.FAILED, "reason": reason},
+            now=now,
+        )

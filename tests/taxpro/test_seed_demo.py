@@ -1,0 +1,45 @@
+"""`manage.py seed_demo`: every kind of demo user and a lived-in ledger, idempotently."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.core.management import call_command
+
+from authorizations.models import Authorization, AuthorizationRequest, RequestState
+from taxpro.demo import DEMO_USERS
+from taxpro.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> tuple[int, ...]:
+    return (
+        User.objects.count(),
+        AuthorizationRequest.objects.count(),
+        Authorization.objects.count(),
+        Authenticator.objects.count(),
+    )
+
+
+def test_seed_demo_creates_each_kind_and_a_lived_in_ledger_and_is_idempotent() -> None:
+    call_command("seed_demo", stdout=io.StringIO())
+    first = counts()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert counts() == first
+    for _who, email, kind in DEMO_USERS:
+        assert User.objects.get(email=email).kind == kind
+    for email in ("cpa@demo.taxpro.test", "clerk@demo.taxpro.test"):
+        assert Authenticator.objects.filter(user__email=email, type="totp").exists()
+    states = set(AuthorizationRequest.objects.values_list("state", flat=True))
+    assert {
+        RequestState.PENDING,
+        RequestState.RECORDED,
+        RequestState.REJECTED,
+        RequestState.FAILED,
+    } <= states
+    assert Authorization.objects.active().exists()
+    assert Authorization.objects.filter(end_reason="superseded").exists()
+    assert Authorization.objects.filter(end_reason="withdrawn").exists()
