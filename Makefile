@@ -8,7 +8,7 @@ PYTHON312 ?= $(shell for p in python3.12 python3 python; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null; \
 	then command -v $$p; break; fi; done)
 
-.PHONY: run test setup assets lint check clean bench
+.PHONY: run test setup lint typecheck check clean
 
 run: setup
 	$(PY) -m taxpro.launcher run
@@ -38,6 +38,9 @@ static/vendor/.installed: package.json package-lock.json
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+typecheck: setup
+	DEBUG=1 $(PY) -m taxpro.launcher exec -- $(VENV)/bin/mypy taxpro authorizations caf taxpayers
 
 check: setup
 	$(PY) -m taxpro.launcher exec -- $(PY) manage.py makemigrations --check --dry-run

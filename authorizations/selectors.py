@@ -15,6 +15,7 @@ from authorizations.models import (
 )
 from authorizations.service_hours import Window, is_service_open, next_opening
 from taxpro import clock
+from taxpro.models import User
 
 
 def maintenance_windows_around(moment: dt.datetime) -> list[Window]:
@@ -56,7 +57,7 @@ def request_status_for_practitioner(req: AuthorizationRequest) -> str:
     return _PRACTITIONER_STATUS[RequestState(req.state)]
 
 
-def requests_submitted_by(*, practitioner: object) -> QuerySet[AuthorizationRequest]:
+def requests_submitted_by(*, practitioner: User) -> QuerySet[AuthorizationRequest]:
     """R20, R45: only the practitioner's own requests, newest first."""
     return (
         AuthorizationRequest.objects.filter(practitioner=practitioner)
@@ -77,7 +78,7 @@ def requests_for_taxpayer(*, taxpayer_id: int) -> QuerySet[AuthorizationRequest]
     )
 
 
-def active_authorizations_for_practitioner(*, practitioner: object) -> QuerySet[Authorization]:
+def active_authorizations_for_practitioner(*, practitioner: User) -> QuerySet[Authorization]:
     """R7: every active row on the practitioner's linked CAF numbers, whatever created it."""
     from caf.selectors import caf_numbers_linked_to
 

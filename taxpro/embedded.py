@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 RUN_DIR = Path(__file__).resolve().parent.parent / ".run"
 
@@ -52,7 +53,7 @@ class EmbeddedPostgres:
 
     def __init__(self, datadir: Path | None = None) -> None:
         self.datadir = datadir or RUN_DIR / "pgdata"
-        self._server = None
+        self._server: Any = None
         self.url = ""
 
     def start(self) -> str:

@@ -29,7 +29,7 @@ class PortalUserManager(UserManager["User"]):
 class User(AbstractUser):
     kind = models.CharField(max_length=16, choices=UserKind.choices)
 
-    objects = PortalUserManager()
+    objects = PortalUserManager()  # type: ignore[misc]
 
     class Meta:
         constraints = [

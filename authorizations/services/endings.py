@@ -16,6 +16,7 @@ from caf.selectors import caf_numbers_linked_to
 from taxpayers.models import LetterKind
 from taxpayers.services import letter_send
 from taxpro import clock
+from taxpro.models import User
 
 
 def _describe(row: Authorization) -> str:
@@ -48,7 +49,7 @@ def _refuse_if_ended(row: Authorization) -> None:
 
 
 def authorization_withdraw(
-    *, authorization_id: int, practitioner: object, now: dt.datetime | None = None
+    *, authorization_id: int, practitioner: User, now: dt.datetime | None = None
 ) -> Authorization:
     """R29: leaves the active set at once; the taxpayer is sent a notice.
 

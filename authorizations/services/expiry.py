@@ -54,6 +54,8 @@ def requests_expire_and_remind(*, now: dt.datetime | None = None) -> ExpiryResul
                 continue
             req.reminded_at = now
             req.save(update_fields=["reminded_at"])
+            expires_at = req.expires_at
+            assert expires_at is not None  # a pending request always has one
             letter_send(
                 kind=LetterKind.REMINDER,
                 taxpayer=req.taxpayer,
@@ -61,7 +63,7 @@ def requests_expire_and_remind(*, now: dt.datetime | None = None) -> ExpiryResul
                 subject="A request is waiting for your decision",
                 body=(
                     f"{req.caf_record.name} asked you for a {req.get_kind_display()}. "
-                    f"The request expires on {clock.to_et(req.expires_at):%B %-d, %Y}. "
+                    f"The request expires on {clock.to_et(expires_at):%B %-d, %Y}. "
                     "Sign in to your online account to approve or reject it."
                 ),
             )

@@ -59,6 +59,7 @@ def end_authorization(
 
 
 def _record_module(req: AuthorizationRequest, module: RequestModule, now: dt.datetime) -> None:
+    assert req.signed_at is not None and req.signed_on is not None  # approved: signed
     same = Authorization.objects.for_module(
         taxpayer_id=req.taxpayer_id, matter=module.matter, period=module.period
     ).filter(kind=req.kind)

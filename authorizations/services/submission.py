@@ -19,6 +19,7 @@ from taxpayers.addresses import PostalAddress
 from taxpayers.errors import TaxpayerError
 from taxpayers.services import taxpayer_match
 from taxpro import clock
+from taxpro.models import User
 
 # Far above any real request (the window holds about 180 periods) and far below a flood.
 MAX_MODULES_PER_REQUEST = 300
@@ -69,7 +70,7 @@ def _check_modules(modules: Sequence[tuple[str, str]], today: dt.date) -> list[t
 
 def request_submit(
     *,
-    practitioner: object,
+    practitioner: User,
     kind: str,
     representative: Representative,
     taxpayer: TaxpayerDetails,
