@@ -43,7 +43,7 @@ typecheck: setup
 	DEBUG=1 $(PY) -m taxpro.launcher exec -- $(VENV)/bin/mypy taxpro authorizations caf taxpayers
 
 check: setup
-	$(PY) -m taxpro.launcher exec -- $(PY) manage.py makemigrations --check --dry-run
+	DEBUG=1 $(PY) -m taxpro.launcher exec -- $(PY) manage.py makemigrations --check --dry-run
 
 clean:
 	rm -rf .run static/vendor node_modules
