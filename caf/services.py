@@ -221,6 +221,17 @@ def caf_practice_status_change(
         after={"status": status, "effective_on": str(effective_on)},
         now=now,
     )
+    if not record.is_in_good_standing:
+        # R3, R28: out of good standing, the representative's authorizations end. Imported here:
+        # the authorizations services import this module.
+        from authorizations.services.endings import authorizations_end_for_practice_status
+
+        authorizations_end_for_practice_status(
+            caf_record_id=record.pk,
+            status_label=record.get_practice_status_display(),
+            actor=actor,
+            now=now,
+        )
     return record
 
 

@@ -120,3 +120,44 @@ def authorization_revoke(
         )
     row.refresh_from_db()
     return row
+
+
+def authorizations_end_for_practice_status(
+    *, caf_record_id: int, status_label: str, actor: User, now: dt.datetime | None = None
+) -> int:
+    """A representative no longer in good standing (R3) holds no authorization (R28's reason
+    "practice status"). Called inside the status change's transaction. Returns rows ended."""
+    now = now or clock.now()
+    ended = 0
+    taxpayer_ids = sorted(
+        set(
+            Authorization.objects.active()
+            .filter(caf_record_id=caf_record_id)
+            .values_list("taxpayer_id", flat=True)
+        )
+    )
+    for taxpayer_id in taxpayer_ids:  # taxpayer locks in one order: no deadlock with recording
+        lock_taxpayer(taxpayer_id)
+        rows = (
+            Authorization.objects.active()
+            .select_for_update()
+            .filter(caf_record_id=caf_record_id, taxpayer_id=taxpayer_id)
+        )
+        for row in rows:
+            if end_authorization(
+                row,
+                reason=EndReason.PRACTICE_STATUS,
+                now=now,
+                by_user=actor,
+                label=f"practice status: {status_label}",
+            ):
+                audit_record(
+                    action="authorization.ended_practice_status",
+                    obj=row,
+                    actor=actor,
+                    before={"active": True},
+                    after={"active": False, "reason": "practice_status"},
+                    now=now,
+                )
+                ended += 1
+    return ended

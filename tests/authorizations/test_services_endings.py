@@ -108,3 +108,20 @@ def test_r32_a_withdrawn_authorization_is_no_longer_in_force(cpa, taxpayer, acti
         .exists()
     )
     assert not Authorization.objects.in_force_on(LATER).filter(pk=active_row.pk).exists()
+
+
+def test_r3_a_representative_out_of_good_standing_loses_active_authorizations(
+    cpa, taxpayer, active_row
+) -> None:
+    from caf.models import PracticeStatus
+    from caf.services import caf_practice_status_change
+    from tests.factories import StaffFactory
+
+    clerk = StaffFactory()
+    caf_practice_status_change(
+        caf_record=cpa.caf_record, status=PracticeStatus.SUSPENDED, actor=clerk, now=LATER
+    )
+    active_row.refresh_from_db()
+    assert active_row.end_reason == EndReason.PRACTICE_STATUS
+    assert active_row.ended_by_user == clerk
+    assert not selectors.active_authorizations_for_practitioner(practitioner=cpa.user)
