@@ -147,3 +147,13 @@ def enter_authenticator_code(page: Page, secret: str) -> None:
     page.get_by_label("Code").fill(fresh_totp_code(secret))
     page.get_by_role("button", name="Continue").click()
     page.wait_for_load_state()
+
+
+def tab_to(page: Page, selector: str, *, max_presses: int = 30) -> None:
+    """Press Tab until the element matching ``selector`` has focus, as a keyboard user would."""
+    target = page.locator(selector)
+    for _ in range(max_presses):
+        page.keyboard.press("Tab")
+        if target.evaluate("element => element === document.activeElement"):
+            return
+    raise AssertionError(f"{selector} was not reached with {max_presses} presses of Tab")

@@ -15,7 +15,9 @@ from tests.browser.conftest import (
     assert_accessible,
     assert_no_console_problems,
     enter_authenticator_code,
+    fresh_totp_code,
     sign_in_with_password,
+    tab_to,
 )
 from tests.factories import PASSWORD, PractitionerFactory, StaffFactory, UserFactory, enrol_totp
 
@@ -126,6 +128,21 @@ def test_the_front_door_reflows_at_320_pixels_without_sideways_scrolling(
     assert scroll_width <= 320
 
 
+@pytest.mark.parametrize(
+    "path", ["/auth/login/", "/auth/signup/", "/auth/password/reset/", "/accessibility/", "/nope/"]
+)
+def test_public_pages_reflow_at_320_pixels_without_sideways_scrolling(
+    page: Page, live_server, path: str
+) -> None:
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(f"{live_server.url}{path}")
+    if page.locator("form.usa-form").count():
+        # With every error showing, the widest state of a form.
+        page.locator("form.usa-form button[type=submit]").first.click()
+        page.wait_for_load_state()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
 def test_signed_in_pages_reflow_at_320_pixels_without_sideways_scrolling(
     page: Page, live_server
 ) -> None:
@@ -208,3 +225,37 @@ def test_a_taxpayer_signs_in_with_javascript_turned_off(
     expect(page_without_javascript.get_by_role("heading", level=1)).to_have_text(
         "Your online account"
     )
+
+
+def test_a_practitioner_signs_in_with_the_keyboard_alone(page: Page, live_server) -> None:
+    practitioner = PractitionerFactory()
+    secret = enrol_totp(practitioner)
+    page.goto(f"{live_server.url}/auth/login/")
+    tab_to(page, "#id_login")
+    page.keyboard.type(practitioner.email)
+    tab_to(page, "#id_password")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{live_server.url}/auth/2fa/authenticate/")
+    tab_to(page, "#id_code")
+    page.keyboard.type(fresh_totp_code(secret))
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{live_server.url}/pro/")
+    # And out again: the header's sign-out button is reachable and works from the keyboard.
+    tab_to(page, "header button")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{live_server.url}/")
+
+
+def test_a_practitioner_signs_in_with_javascript_turned_off(
+    page_without_javascript: Page, live_server
+) -> None:
+    practitioner = PractitionerFactory()
+    secret = enrol_totp(practitioner)
+    page = page_without_javascript
+    sign_in_with_password(page, live_server.url, practitioner.email)
+    expect(page).to_have_url(f"{live_server.url}/auth/2fa/authenticate/")
+    # The security-key option needs JavaScript, so it is not offered.
+    expect(page.get_by_role("button", name="Use a security key")).to_be_hidden()
+    enter_authenticator_code(page, secret)
+    expect(page).to_have_url(f"{live_server.url}/pro/")
