@@ -26,5 +26,13 @@ class PortalSignupForm(SignupForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            # /pro/signup/ and /account/signup/ arrive with ?kind=...: preselect that answer.
+            from allauth.core import context
+
+            request = getattr(context, "request", None)
+            kind = request.GET.get("kind") if request is not None else None
+            if kind in dict(SIGNUP_KINDS):
+                self.initial["kind"] = kind
         # Reorder so the question about the kind of account comes first.
         self.order_fields(["kind", "email", "password1", "password2"])

@@ -141,3 +141,11 @@ def test_a_practitioner_can_never_be_staff(db) -> None:
 
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create(username="x@example.test", kind=UserKind.PRACTITIONER, is_staff=True)
+
+
+def test_the_side_you_sign_up_from_is_preselected(client: Client) -> None:
+    page = client.get("/auth/signup/?kind=taxpayer").content.decode()
+    assert re.search(r'value="taxpayer"[^>]*\bchecked\b', page)
+    assert not re.search(r'value="practitioner"[^>]*\bchecked\b', page)
+    page = client.get("/auth/signup/?kind=staff").content.decode()
+    assert not re.search(r"\bchecked\b", page)
