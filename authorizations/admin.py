@@ -16,6 +16,7 @@ from authorizations.models import (
     AuditEvent,
     Authorization,
     AuthorizationRequest,
+    InformationAccess,
     MaintenanceWindow,
     RequestModule,
     ServiceEvent,
@@ -121,3 +122,12 @@ class MaintenanceWindowAdmin(admin.ModelAdmin):
 class ServiceEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "kind", "recorded_at", "drained"]
     list_filter = ["kind"]
+
+
+@admin.register(InformationAccess)
+class InformationAccessAdmin(ReadOnlyAdmin):
+    list_display = ["viewed_at", "caf_record", "taxpayer", "form", "period", "practitioner"]
+    list_filter = ["form"]
+    search_fields = ["caf_record__caf_number", "taxpayer__name"]
+    list_select_related = ["caf_record", "taxpayer", "practitioner"]
+    date_hierarchy = "viewed_at"

@@ -132,7 +132,7 @@ def seed(*, stdout: Any) -> None:
     _submit(
         cpa,
         "Bob Smith",
-        [("1040", "202412"), ("CIVPEN", "202503")],
+        [("1040", "202412"), ("civil_penalty", "202503")],
         kind=poa,
         notices=True,
         days_ago=3,

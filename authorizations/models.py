@@ -127,7 +127,7 @@ class RequestModule(models.Model):
     request = models.ForeignKey(
         AuthorizationRequest, on_delete=models.PROTECT, related_name="modules"
     )
-    matter = models.CharField(max_length=8, choices=Matter.choices)
+    matter = models.CharField(max_length=16, choices=Matter.choices)
     period = models.CharField(max_length=6)
 
     class Meta:
@@ -188,7 +188,8 @@ class Authorization(models.Model):
         "caf.CafRecord", on_delete=models.PROTECT, related_name="authorizations"
     )
     kind = models.CharField(max_length=3, choices=RequestKind.choices)
-    matter = models.CharField(max_length=8)
+    # A form code (taxpayers.models.TaxForm): the online matters, or any form for uploads (R36).
+    matter = models.CharField(max_length=16)
     period = models.CharField(max_length=6)
     receives_notices = models.BooleanField(default=False)
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.ONLINE)
@@ -336,3 +337,25 @@ class ServiceEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M %Z}"
+
+
+class InformationAccess(models.Model):
+    """R33: one view of one module of a taxpayer's information by a representative."""
+
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    caf_record = models.ForeignKey("caf.CafRecord", on_delete=models.PROTECT, related_name="+")
+    taxpayer = models.ForeignKey(
+        "taxpayers.Taxpayer", on_delete=models.PROTECT, related_name="information_accesses"
+    )
+    form = models.CharField(max_length=16)
+    period = models.CharField(max_length=6)
+    viewed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-viewed_at", "-id"]
+        indexes = [models.Index(fields=["taxpayer", "-viewed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.caf_record_id} viewed {self.form} {self.period} at {self.viewed_at}"

@@ -27,16 +27,17 @@ _QUARTER_RANGE = re.compile(r"^(\d{4})(\d{2})\s*(?:-|\u2013|to)\s*(\d{4})(\d{2})
 
 
 class Matter(models.TextChoices):
-    """R14: the tax matters of the online channel."""
+    """R14: the tax matters of the online channel. The values are the master file's form codes
+    (``taxpayers.models.TaxForm``), so a ledger row and an account module name a form alike."""
 
     INCOME_1040 = "1040", "Income Tax (Form 1040)"
     SPLIT_SPOUSAL_8857 = "8857", "Split Spousal Assessment or Innocent Spouse Relief (Form 8857)"
-    SHARED_RESPONSIBILITY = "SRP", "Shared Responsibility Payment"
+    SHARED_RESPONSIBILITY = "srp", "Shared Responsibility Payment"
     SHARED_RESPONSIBILITY_SPLIT = (
-        "SRPSS",
+        "srp_split",
         "Shared Responsibility Payment - Split Spousal Assessment",
     )
-    CIVIL_PENALTY = "CIVPEN", "Civil Penalty"
+    CIVIL_PENALTY = "civil_penalty", "Civil Penalty"
 
 
 SHARED_RESPONSIBILITY_MATTERS = {Matter.SHARED_RESPONSIBILITY, Matter.SHARED_RESPONSIBILITY_SPLIT}

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from authorizations.models import (
     Authorization,
     AuthorizationRequest,
+    InformationAccess,
     MaintenanceWindow,
     RequestState,
 )
@@ -131,3 +132,12 @@ def revocation_preview(
         )
         for r in rows
     ]
+
+
+def information_accesses_for_taxpayer(*, taxpayer_id: int) -> QuerySet[InformationAccess]:
+    """R33: who viewed the taxpayer's information, what and when, newest first."""
+    return (
+        InformationAccess.objects.filter(taxpayer_id=taxpayer_id)
+        .select_related("caf_record")
+        .order_by("-viewed_at", "-id")
+    )

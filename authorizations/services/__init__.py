@@ -15,6 +15,7 @@ from authorizations.services.decisions import (
 )
 from authorizations.services.endings import authorization_revoke, authorization_withdraw
 from authorizations.services.expiry import requests_expire_and_remind
+from authorizations.services.information import taxpayer_information_open
 from authorizations.services.recording import (
     RecordOutcome,
     approvals_drain,
@@ -44,4 +45,5 @@ __all__ = [
     "request_submit",
     "requests_expire_and_remind",
     "service_transitions_record",
+    "taxpayer_information_open",
 ]

@@ -142,7 +142,11 @@ def test_r10_business_taxpayers_cannot_receive_online_requests(cpa) -> None:
 
 
 def test_r14_the_online_matters_are_exactly_five() -> None:
-    assert set(Matter.values) == {"1040", "8857", "SRP", "SRPSS", "CIVPEN"}
+    assert set(Matter.values) == {"1040", "8857", "srp", "srp_split", "civil_penalty"}
+    # The same codes as the master file's forms, so ledger rows and modules line up (R32).
+    from taxpayers.models import TaxForm
+
+    assert set(Matter.values) <= set(TaxForm.values)
 
 
 def test_r15_years_run_from_20_back_to_3_ahead() -> None:
