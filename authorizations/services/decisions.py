@@ -97,41 +97,55 @@ def _check_correction_wait(
         )
 
 
+def _recipients_once_recorded(
+    req: AuthorizationRequest, matter: str, period: str, today: dt.date
+) -> set[int]:
+    """The CAF records that would receive notices for one module once this approval and every
+    approval still waiting are recorded, whatever order the worker takes them in (R27).
+
+    Per kind, only the latest signing day survives (R23, R24): active rows and waiting
+    approvals of that day, and this approval (signed today) for its own kind.
+    """
+    module = {"taxpayer_id": req.taxpayer_id, "matter": matter, "period": period}
+    rows = list(
+        Authorization.objects.filter(**module).values_list(
+            "kind", "signed_on", "ends_at", "receives_notices", "caf_record_id"
+        )
+    )
+    waiting = list(
+        AuthorizationRequest.objects.filter(
+            taxpayer_id=req.taxpayer_id,
+            state=RequestState.APPROVED,
+            modules__matter=matter,
+            modules__period=period,
+        )
+        .exclude(pk=req.pk)
+        .values_list("kind", "signed_on", "receives_notices", "caf_record_id")
+    )
+    latest: dict[str, dt.date] = {req.kind: today}
+    for kind, signed_on, *_rest in [*rows, *waiting]:
+        latest[kind] = max(latest.get(kind, signed_on), signed_on)
+    survivors = {
+        caf
+        for kind, signed_on, ends_at, notices, caf in rows
+        if ends_at is None and notices and signed_on == latest[kind]
+    }
+    survivors |= {
+        caf for kind, signed_on, notices, caf in waiting if notices and signed_on == latest[kind]
+    }
+    return survivors | {req.caf_record_id}
+
+
 def _check_notice_recipients(
     req: AuthorizationRequest, pairs: list[tuple[str, str]], now: dt.datetime
 ) -> None:
-    """R25: at most two representatives receive copies of notices for a module.
-
-    Count who would still receive them once this approval is recorded (R23/R24 applied: rows of
-    the same kind signed on earlier days end), including approvals not yet recorded, plus this
-    representative.
-    """
+    """R25: at most two representatives receive copies of notices for a module. Count those
+    who would remain once this approval is recorded (R23 and R24 applied), plus this one."""
     if not req.receives_notices:
         return
     today = clock.today_et(now)
-    will_be_superseded = Q(kind=req.kind, signed_on__lt=today)
     for matter, period in pairs:
-        module = {"taxpayer_id": req.taxpayer_id, "matter": matter, "period": period}
-        on_ledger = set(
-            Authorization.objects.active()
-            .filter(receives_notices=True, **module)
-            .exclude(will_be_superseded)
-            .values_list("caf_record_id", flat=True)
-        )
-        awaiting = set(
-            AuthorizationRequest.objects.filter(
-                taxpayer_id=req.taxpayer_id,
-                state=RequestState.APPROVED,
-                receives_notices=True,
-                modules__matter=matter,
-                modules__period=period,
-            )
-            .exclude(pk=req.pk)
-            .exclude(will_be_superseded)
-            .values_list("caf_record_id", flat=True)
-        )
-        recipients = on_ledger | awaiting | {req.caf_record_id}
-        if len(recipients) > MAX_NOTICE_RECIPIENTS:
+        if len(_recipients_once_recorded(req, matter, period, today)) > MAX_NOTICE_RECIPIENTS:
             raise ApprovalRefused(
                 "You cannot approve this request: two representatives already receive copies "
                 f"of your notices for {Matter(matter).label}, "

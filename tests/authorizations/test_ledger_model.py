@@ -174,31 +174,31 @@ class LedgerModel:
     def notice_recipients_after(
         self, req: ModelRequest, module: tuple[str, str], today: dt.date
     ) -> set[int]:
-        """R25: who would receive notices for ``module`` once ``req`` (signed today) is recorded.
-
-        R23/R24 end the same kind's earlier days. Approvals not yet recorded count as if they
-        were (the conservative reading the service takes: they are on their way to the ledger).
+        """R25: who would receive notices for ``module`` once ``req`` (signed today) and every
+        approval still waiting are recorded, in whatever order (R27): per kind, only the latest
+        signing day's active rows and waiting approvals remain, plus ``req`` itself.
         """
-
-        def stays(r: ModelRequest) -> bool:
-            return (
-                r.taxpayer == req.taxpayer
-                and r.notices
-                and module in r.modules
-                and not (r.kind == req.kind and r.signed_on is not None and r.signed_on < today)
-            )
-
-        on_ledger = {
-            self.requests[pk].rep
-            for pk, *m in self.active()
-            if tuple(m) == module and stays(self.requests[pk])
-        }
-        awaiting = {
-            r.rep
+        entries = [
+            r
             for r in self.requests.values()
-            if r.state == RequestState.APPROVED and r.pk != req.pk and stays(r)
+            if r.taxpayer == req.taxpayer
+            and module in r.modules
+            and r.pk != req.pk
+            and r.state in (RequestState.RECORDED, RequestState.APPROVED)
+        ]
+        latest: dict[str, dt.date] = {req.kind: today}
+        for r in entries:
+            assert r.signed_on is not None
+            latest[r.kind] = max(latest.get(r.kind, r.signed_on), r.signed_on)
+        active = {pk for pk, *m in self.active() if tuple(m) == module}
+        survivors = {
+            r.rep
+            for r in entries
+            if r.notices
+            and r.signed_on == latest[r.kind]
+            and (r.state == RequestState.APPROVED or r.pk in active)
         }
-        return on_ledger | awaiting | {req.rep}
+        return survivors | {req.rep}
 
 
 # --- The clock: always inside service hours (R40), so recording never waits -------------------

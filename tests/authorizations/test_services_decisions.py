@@ -225,3 +225,13 @@ def test_r47_a_rejected_request_cannot_then_be_approved(cpa, taxpayer) -> None:
     services.request_reject(request_id=req.pk, taxpayer_id=taxpayer.pk, actor=taxpayer.user)
     with pytest.raises(ApprovalRefused, match="already rejected"):
         approve(req)
+
+
+def test_r25_the_count_does_not_depend_on_whether_the_worker_has_recorded_yet(taxpayer) -> None:
+    reps = [make_rep(code="c") for _ in range(3)]
+    approve_and_record(submit(reps[0], taxpayer, notices=True))  # Tuesday, POA
+    wednesday = TUESDAY_NOON + DAY
+    # Wednesday's POA will end Tuesday's once recorded; it is still waiting for the worker.
+    approve(submit(reps[1], taxpayer, notices=True, now=wednesday), now=wednesday)
+    tia = submit(reps[2], taxpayer, notices=True, kind=RequestKind.TIA, now=wednesday)
+    assert approve(tia, now=wednesday + HOUR).state == RequestState.APPROVED
