@@ -1,0 +1,399 @@
+"""Real processes for the fault tests: a private Redis, real Celery workers, row-lock holders.
+
+Everything here is on loopback, bounded in time, and stopped by whoever started it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import psutil
+import psycopg
+from django.db import connection
+
+from taxpro.celery import app
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float, interval: float = 0.1) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()
+
+
+# --- The test database, for processes started from a test ----------------------------------
+
+
+def test_database_url() -> str:
+    """DATABASE_URL naming the database this test run uses (not the one settings name)."""
+    s = connection.settings_dict
+    user = quote(s["USER"] or "postgres")
+    password = f":{quote(s['PASSWORD'])}" if s["PASSWORD"] else ""
+    original = urlsplit(os.environ.get("DATABASE_URL", ""))
+    if s["HOST"].startswith("/"):  # a Unix socket (the embedded server)
+        query = f"host={quote(s['HOST'])}"
+        return urlunsplit(("postgresql", f"{user}{password}@", f"/{s['NAME']}", query, ""))
+    port = f":{s['PORT']}" if s["PORT"] else ""
+    netloc = f"{user}{password}@{s['HOST'] or '127.0.0.1'}{port}"
+    return urlunsplit((original.scheme or "postgresql", netloc, f"/{s['NAME']}", "", ""))
+
+
+def pg_connect() -> psycopg.Connection:
+    s = connection.settings_dict
+    return psycopg.connect(
+        dbname=s["NAME"],
+        user=s["USER"] or "postgres",
+        password=s["PASSWORD"] or None,
+        host=s["HOST"] or None,
+        port=s["PORT"] or None,
+        connect_timeout=5,
+    )
+
+
+class RowLocks:
+    """Holds ``SELECT ... FOR UPDATE`` locks, one connection per key, released one by one.
+
+    A worker that reaches a locked row waits there, inside its recording transaction: a kill
+    then lands mid-recording for certain, not by luck of timing.
+    """
+
+    def __init__(self) -> None:
+        self._held: dict[object, psycopg.Connection] = {}
+        self.backend_pid: dict[int, object] = {}
+
+    def hold(self, key: object, table: str, pk: int) -> None:
+        conn = pg_connect()
+        conn.execute("SET lock_timeout = '120s'")
+        conn.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE", [pk])  # noqa: S608
+        self._held[key] = conn
+        self.backend_pid[conn.info.backend_pid] = key
+
+    def release(self, key: object) -> None:
+        conn = self._held.pop(key, None)
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                conn.rollback()
+            with contextlib.suppress(Exception):
+                conn.close()
+
+    def release_all(self) -> None:
+        for key in list(self._held):
+            self.release(key)
+
+    def held(self) -> set[object]:
+        return set(self._held)
+
+
+def blocked_by(locks: RowLocks, watcher: psycopg.Connection) -> list[tuple[int, int, object, str]]:
+    """Backends of the test database waiting on one of ``locks``: (pid, client port, key, query)."""
+    rows = watcher.execute(
+        "SELECT pid, client_port, pg_blocking_pids(pid), query FROM pg_stat_activity "
+        "WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> "
+        "pg_backend_pid()"
+    ).fetchall()
+    found = []
+    for pid, port, blockers, query in rows:
+        for blocker in blockers:
+            if blocker in locks.backend_pid:
+                found.append((pid, port, locks.backend_pid[blocker], query))
+    return found
+
+
+def process_with_local_port(candidates: list[psutil.Process], port: int) -> psutil.Process | None:
+    for proc in candidates:
+        with contextlib.suppress(psutil.Error):
+            for conn in proc.net_connections(kind="tcp"):
+                if conn.laddr and conn.laddr.port == port:
+                    return proc
+    return None
+
+
+# --- A private Redis -------------------------------------------------------------------------
+
+
+def dead(proc: psutil.Process) -> bool:
+    """Gone or a zombie (killed, not yet reaped by its parent)."""
+    try:
+        return proc.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def kill_now(proc: psutil.Process) -> None:
+    """SIGKILL and wait (bounded) until it is dead; its parent reaps it when it likes."""
+    with contextlib.suppress(psutil.NoSuchProcess):
+        proc.kill()
+    if not wait_for(lambda: dead(proc), 10, 0.005):
+        raise RuntimeError(f"process {proc.pid} survived SIGKILL")
+
+
+class PrivateRedis:
+    """The system redis-server on a free loopback port, nothing on disk; restartable in place."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        self.workdir = workdir
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--loglevel",
+                "warning",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        if not wait_for(self.answers, 10, 0.05):
+            self.stop()
+            raise RuntimeError(f"private redis-server did not start on port {self.port}")
+
+    def answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                s.sendall(b"PING\r\n")
+                return s.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        proc, self.process = self.process, None
+        if proc is None or proc.poll() is not None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+
+
+class SilentRedis:
+    """Accepts connections on loopback and never answers a byte (a hung broker)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.accepted: list[socket.socket] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                client, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.accepted.append(client)  # kept open, never read, never answered
+
+    def __enter__(self) -> SilentRedis:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        for client in self.accepted:
+            with contextlib.suppress(OSError):
+                client.close()
+        self.sock.close()
+
+
+@contextlib.contextmanager
+def broker_for_this_process(url: str) -> Iterator[None]:
+    """Point this process's Celery producer at ``url``; restore the configured broker after."""
+
+    def drop_pools() -> None:
+        pool = app._pool
+        if pool is not None:
+            with contextlib.suppress(Exception):
+                pool.force_close_all()
+        app._pool = None
+        with contextlib.suppress(AttributeError, KeyError):
+            producers = app.__dict__["amqp"]._producer_pool
+            if producers is not None:
+                with contextlib.suppress(Exception):
+                    producers.force_close_all()
+            app.__dict__["amqp"]._producer_pool = None
+
+    original = app.conf.broker_url
+    drop_pools()
+    app.conf.broker_url = url
+    try:
+        yield
+    finally:
+        drop_pools()
+        app.conf.broker_url = original
+
+
+# --- Real Celery workers ---------------------------------------------------------------------
+
+_RECEIVED = re.compile(r"Task [\w.]+\[([0-9a-f-]+)\] received")
+_SWEEP_RESULT = re.compile(r"sweep_approvals\[[^\]]+\] succeeded in [0-9.e-]+s: (\d+)")
+
+
+class Worker:
+    """``celery worker`` (prefork, one child, as the launcher runs it) in its own session."""
+
+    def __init__(self, *, redis_url: str, log: Path) -> None:
+        self.env = dict(
+            os.environ,
+            DATABASE_URL=test_database_url(),
+            REDIS_URL=redis_url,
+            DJANGO_SETTINGS_MODULE="taxpro.settings",
+            PYTHONUNBUFFERED="1",
+        )
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+
+    def start(self) -> None:
+        self.starts += 1
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "taxpro",
+                    "worker",
+                    "-P",
+                    "prefork",
+                    "-c",
+                    "1",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                    "-l",
+                    "info",
+                    "-n",
+                    f"fault-{uuid.uuid4().hex[:8]}@%h",
+                ],
+                cwd=BASE_DIR,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def children(self) -> list[psutil.Process]:
+        if self.process is None or self.process.poll() is not None:
+            return []
+        with contextlib.suppress(psutil.Error):
+            return psutil.Process(self.process.pid).children(recursive=True)
+        return []
+
+    def kill_all(self) -> None:
+        """SIGKILL to the main process and every child: the whole worker dies at once."""
+        proc = self.process
+        if proc is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        self.process = None
+
+    def stop(self) -> None:
+        proc, self.process = self.process, None
+        if proc is None:
+            return
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(10)
+        # Whatever is left of the group (a pool child, or a main process that hung on exit).
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(10)
+
+    def sweeps_recorded(self) -> int:
+        """How many approvals the sweep task recorded, read from the worker's log."""
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return sum(int(n) for n in _SWEEP_RESULT.findall(text))
+
+    def redelivered(self) -> int:
+        """Task messages the worker received more than once (a kill made the broker resend)."""
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        received = Counter(_RECEIVED.findall(text))
+        return sum(1 for n in received.values() if n > 1)
+
+    def log_tail(self, lines: int = 40) -> str:
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+class Beat:
+    """Stands in for celery beat: publishes the sweep task on its schedule, whatever the broker.
+
+    Called from the test's polling loops (one thread); a publish that fails is what a beat
+    facing a dead broker does too: it tries again at the next tick.
+    """
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self.next_at = time.monotonic() + interval
+        self.sent = 0
+        self.failed = 0
+
+    def tick(self) -> None:
+        if time.monotonic() < self.next_at:
+            return
+        self.next_at = time.monotonic() + self.interval
+        from authorizations.tasks import sweep_approvals
+
+        try:
+            sweep_approvals.apply_async()
+            self.sent += 1
+        except Exception:
+            self.failed += 1
