@@ -386,6 +386,10 @@ class Beat:
         self.sent = 0
         self.failed = 0
 
+    def worst_phase_from(self, moment: float) -> None:
+        """The next sweep a whole interval after ``moment``: the worst luck beat can have."""
+        self.next_at = moment + self.interval
+
     def tick(self) -> None:
         if time.monotonic() < self.next_at:
             return

