@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from django.db import transaction
 
@@ -144,18 +146,40 @@ def approvals_drain(*, now: dt.datetime | None = None, limit: int = 1000) -> int
     return recorded
 
 
-def enqueue_recording(request_id: int) -> None:
-    """Hand a fresh approval to the worker. Never raises: the approval is already durable."""
+_publisher: ThreadPoolExecutor | None = None
+_publisher_lock = threading.Lock()
+
+
+def _publisher_pool() -> ThreadPoolExecutor:
+    """Made lazily, per process: a pool made before a fork would have no threads after it."""
+    global _publisher
+    with _publisher_lock:
+        if _publisher is None:
+            _publisher = ThreadPoolExecutor(max_workers=2, thread_name_prefix="enqueue")
+        return _publisher
+
+
+def _publish_recording(request_id: int) -> None:
     from authorizations.tasks import record_request
 
     try:
-        record_request.apply_async(args=[request_id])
+        record_request.apply_async(args=[request_id], retry=False)
     except Exception:
         logger.warning(
             "Could not enqueue recording of request %s; the sweeper will.",
             request_id,
             exc_info=True,
         )
+
+
+def enqueue_recording(request_id: int) -> None:
+    """Hand a fresh approval to the worker, off the request thread. Never raises, never waits.
+
+    The approval is already durable (the outbox); a broker that is down or does not answer
+    only delays recording until the sweeper runs (a Redis that accepted connections and never
+    answered held a publish for 8 s here, whatever the socket timeouts).
+    """
+    _publisher_pool().submit(_publish_recording, request_id)
 
 
 def request_fail(*, request_id: int, reason: str, now: dt.datetime | None = None) -> None:

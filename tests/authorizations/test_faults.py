@@ -484,11 +484,6 @@ def test_r21_redis_stopped_while_taxpayers_approve_every_approval_succeeds_and_i
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured 5.03-5.08 s per approval: one redis socket_timeout (5 s, settings "
-    "REDIS_SOCKET_TIMEOUTS) is spent on the hung broker, which alone uses up the 5 s budget",
-)
 def test_r21_hung_redis_approval_returns_within_5_s_and_is_committed() -> None:
     rep = make_rep(code="b")
     reqs = [submit(rep, make_taxpayer(), now=clock.now()) for _ in range(2)]
@@ -498,6 +493,11 @@ def test_r21_hung_redis_approval_returns_within_5_s_and_is_committed() -> None:
             started = time.monotonic()
             approve(req, now=clock.now())
             seconds.append(time.monotonic() - started)
+        # The publish happens off the request thread: it does reach the hung Redis, and hangs
+        # there instead of in the approval.
+        deadline = time.monotonic() + 10
+        while not silent.accepted and time.monotonic() < deadline:
+            time.sleep(0.05)
         connections = len(silent.accepted)
     states = set(
         AuthorizationRequest.objects.filter(pk__in=[r.pk for r in reqs]).values_list(
@@ -512,3 +512,4 @@ def test_r21_hung_redis_approval_returns_within_5_s_and_is_committed() -> None:
     )
     assert states == {RequestState.APPROVED}  # committed: the outbox the sweeper drains
     assert max(seconds) < 5
+    assert connections >= 1
