@@ -29,13 +29,39 @@ def signup_as(request: HttpRequest, kind: str) -> HttpResponse:
 @practitioner_required
 @require_GET
 def practitioner_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "taxpro/practitioner_home.html")
+    from authorizations import selectors
+    from caf.selectors import caf_numbers_linked_to
+
+    submitted = selectors.requests_submitted_by(practitioner=request.user)
+    recent = [(req, selectors.request_status_for_practitioner(req)) for req in submitted[:5]]
+    context = {
+        "linked_caf_numbers": list(caf_numbers_linked_to(user=request.user)),
+        "recent_requests": recent,
+        "request_count": submitted.count(),
+        "active_count": selectors.active_authorizations_for_practitioner(
+            practitioner=request.user
+        ).count(),
+    }
+    return render(request, "taxpro/practitioner_home.html", context)
 
 
 @taxpayer_required
 @require_GET
 def taxpayer_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "taxpro/taxpayer_home.html")
+    from authorizations import selectors
+    from authorizations.models import Authorization, RequestState
+    from taxpayers.selectors import taxpayer_for_user
+
+    taxpayer = taxpayer_for_user(user=request.user)
+    context: dict[str, object] = {"taxpayer": taxpayer}
+    if taxpayer is not None:
+        context["pending_requests"] = list(
+            selectors.requests_for_taxpayer(taxpayer_id=taxpayer.pk).filter(
+                state=RequestState.PENDING
+            )[:20]
+        )
+        context["active_count"] = Authorization.objects.active().filter(taxpayer=taxpayer).count()
+    return render(request, "taxpro/taxpayer_home.html", context)
 
 
 @require_GET

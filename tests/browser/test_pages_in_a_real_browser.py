@@ -35,7 +35,8 @@ def test_a_taxpayer_signs_in_and_lands_on_their_online_account(page: Page, live_
     sign_in_with_password(page, live_server.url, taxpayer.email)
     expect(page).to_have_url(f"{live_server.url}/account/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your online account")
-    expect(page.get_by_text("No requests are waiting for you.")).to_be_visible()
+    # A signed-up user not yet connected to a taxpayer record is told so plainly.
+    expect(page.get_by_text("not connected to your tax records yet")).to_be_visible()
     assert_accessible(page)
 
 

@@ -98,3 +98,29 @@ def test_wrong_methods_are_refused_not_crashed(client: Client) -> None:
 def test_unknown_pages_get_the_404_page(client: Client) -> None:
     response = client.get("/no/such/page/")
     assert response.status_code == 404
+
+
+def test_r9_both_homes_say_addresses_cannot_be_changed_here(
+    signed_in, practitioner_user, taxpayer_user
+) -> None:
+    page = signed_in(practitioner_user).get("/pro/").content.decode()
+    assert "CAF address of record cannot be changed in this portal" in page
+    page = signed_in(taxpayer_user).get("/account/").content.decode()
+    assert "address of record cannot be changed in this portal" in page
+
+
+def test_the_practitioner_home_shows_real_requests(signed_in, db) -> None:
+    from tests.authorizations.conftest import make_rep, make_taxpayer, submit
+
+    from tests.factories import enrol_totp
+
+    rep = make_rep(code="b")
+    enrol_totp(rep.user)
+    taxpayer = make_taxpayer()
+    submit(rep, taxpayer)
+    page = signed_in(rep.user).get("/pro/").content.decode()
+    assert taxpayer.name in page
+    assert "Pending with the taxpayer" in page
+    assert rep.caf_record.caf_number_display in page
+    page = signed_in(taxpayer.user).get("/account/").content.decode()
+    assert rep.caf_record.name in page
