@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -11,6 +13,7 @@ from django.views.decorators.http import require_GET
 from taxpro import health
 from taxpro.access import practitioner_required, taxpayer_required
 from taxpro.adapters import PortalAccountAdapter
+from taxpro.models import User
 
 
 @require_GET
@@ -32,15 +35,14 @@ def practitioner_home(request: HttpRequest) -> HttpResponse:
     from authorizations import selectors
     from caf.selectors import caf_numbers_linked_to
 
-    submitted = selectors.requests_submitted_by(practitioner=request.user)
+    user = cast(User, request.user)  # the decorator let only a signed-in practitioner in
+    submitted = selectors.requests_submitted_by(practitioner=user)
     recent = [(req, selectors.request_status_for_practitioner(req)) for req in submitted[:5]]
     context = {
-        "linked_caf_numbers": list(caf_numbers_linked_to(user=request.user)),
+        "linked_caf_numbers": list(caf_numbers_linked_to(user=user)),
         "recent_requests": recent,
         "request_count": submitted.count(),
-        "active_count": selectors.active_authorizations_for_practitioner(
-            practitioner=request.user
-        ).count(),
+        "active_count": selectors.active_authorizations_for_practitioner(practitioner=user).count(),
     }
     return render(request, "taxpro/practitioner_home.html", context)
 
@@ -52,7 +54,7 @@ def taxpayer_home(request: HttpRequest) -> HttpResponse:
     from authorizations.models import Authorization, RequestState
     from taxpayers.selectors import taxpayer_for_user
 
-    taxpayer = taxpayer_for_user(user=request.user)
+    taxpayer = taxpayer_for_user(user=cast(User, request.user))
     context: dict[str, object] = {"taxpayer": taxpayer}
     if taxpayer is not None:
         context["pending_requests"] = list(

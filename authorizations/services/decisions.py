@@ -123,7 +123,10 @@ def _recipients_once_recorded(
         .values_list("kind", "signed_on", "receives_notices", "caf_record_id")
     )
     latest: dict[str, dt.date] = {req.kind: today}
-    for kind, signed_on, *_rest in [*rows, *waiting]:
+    signatures: list[tuple[str, dt.date]] = [(r[0], r[1]) for r in rows]
+    # An approved request always carries its signature (a database check says so).
+    signatures += [(w[0], w[1]) for w in waiting if w[1] is not None]
+    for kind, signed_on in signatures:
         latest[kind] = max(latest.get(kind, signed_on), signed_on)
     survivors = {
         caf

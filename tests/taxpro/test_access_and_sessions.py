@@ -111,7 +111,6 @@ def test_r9_both_homes_say_addresses_cannot_be_changed_here(
 
 def test_the_practitioner_home_shows_real_requests(signed_in, db) -> None:
     from tests.authorizations.conftest import make_rep, make_taxpayer, submit
-
     from tests.factories import enrol_totp
 
     rep = make_rep(code="b")
