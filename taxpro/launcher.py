@@ -39,16 +39,21 @@ def say(message: str) -> None:
 
 
 @contextmanager
-def services() -> Iterator[None]:
-    """Point DATABASE_URL and REDIS_URL somewhere: the caller's servers, else embedded ones."""
+def services(*, for_tests: bool = False) -> Iterator[None]:
+    """Point DATABASE_URL and REDIS_URL somewhere: the caller's servers, else embedded ones.
+
+    The test run gets servers of its own, so `make test` beside a running `make run` neither
+    shares nor stops the portal's.
+    """
     postgres = redis = None
+    suffix = "-test" if for_tests else ""
     try:
         if not os.environ.get("DATABASE_URL"):
-            postgres = EmbeddedPostgres()
+            postgres = EmbeddedPostgres(RUN_DIR / f"pgdata{suffix}")
             os.environ["DATABASE_URL"] = postgres.start()
             say(f"embedded PostgreSQL started ({postgres.datadir})")
         if not os.environ.get("REDIS_URL"):
-            redis = EmbeddedRedis()
+            redis = EmbeddedRedis(name=f"redis{suffix}")
             os.environ["REDIS_URL"] = redis.start()
             say(f"embedded Redis started ({redis.socket})")
         yield
@@ -172,7 +177,7 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, _raise_stop)
     os.chdir(BASE_DIR)
     try:
-        with services():
+        with services(for_tests=mode == "test"):
             if mode == "run":
                 return run_portal()
             if mode == "test":
