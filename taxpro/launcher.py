@@ -10,6 +10,7 @@ first and stopped last. Ctrl-C and SIGTERM stop everything this process started.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -71,16 +72,21 @@ def manage(*args: str) -> None:
 
 
 def _stop_children(children: list[subprocess.Popen[bytes]]) -> None:
+    # SIGTERM to each leader only: the Celery worker then stops its pool children itself
+    # (a warm shutdown); signalling the whole group killed children in mid-transaction.
     for child in children:
         if child.poll() is None:
-            os.killpg(child.pid, signal.SIGTERM)
+            child.terminate()
     deadline = time.monotonic() + 15
     for child in children:
         try:
             child.wait(max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            os.killpg(child.pid, signal.SIGKILL)
+            child.kill()
             child.wait()
+        # Anything the leader left behind in its group goes too.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(child.pid, signal.SIGKILL)
 
 
 def run_portal() -> int:
