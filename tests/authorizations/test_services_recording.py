@@ -18,6 +18,7 @@ from tests.authorizations.conftest import (
     approve,
     approve_and_record,
     make_rep,
+    make_taxpayer,
     submit,
 )
 
@@ -122,9 +123,7 @@ def test_r27_the_database_refuses_a_second_row_for_a_request_module(cpa, taxpaye
 
 def test_r27_final_ledger_is_the_same_whatever_the_processing_order(db) -> None:
     def run(order: list[int]) -> set[tuple[str, str | None]]:
-        taxpayer = __import__(
-            "tests.authorizations.conftest", fromlist=["make_taxpayer"]
-        ).make_taxpayer()
+        taxpayer = make_taxpayer()
         reps = [make_rep(code="c") for _ in range(3)]
         days = [TUESDAY_NOON, TUESDAY_NOON, TUESDAY_NOON + DAY]
         reqs = [submit(rep, taxpayer, now=day) for rep, day in zip(reps, days, strict=True)]
