@@ -11,7 +11,6 @@ from typing import Any
 from authorizations import services
 from authorizations.models import AuthorizationRequest
 from caf.models import CafRecord, RequestKind
-from taxpayers.addresses import PostalAddress
 from taxpayers.models import Taxpayer
 from taxpro import clock
 from taxpro.clock import ET
@@ -32,26 +31,14 @@ def _rep(caf_number: str) -> tuple[Any, services.Representative]:
         from caf.models import PractitionerProfile
 
         user = PractitionerProfile.objects.get(tin_hash=record.tin_hash).user
-    address = PostalAddress(
-        line1=record.address_line1,
-        line2=record.address_line2,
-        city=record.city,
-        state=record.state,
-        zip_code=record.zip_code,
+    return user, services.Representative(
+        caf_number=caf_number, name=record.name, address=record.postal_address
     )
-    return user, services.Representative(caf_number=caf_number, name=record.name, address=address)
 
 
 def _taxpayer(name: str) -> tuple[Taxpayer, services.TaxpayerDetails]:
     t = Taxpayer.objects.get(name=name)
-    address = PostalAddress(
-        line1=t.address_line1,
-        line2=t.address_line2,
-        city=t.city,
-        state=t.state,
-        zip_code=t.zip_code,
-    )
-    return t, services.TaxpayerDetails(tin=t.tin_reveal(), name=t.name, address=address)
+    return t, services.TaxpayerDetails(tin=t.tin_reveal(), name=t.name, address=t.postal_address)
 
 
 def _submit(

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
+from taxpro.errors import DomainError
 
-class AuthorizationError(Exception):
+
+class AuthorizationError(DomainError):
     """Base class: ``str(error)`` is shown to the user as it is."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        # The form field the message belongs to, where there is one ("taxpayer.tin").
-        self.field = field
 
 
 class PeriodRefused(AuthorizationError):

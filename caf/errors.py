@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
+from taxpro.errors import DomainError
 
-class CafError(Exception):
-    """Base class: the web edge turns it into a message or a form error, never a 500."""
 
-    field: str | None = None
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        if field is not None:
-            self.field = field
+class CafError(DomainError):
+    """Base class of the CAF app's refusals."""
 
 
 class CafNumberInvalid(CafError):

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
+from taxpro.errors import DomainError
 
-class TaxpayerError(Exception):
-    """Base class: a refusal the web edge turns into a message or a form error, never a 500."""
 
-    field: str | None = None
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        if field is not None:
-            self.field = field
+class TaxpayerError(DomainError):
+    """Base class of the taxpayer master file's refusals."""
 
 
 class TinInvalid(TaxpayerError):

@@ -10,7 +10,7 @@ from authorizations.errors import AuthorizationNotActive
 from authorizations.models import Authorization, EndReason
 from authorizations.periods import Matter, format_period
 from authorizations.services.audit import audit_record
-from authorizations.services.locks import lock_taxpayer
+from authorizations.services.locks import lock_after_taxpayer, lock_taxpayer
 from authorizations.services.recording import end_authorization
 from caf.selectors import caf_numbers_linked_to
 from taxpayers.models import LetterKind
@@ -26,19 +26,8 @@ def _describe(row: Authorization) -> str:
 
 
 def _lock_row(authorization_id: int, **scope: object) -> Authorization:
-    taxpayer_id = (
-        Authorization.objects.filter(pk=authorization_id, **scope)
-        .values_list("taxpayer_id", flat=True)
-        .first()
-    )
-    if taxpayer_id is None:
-        raise Authorization.DoesNotExist
-    lock_taxpayer(taxpayer_id)
-    return (
-        Authorization.objects.select_for_update()
-        .select_related("caf_record", "taxpayer")
-        .get(pk=authorization_id, **scope)
-    )
+    rows = Authorization.objects.select_related("caf_record", "taxpayer")
+    return lock_after_taxpayer(rows, authorization_id, **scope)
 
 
 def _refuse_if_ended(row: Authorization) -> None:

@@ -11,7 +11,6 @@ import pytest
 from authorizations import services
 from authorizations.models import AuthorizationRequest
 from caf.models import CafLink, CafRecord, PractitionerProfile, RequestKind
-from taxpayers.addresses import PostalAddress
 from taxpayers.models import Taxpayer
 from taxpro.clock import ET
 from tests.caf.factories import DesignationFactory, caf_record_for
@@ -36,13 +35,7 @@ class Rep:
         return services.Representative(
             caf_number=r.caf_number,
             name=r.name,
-            address=PostalAddress(
-                line1=r.address_line1,
-                line2=r.address_line2,
-                city=r.city,
-                state=r.state,
-                zip_code=r.zip_code,
-            ),
+            address=r.postal_address,
         )
 
 
@@ -70,13 +63,7 @@ def taxpayer_details(taxpayer: Taxpayer) -> services.TaxpayerDetails:
     return services.TaxpayerDetails(
         tin=taxpayer.tin_reveal(),
         name=taxpayer.name,
-        address=PostalAddress(
-            line1=taxpayer.address_line1,
-            line2=taxpayer.address_line2,
-            city=taxpayer.city,
-            state=taxpayer.state,
-            zip_code=taxpayer.zip_code,
-        ),
+        address=taxpayer.postal_address,
     )
 
 
