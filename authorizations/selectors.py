@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from authorizations.models import (
@@ -28,13 +29,28 @@ def maintenance_windows_around(moment: dt.datetime) -> list[Window]:
     ]
 
 
+def _weekly_hours_apply() -> bool:
+    return settings.SERVICE_HOURS == "weekly"
+
+
 def portal_is_open(moment: dt.datetime) -> bool:
     """R41: evaluated from the time and the scheduled windows, every time it is asked."""
-    return is_service_open(moment, maintenance_windows_around(moment))
+    return is_service_open(
+        moment, maintenance_windows_around(moment), weekly_hours=_weekly_hours_apply()
+    )
 
 
 def portal_next_opening(moment: dt.datetime) -> dt.datetime:
-    return next_opening(moment, maintenance_windows_around(moment))
+    return next_opening(
+        moment, maintenance_windows_around(moment), weekly_hours=_weekly_hours_apply()
+    )
+
+
+def portal_closure_reason(moment: dt.datetime) -> str:
+    """The sentence the closed page gives: a maintenance window's reason, or the hours."""
+    for window in MaintenanceWindow.objects.filter(starts_at__lte=moment, ends_at__gt=moment):
+        return window.reason or "It is closed for scheduled maintenance."
+    return "It is outside the hours of service."
 
 
 # --- What each side may see -----------------------------------------------------------------

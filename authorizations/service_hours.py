@@ -46,9 +46,16 @@ def in_window(at: dt.datetime, windows: Iterable[Window]) -> bool:
     return any(w.starts_at <= at < w.ends_at for w in windows)
 
 
-def is_service_open(at: dt.datetime, windows: Sequence[Window] = ()) -> bool:
-    """R41: open or shut is computed from ``at`` on every request, never read from a flag."""
-    return is_within_weekly_hours(at) and not in_window(at, windows)
+def is_service_open(
+    at: dt.datetime, windows: Sequence[Window] = (), *, weekly_hours: bool = True
+) -> bool:
+    """R41: open or shut is computed from ``at`` on every request, never read from a flag.
+
+    ``weekly_hours=False`` drops the R40 week and keeps only the maintenance windows: the test
+    suite runs that way (settings.SERVICE_HOURS = "always") so that a test run at 3 a.m. on a
+    Sunday behaves like one at noon on a Tuesday. Tests of the hours themselves pass True.
+    """
+    return (not weekly_hours or is_within_weekly_hours(at)) and not in_window(at, windows)
 
 
 def _weekly_openings_after(at: dt.datetime, days: int = 8) -> list[dt.datetime]:
@@ -65,19 +72,20 @@ def _weekly_openings_after(at: dt.datetime, days: int = 8) -> list[dt.datetime]:
     return [o.astimezone(dt.UTC) for o in openings if o.astimezone(dt.UTC) > at]
 
 
-def next_opening(at: dt.datetime, windows: Sequence[Window] = ()) -> dt.datetime:
+def next_opening(
+    at: dt.datetime, windows: Sequence[Window] = (), *, weekly_hours: bool = True
+) -> dt.datetime:
     """The first instant at or after ``at`` when the portal is open, in UTC."""
     at = to_et(at).astimezone(dt.UTC)
-    if is_service_open(at, windows):
+    if is_service_open(at, windows, weekly_hours=weekly_hours):
         return at
     moment = at
     # Each pass moves past one closure; windows can chain, so bound the passes.
     for _ in range(len(windows) + 16):
-        candidates = _weekly_openings_after(moment) + [
-            w.ends_at for w in windows if w.ends_at > moment
-        ]
+        weekly = _weekly_openings_after(moment) if weekly_hours else []
+        candidates = weekly + [w.ends_at for w in windows if w.ends_at > moment]
         for candidate in sorted(candidates):
-            if is_service_open(candidate, windows):
+            if is_service_open(candidate, windows, weekly_hours=weekly_hours):
                 return candidate
         moment = max(candidates)
     raise ValueError("No opening found: the maintenance windows cover too long a span.")

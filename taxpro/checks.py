@@ -22,3 +22,17 @@ def tin_keys_configured(app_configs: Any, **kwargs: Any) -> list[Warning]:
         )
         for name in missing
     ]
+
+
+@register(Tags.security, deploy=True)
+def weekly_service_hours(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    """R40: only the test suite may run without the weekly hours."""
+    if settings.SERVICE_HOURS == "weekly":
+        return []
+    return [
+        Warning(
+            'SERVICE_HOURS is "always": the practitioner portal ignores the hours of service.',
+            hint='Unset SERVICE_HOURS (it defaults to "weekly"); "always" is for the test suite.',
+            id="taxpro.W002",
+        )
+    ]

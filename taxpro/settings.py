@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "taxpro.middleware.SessionLifetimeMiddleware",
     "taxpro.middleware.SecondFactorRequiredMiddleware",
+    "taxpro.service_hours_middleware.ServiceHoursMiddleware",
     "taxpro.middleware.NoStoreForSignedInMiddleware",
 ]
 
@@ -337,5 +338,11 @@ CAF_PIN_MAX_ATTEMPTS = env_int("CAF_PIN_MAX_ATTEMPTS", 5)  # R6
 TAXPAYER_MISMATCH_LIMIT_PER_HOUR = env_int("TAXPAYER_MISMATCH_LIMIT_PER_HOUR", 10)  # R12
 REQUEST_EXPIRY_DAYS = env_int("REQUEST_EXPIRY_DAYS", 21)  # R18
 REQUEST_REMINDER_DAYS_BEFORE = env_int("REQUEST_REMINDER_DAYS_BEFORE", 5)  # R18
+# R40: "weekly" is the service's week. "always" keeps only the maintenance windows; the test
+# suite uses it so that results do not depend on the hour a test runs (taxpro.W002 warns if a
+# deployment sets it).
+SERVICE_HOURS = env_str("SERVICE_HOURS", "weekly")
+if SERVICE_HOURS not in {"weekly", "always"}:
+    raise ImproperlyConfigured('SERVICE_HOURS must be "weekly" or "always".')
 PORTAL_NAME = "Tax Pro Portal"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

@@ -16,9 +16,17 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("auth/", include("allauth.urls")),
+    # The practitioner's side (issue 4). Every /pro/ page closes outside the hours (R40-R42).
     path("pro/", views.practitioner_home, name="practitioner_home"),
     path("pro/signup/", views.signup_as, {"kind": "practitioner"}, name="practitioner_signup"),
+    path("pro/profile/", include("caf.urls")),
+    path("pro/requests/new/", include("authorizations.wizard.urls")),
+    path("pro/clients/", include("authorizations.client_urls")),
+    path("pro/", include("authorizations.pro_urls")),
+    # The taxpayer's online account (issue 5). Never closed.
     path("account/", views.taxpayer_home, name="taxpayer_home"),
     path("account/signup/", views.signup_as, {"kind": "taxpayer"}, name="taxpayer_signup"),
+    path("account/authorizations/", include("authorizations.account_urls")),
+    path("account/", include("taxpayers.urls")),
     path("admin/", admin.site.urls),
 ]

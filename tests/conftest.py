@@ -27,6 +27,18 @@ def _clear_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _service_hours_always(settings) -> None:
+    # Pages and the worker behave the same whatever hour the suite runs; tests of R40-R42 ask
+    # for the weekly hours (the `weekly_service_hours` fixture) and pass explicit times.
+    settings.SERVICE_HOURS = "always"
+
+
+@pytest.fixture
+def weekly_service_hours(settings) -> None:
+    settings.SERVICE_HOURS = "weekly"
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD

@@ -24,6 +24,12 @@ INCOME_2024 = ("1040", "202412")
 INCOME_2023 = ("1040", "202312")
 
 
+@pytest.fixture(autouse=True)
+def _ledger_tests_keep_the_weekly_hours(weekly_service_hours) -> None:
+    # The ledger tests pass explicit times and many of them are about R40-R42.
+    return None
+
+
 @dataclass
 class Rep:
     user: object

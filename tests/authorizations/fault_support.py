@@ -295,6 +295,8 @@ class Worker:
             REDIS_URL=redis_url,
             DJANGO_SETTINGS_MODULE="taxpro.settings",
             PYTHONUNBUFFERED="1",
+            # Record at once whatever the hour the suite runs (R42 holding is tested elsewhere).
+            SERVICE_HOURS="always",
         )
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from taxpro.views import not_built_yet
+
+app_name = "wizard"
+
+urlpatterns = [
+    path("", not_built_yet, name="start"),
+]

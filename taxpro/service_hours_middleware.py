@@ -1,0 +1,87 @@
+"""R40-R42: outside the hours of service every /pro/ page answers the closed page."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+
+from taxpro import clock
+
+PRACTITIONER_PREFIX = "/pro/"
+
+# A view marked with this attribute keeps what a practitioner posted while the portal is shut
+# (the wizard saves the step as a draft, R42 "nothing they had entered is lost") and then answers
+# with closed_response() itself. It must never submit, withdraw or change anything else.
+SAVES_DRAFT_WHILE_CLOSED = "saves_draft_while_closed"
+
+
+def saves_draft_while_closed(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    setattr(view, SAVES_DRAFT_WHILE_CLOSED, True)
+    return view
+
+
+def portal_closed_now(request: HttpRequest) -> bool:
+    """Computed once per request from the time and the windows (R41), then kept on it."""
+    cached = getattr(request, "_portal_closed", None)
+    if cached is None:
+        from authorizations.selectors import portal_is_open
+
+        cached = not portal_is_open(clock.now())
+        request._portal_closed = cached  # type: ignore[attr-defined]
+    return bool(cached)
+
+
+def closed_response(request: HttpRequest, *, saved_draft: bool = False) -> HttpResponse:
+    """The 503 closed page, with Retry-After and the next opening in Eastern Time."""
+    from authorizations.selectors import portal_closure_reason, portal_next_opening
+    from authorizations.service_hours import HOURS_SUMMARY
+
+    now = clock.now()
+    opening = portal_next_opening(now)
+    response = TemplateResponse(
+        request,
+        "503.html",
+        {
+            "next_opening": opening,
+            "reason": portal_closure_reason(now),
+            "service_hours_summary": HOURS_SUMMARY,
+            "saved_draft": saved_draft,
+        },
+        status=503,
+    )
+    response["Retry-After"] = str(max(1, math.ceil((opening - now).total_seconds())))
+    # Being closed is the schedule working, not a server fault: keep it out of the error log.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    if getattr(request, "htmx", False):
+        # htmx swaps only 2xx answers by default: send the browser to the closed page instead.
+        response["HX-Refresh"] = "true"
+    return response.render()
+
+
+class ServiceHoursMiddleware:
+    """Closes /pro/ outside the hours. Taxpayers (/account/) and staff (/admin/) stay open."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: Any,
+        view_kwargs: Any,
+    ) -> HttpResponse | None:
+        if not request.path.startswith(PRACTITIONER_PREFIX):
+            return None
+        if not portal_closed_now(request):
+            return None
+        if request.method == "POST" and getattr(view_func, SAVES_DRAFT_WHILE_CLOSED, False):
+            return None  # the view saves the draft, then answers closed_response() itself
+        return closed_response(request)
