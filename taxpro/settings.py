@@ -338,6 +338,9 @@ CAF_PIN_MAX_ATTEMPTS = env_int("CAF_PIN_MAX_ATTEMPTS", 5)  # R6
 TAXPAYER_MISMATCH_LIMIT_PER_HOUR = env_int("TAXPAYER_MISMATCH_LIMIT_PER_HOUR", 10)  # R12
 REQUEST_EXPIRY_DAYS = env_int("REQUEST_EXPIRY_DAYS", 21)  # R18
 REQUEST_REMINDER_DAYS_BEFORE = env_int("REQUEST_REMINDER_DAYS_BEFORE", 5)  # R18
+# Issue 5: a taxpayer proving who they are. Failed answers per user per day, wrong codes per code.
+IDENTITY_ATTEMPTS_PER_DAY = env_int("IDENTITY_ATTEMPTS_PER_DAY", 5)
+IDENTITY_CODE_ATTEMPTS = env_int("IDENTITY_CODE_ATTEMPTS", 5)
 # R40: "weekly" is the service's week. "always" keeps only the maintenance windows; the test
 # suite uses it so that results do not depend on the hour a test runs (taxpro.W002 warns if a
 # deployment sets it).
