@@ -15,6 +15,7 @@ from authorizations.models import (
     MaintenanceWindow,
     RequestState,
 )
+from authorizations.periods import Matter, format_period
 from authorizations.service_hours import Window, is_service_open, next_opening
 from taxpro import clock
 from taxpro.models import User
@@ -156,4 +157,106 @@ def information_accesses_for_taxpayer(*, taxpayer_id: int) -> QuerySet[Informati
         InformationAccess.objects.filter(taxpayer_id=taxpayer_id)
         .select_related("caf_record")
         .order_by("-viewed_at", "-id")
+    )
+
+
+# --- The practitioner's lists: Requests (R19, R20) and Active authorizations (R7) -------------
+
+# R19: the statuses a practitioner may filter by. Rejected and failed share one bucket that
+# names no status at all ("contact the taxpayer"), so the filter cannot reveal which it was.
+REQUEST_STATUS_FILTERS: dict[str, tuple[str, list[str]]] = {
+    "pending": ("Pending with the taxpayer", [RequestState.PENDING, RequestState.APPROVED]),
+    "recorded": ("Recorded", [RequestState.RECORDED]),
+    "expired": ("Expired", [RequestState.EXPIRED]),
+    "cancelled": ("Cancelled", [RequestState.CANCELLED]),
+    "contact": (
+        "No status: contact the taxpayer",
+        [RequestState.REJECTED, RequestState.FAILED],
+    ),
+}
+
+
+def matter_label(matter: str) -> str:
+    """The label of a tax matter: an online matter (R14) or a form that came on paper (R36)."""
+    from taxpayers.models import TaxForm
+
+    if matter in Matter.values:
+        return str(Matter(matter).label)
+    if matter in TaxForm.values:
+        return str(TaxForm(matter).label)
+    return matter
+
+
+def period_label(*, matter: str, period: str) -> str:
+    """A period as people say it. Online matters use :func:`format_period`; a form's period
+    that does not end in December (a quarter, a fiscal year: R36) names the month it ends."""
+    if matter in Matter.values:
+        return format_period(matter=matter, period=period)
+    if len(period) == 6 and period.isdigit() and period[4:] != "12" and 1 <= int(period[4:]) <= 12:
+        return f"Period ending {dt.date(int(period[:4]), int(period[4:]), 1):%B %Y}"
+    return period[:4]
+
+
+def requests_submitted_by_filtered(
+    *,
+    practitioner: User,
+    status: str = "",
+    name: str = "",
+    submitted_from: dt.date | None = None,
+    submitted_to: dt.date | None = None,
+) -> QuerySet[AuthorizationRequest]:
+    """R20 with the list's filters; the dates are calendar days in ET, both ends included.
+
+    Modules come in one extra query whatever the number of rows (constant queries per page).
+    """
+    rows = requests_submitted_by(practitioner=practitioner).prefetch_related("modules")
+    if status in REQUEST_STATUS_FILTERS:
+        rows = rows.filter(state__in=REQUEST_STATUS_FILTERS[status][1])
+    if name:
+        rows = rows.filter(taxpayer__name__icontains=name)
+    if submitted_from is not None:
+        rows = rows.filter(submitted_at__gte=clock.start_of_day_et(submitted_from))
+    if submitted_to is not None:
+        next_day = submitted_to + dt.timedelta(days=1)
+        rows = rows.filter(submitted_at__lt=clock.start_of_day_et(next_day))
+    return rows
+
+
+def request_of_practitioner(*, practitioner: User, request_id: int) -> AuthorizationRequest:
+    """R45: one of the practitioner's own submitted requests; anyone else's does not exist."""
+    return (
+        requests_submitted_by(practitioner=practitioner)
+        .prefetch_related("modules")
+        .get(pk=request_id)
+    )
+
+
+def active_authorizations_filtered(
+    *, practitioner: User, kind: str = "", caf_number: str = "", name: str = ""
+) -> QuerySet[Authorization]:
+    """R7 with the list's filters (kind, one of the linked CAF numbers, taxpayer name)."""
+    rows = active_authorizations_for_practitioner(practitioner=practitioner)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if caf_number:
+        rows = rows.filter(caf_record__caf_number=caf_number)
+    if name:
+        rows = rows.filter(taxpayer__name__icontains=name)
+    return rows
+
+
+def authorizations_on_linked_caf_numbers(
+    *, practitioner: User, ids: list[int]
+) -> QuerySet[Authorization]:
+    """R45: the rows among ``ids`` on the practitioner's linked CAF numbers, ended or not.
+
+    A withdrawal asks for this first: an id outside it belongs to someone else (-> 404)."""
+    from caf.selectors import caf_numbers_linked_to
+
+    return (
+        Authorization.objects.filter(
+            pk__in=ids, caf_record__in=caf_numbers_linked_to(user=practitioner)
+        )
+        .select_related("taxpayer", "caf_record")
+        .order_by("taxpayer__name", "matter", "period", "kind", "id")
     )
