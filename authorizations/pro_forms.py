@@ -104,7 +104,9 @@ class AuthorizationFilterForm(_FilterForm):
     ) -> None:
         super().__init__(data, **kwargs)
         records = list(caf_records)
-        self.fields["caf"].choices = [("", "All linked CAF numbers")] + [
+        caf_field = self.fields["caf"]
+        assert isinstance(caf_field, forms.ChoiceField)
+        caf_field.choices = [("", "All linked CAF numbers")] + [
             (r.caf_number, r.caf_number_display) for r in records
         ]
         if len(records) < 2:

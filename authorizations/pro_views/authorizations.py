@@ -149,7 +149,7 @@ def authorization_withdraw_selected(request: HttpRequest) -> HttpResponse:
     list_url = reverse("pro:authorizations")
     form = WithdrawSelectionForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("ids", ["Select again."])))
+        messages.error(request, " ".join(str(e) for e in form.errors.get("ids", ["Select again."])))
         return HttpResponseRedirect(list_url)
     rows = _selected_rows(user, form.cleaned_data["ids"])
     ended = [row for row in rows if row.ends_at is not None]

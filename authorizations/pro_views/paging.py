@@ -27,4 +27,4 @@ def wants_partial(request: HttpRequest) -> bool:
     """An htmx swap of the list region; a history restore (Back after the cache expired)
     needs the whole page."""
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
+    return htmx is not None and bool(htmx) and not htmx.history_restore_request

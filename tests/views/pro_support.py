@@ -27,6 +27,7 @@ from tests.caf.factories import CafRecordFactory
 from tests.factories import enrol_totp
 from tests.taxpayers.factories import BusinessTaxpayerFactory, TaxpayerFactory
 
+
 def practitioner(*, code: str = "b", linked: bool = True) -> Rep:
     """A representative with a second factor, so the portal lets them in."""
     rep = make_rep(code=code, linked=linked)
@@ -146,4 +147,3 @@ def insert_authorizations(rep: Rep, count: int) -> list[Authorization]:
 
 def named_taxpayer(name: str) -> Taxpayer:
     return TaxpayerFactory(name=name, user=None)
-

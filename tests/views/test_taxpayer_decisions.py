@@ -1,0 +1,429 @@
+"""The taxpayer's Authorizations pages (issue 5): decide on requests, see and revoke.
+
+Rules: R21, R22, R25, R26, R30, R31, R45, R47, and the step-up before a power of attorney.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from authorizations import services
+from authorizations.models import AuditEvent, Authorization, EndReason, RequestState
+from caf.models import RequestKind
+from taxpayers.models import Letter, LetterKind
+from taxpro import clock
+from tests.factories import PractitionerFactory, UserFactory, enrol_totp
+from tests.views.decisions_support import (
+    INCOME_2024,
+    approve_now,
+    insert_ledger_rows,
+    insert_pending_requests,
+    make_rep,
+    make_taxpayer,
+    record_now,
+    step_up,
+    submit_now,
+)
+
+pytestmark = pytest.mark.django_db
+
+DAY = dt.timedelta(days=1)
+INCOME_2023 = ("1040", "202312")
+
+
+@pytest.fixture
+def cpa():
+    return make_rep(code="b")
+
+
+@pytest.fixture
+def taxpayer():
+    return make_taxpayer()
+
+
+@pytest.fixture
+def me(client: Client, taxpayer) -> Client:
+    client.force_login(taxpayer.user)
+    return client
+
+
+def url(name: str, pk: int | None = None) -> str:
+    return reverse(f"decisions:{name}", kwargs={"pk": pk} if pk is not None else None)
+
+
+def text(response) -> str:
+    return " ".join(response.content.decode().split())
+
+
+# --- The index ---------------------------------------------------------------------------
+
+
+def test_the_index_says_when_there_is_nothing(me) -> None:
+    response = me.get(url("index"))
+    assert response.status_code == 200
+    page = text(response)
+    assert "No requests are waiting for your decision" in page
+    assert "No one has your permission at the moment" in page
+    assert "None of your authorizations has ended" in page
+
+
+def test_a_pending_request_is_described_in_plain_words(me, cpa, taxpayer) -> None:
+    req = submit_now(cpa, taxpayer, kind=RequestKind.POA, notices=True)
+    page = text(me.get(url("index")))
+    assert cpa.caf_record.name in page
+    assert "Certified Public Accountant" in page
+    assert f"{cpa.caf_record.city}, {cpa.caf_record.state}" in page
+    assert "can represent you and act for you with the tax agency for these matters" in page
+    assert "Income Tax (Form 1040): 2024" in page
+    assert "they would also get copies of the letters" in page
+    assert f"{clock.to_et(req.expires_at):%B %-d, %Y}" in page
+    assert url("request", req.pk) in page
+    assert "Review this request" in page
+    assert cpa.caf_record.caf_number not in page  # no CAF jargon for the taxpayer
+
+
+def test_a_tia_says_they_cannot_act_for_you(me, cpa, taxpayer) -> None:
+    submit_now(cpa, taxpayer, kind=RequestKind.TIA)
+    page = text(me.get(url("index")))
+    assert "can see your tax information for these matters, but cannot act for you" in page
+    assert "they would not get copies" in page
+
+
+def test_active_and_ended_authorizations_with_plain_reasons(me, cpa, taxpayer) -> None:
+    active = submit_now(cpa, taxpayer, modules=[INCOME_2024])
+    ended = submit_now(cpa, taxpayer, modules=[INCOME_2023])
+    record_now(active)
+    record_now(ended)
+    row = Authorization.objects.get(request=ended)
+    services.authorization_revoke(
+        authorization_id=row.pk, taxpayer_id=taxpayer.pk, actor=taxpayer.user
+    )
+    page = text(me.get(url("index")))
+    assert "1 authorization in effect" in page
+    live = Authorization.objects.get(request=active)
+    assert url("revoke", live.pk) in page
+    assert url("revoke", row.pk) not in page
+    assert "1 authorization that ended" in page
+    assert "You revoked it" in page
+
+
+def test_history_shows_the_most_recent_and_a_link_to_all(me, cpa, taxpayer) -> None:
+    insert_ledger_rows(cpa, taxpayer, count=25)
+    page = text(me.get(url("index")))
+    assert "The 20 most recent of 25 authorizations that ended" in page
+    assert "Show all 25 authorizations that ended" in page
+    everything = text(me.get(url("index") + "?history=all"))
+    assert "25 authorizations that ended" in everything
+    assert "Show all" not in everything
+
+
+def test_the_index_costs_the_same_queries_at_1_and_200_rows(me, cpa, taxpayer) -> None:
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert me.get(url("index")).status_code == 200
+        return len(queries)
+
+    insert_ledger_rows(cpa, taxpayer, count=1)
+    insert_pending_requests(cpa, taxpayer, count=1)
+    one = count()
+    insert_ledger_rows(make_rep(), taxpayer, count=199)
+    insert_pending_requests(cpa, taxpayer, count=199)
+    assert count() == one
+
+
+# --- R45: who may open what ----------------------------------------------------------------
+
+
+@pytest.fixture
+def objects(cpa, taxpayer):
+    pending = submit_now(cpa, taxpayer)
+    recorded = submit_now(cpa, taxpayer, modules=[INCOME_2023])
+    record_now(recorded)
+    return {
+        "request": pending.pk,
+        "approve": pending.pk,
+        "reject": pending.pk,
+        "revoke": Authorization.objects.get(request=recorded).pk,
+    }
+
+
+@pytest.mark.parametrize("name", ["request", "approve", "reject", "revoke"])
+def test_r45_the_owner_sees_each_page(me, objects, name) -> None:
+    assert me.get(url(name, objects[name])).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["request", "approve", "reject", "revoke"])
+def test_r45_another_taxpayer_gets_404_and_changes_nothing(client, objects, name) -> None:
+    client.force_login(make_taxpayer().user)
+    assert client.get(url(name, objects[name])).status_code == 404
+    if name != "request":  # the review page only reads (POST there is a 405)
+        assert client.post(url(name, objects[name])).status_code == 404
+    decided = AuditEvent.objects.filter(
+        action__in=["request.approved", "request.rejected"], object_id=str(objects["request"])
+    )
+    assert not decided.exists()
+    assert Authorization.objects.active().count() == 1
+
+
+@pytest.mark.parametrize("name", ["index", "request", "approve", "reject", "revoke"])
+def test_r45_anonymous_is_sent_to_sign_in(client, objects, name) -> None:
+    target = url(name, objects.get(name))
+    response = client.get(target)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("name", ["index", "request", "approve", "reject", "revoke"])
+def test_r45_a_practitioner_gets_403(client, objects, name) -> None:
+    practitioner = PractitionerFactory()
+    enrol_totp(practitioner)  # past the second-factor gate, so the 403 is the page's own
+    client.force_login(practitioner)
+    assert client.get(url(name, objects.get(name))).status_code == 403
+
+
+@pytest.mark.parametrize("name", ["index", "request", "approve", "reject", "revoke"])
+def test_an_unverified_taxpayer_is_sent_to_verify(client, objects, name) -> None:
+    client.force_login(UserFactory())  # a taxpayer account with no tax record attached
+    response = client.get(url(name, objects.get(name)))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("taxpayer:verify")
+
+
+# --- The review page and R31 -------------------------------------------------------------
+
+
+def test_r31_nothing_will_be_revoked(me, cpa, taxpayer) -> None:
+    req = submit_now(cpa, taxpayer)
+    page = text(me.get(url("request", req.pk)))
+    assert "Nothing will be revoked" in page
+    assert url("approve", req.pk) in page and url("reject", req.pk) in page
+
+
+def test_r31_the_review_lists_what_approving_ends(me, cpa, taxpayer) -> None:
+    other = make_rep(code="c")
+    yesterday = clock.now() - DAY
+    earlier = submit_now(other, taxpayer, kind=RequestKind.POA, now=yesterday)
+    record_now(earlier, now=yesterday)
+    tia = submit_now(make_rep(code="c"), taxpayer, kind=RequestKind.TIA, now=yesterday)
+    record_now(tia, now=yesterday)  # R23: a POA never revokes a TIA
+    req = submit_now(cpa, taxpayer, kind=RequestKind.POA)
+    page = text(me.get(url("request", req.pk)))
+    assert "Nothing will be revoked" not in page
+    assert f"Power of attorney you gave {other.caf_record.name} for Income Tax (Form 1040), 2024" in page
+    assert "Permission to see your tax information you gave" not in page
+
+
+def test_a_decided_request_says_so(me, cpa, taxpayer) -> None:
+    req = submit_now(cpa, taxpayer)
+    approve_now(req)
+    page = text(me.get(url("request", req.pk)))
+    assert "Approved: it is being recorded" in page
+    assert url("approve", req.pk) not in page
+
+
+# --- Approving: R21, R22, R25, R26, R47, step-up --------------------------------------------
+
+
+def sign(client: Client, req, taxpayer, **extra) -> object:
+    return client.post(
+        url("approve", req.pk),
+        {"declaration": "on", "signature": taxpayer.name},
+        **extra,
+    )
+
+
+def test_r21_approving_a_tia_needs_no_step_up_and_is_kept(me, cpa, taxpayer) -> None:
+    req = submit_now(cpa, taxpayer)
+    page = text(me.get(url("approve", req.pk)))
+    assert f"Declaration version {services.CONSENT_TEXT_VERSION}" in page
+    response = sign(me, req, taxpayer, REMOTE_ADDR="203.0.113.9", HTTP_USER_AGENT="U" * 900)
+    assert response.status_code == 302
+    assert response["Location"] == url("request", req.pk)
+    req.refresh_from_db()
+    assert req.state == RequestState.APPROVED
+    # R22: consent evidence.
+    assert req.consent_ip == "203.0.113.9"
+    assert req.consent_user_agent == "U" * 500
+    assert req.consent_text_version == services.CONSENT_TEXT_VERSION
+    assert req.consent_second_factor is False
+    page = text(me.get(response["Location"]))
+    assert "It is being recorded" in page
+    assert "Approved: it is being recorded" in page
+
+
+def test_r22_a_second_factor_used_in_the_session_is_kept(me, cpa, taxpayer) -> None:
+    req = submit_now(cpa, taxpayer, kind=RequestKind.POA)
+    step_up(me, taxpayer.user, method="mfa")
+    assert sign(me, req, taxpayer).status_code == 302
+    req.refresh_from_db()
+    assert req.consent_second_factor is True
+
+
+def test_step_up_is_required_before_approving_a_poa(me, cpa, taxpayer) -> None:
+    req = submit_now(cpa, taxpayer, kind=RequestKind.POA)
+    response = me.get(url("approve", req.pk))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    assert "next=" in response["Location"]
+    posted = sign(me, req, taxpayer)
+    assert posted.status_code == 302
+    assert posted["Location"].startswith(reverse("account_reauthenticate"))
+    req.refresh_from_db()
+    assert req.state == RequestState.PENDING
+    step_up(me, taxpayer.user)
+    assert me.get(url("approve", req.pk)).status_code == 200
+    assert sign(me, req, taxpayer).status_code == 302
+    req.refresh_from_db()
+    assert req.state == RequestState.APPROVED
+
+
+def test_step_up_through_the_real_password_page(me, cpa, taxpayer, password) -> None:
+    req = submit_now(cpa, taxpayer, kind=RequestKind.POA)
+    target = me.get(url("approve", req.pk))["Location"]
+    back = me.post(target, {"password": password})
+    assert back.status_code == 302
+    assert back["Location"] == url("approve", req.pk)
+    assert me.get(back["Location"]).status_code == 200
+
+
+def test_the_signature_must_be_ticked_and_typed(me, cpa, taxpayer) -> None:
+    req = submit_now(cpa, taxpayer)
+    response = me.post(url("approve", req.pk), {"signature": "<b>Someone\u202eElse</b>"})
+    assert response.status_code == 200
+    page = text(response)
+    assert "There is a problem" in page
+    assert "Tick the box to confirm you agree to the declaration" in page
+    assert "Type your name with letters" in page or "does not match" in page
+    req.refresh_from_db()
+    assert req.state == RequestState.PENDING
+    wrong = text(me.post(url("approve", req.pk), {"declaration": "on", "signature": "Nobody"}))
+    assert "does not match the name on your tax records" in wrong
+    assert 'value="Nobody"' in wrong  # what they typed is kept
+
+
+def test_r47_a_doubled_approval_has_one_effect(me, cpa, taxpayer) -> None:
+    req = submit_now(cpa, taxpayer)
+    assert sign(me, req, taxpayer).status_code == 302
+    again = sign(me, req, taxpayer)
+    assert again.status_code == 200
+    assert "You already approved this request" in text(again)
+    assert AuditEvent.objects.filter(action="request.approved", object_id=str(req.pk)).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("arrange", "expected"),
+    [
+        ("expired", "expired on"),
+        ("cancelled", "The representative cancelled this request"),
+        ("rejected", "This request was already rejected"),
+    ],
+)
+def test_approving_a_request_no_longer_waiting_says_why(
+    me, cpa, taxpayer, arrange, expected
+) -> None:
+    now = clock.now()
+    if arrange == "expired":
+        req = submit_now(cpa, taxpayer, now=now - 22 * DAY)
+    else:
+        req = submit_now(cpa, taxpayer)
+    if arrange == "cancelled":
+        services.request_cancel(request_id=req.pk, practitioner=cpa.user)
+    if arrange == "rejected":
+        services.request_reject(request_id=req.pk, taxpayer_id=taxpayer.pk, actor=taxpayer.user)
+    get_page = text(me.get(url("approve", req.pk)))
+    assert "no longer waiting for your decision" in get_page
+    assert "Approve and sign" not in get_page
+    response = sign(me, req, taxpayer)
+    assert response.status_code == 200
+    assert expected in text(response)
+    req.refresh_from_db()
+    assert req.state != RequestState.APPROVED
+
+
+def test_r25_a_third_notice_recipient_is_refused_in_words(me, taxpayer) -> None:
+    reps = [make_rep(code="c") for _ in range(3)]
+    record_now(submit_now(reps[0], taxpayer, kind=RequestKind.POA, notices=True))
+    record_now(submit_now(reps[1], taxpayer, kind=RequestKind.TIA, notices=True))
+    third = submit_now(reps[2], taxpayer, kind=RequestKind.TIA, notices=True)
+    step_up(me, taxpayer.user)
+    response = sign(me, third, taxpayer)
+    assert response.status_code == 200
+    page = text(response)
+    assert "You cannot approve this request" in page
+    assert "two is the limit" in page
+    assert "Approve and sign" in page  # the request is still there to decide on
+    third.refresh_from_db()
+    assert third.state == RequestState.PENDING
+
+
+def test_r26_a_same_day_correction_says_from_which_date(me, cpa, taxpayer) -> None:
+    record_now(submit_now(cpa, taxpayer))
+    correction = submit_now(cpa, taxpayer)
+    response = sign(me, correction, taxpayer)
+    assert response.status_code == 200
+    tomorrow = clock.today_et() + DAY
+    assert f"You can approve this corrected request from {tomorrow:%A, %B %-d, %Y}" in text(
+        response
+    )
+    correction.refresh_from_db()
+    assert correction.state == RequestState.PENDING
+
+
+# --- Rejecting and revoking: R30, R47 -------------------------------------------------------
+
+
+def test_r47_reject_confirms_then_has_one_effect(me, cpa, taxpayer) -> None:
+    req = submit_now(cpa, taxpayer)
+    assert "Reject this request" in text(me.get(url("reject", req.pk)))
+    first = me.post(url("reject", req.pk))
+    assert first.status_code == 302 and first["Location"] == url("index")
+    assert "You rejected the request" in text(me.get(first["Location"]))
+    second = me.post(url("reject", req.pk), follow=True)
+    assert "This request was already rejected" in text(second)
+    assert AuditEvent.objects.filter(action="request.rejected", object_id=str(req.pk)).count() == 1
+    req.refresh_from_db()
+    assert req.state == RequestState.REJECTED
+
+
+def test_r30_r47_revoke_confirms_then_has_one_effect(me, cpa, taxpayer) -> None:
+    req = submit_now(cpa, taxpayer, kind=RequestKind.POA)
+    record_now(req)
+    row = Authorization.objects.get(request=req)
+    page = text(me.get(url("revoke", row.pk)))
+    assert cpa.caf_record.name in page
+    assert "Income Tax (Form 1040)" in page and "2024" in page
+    assert "We will send" in page and "a notice" in page
+    first = me.post(url("revoke", row.pk), follow=True)
+    assert "We will send them a notice" in text(first)
+    second = me.post(url("revoke", row.pk), follow=True)
+    assert "This authorization already ended on" in text(second)
+    row.refresh_from_db()
+    assert row.end_reason == EndReason.REVOKED
+    assert Letter.objects.filter(kind=LetterKind.REVOCATION_NOTICE).count() == 1
+    assert "has already ended" in text(me.get(url("revoke", row.pk)))
+
+
+def test_every_state_change_refuses_get_without_effect_and_wrong_methods(
+    me, cpa, taxpayer
+) -> None:
+    req = submit_now(cpa, taxpayer)
+    assert me.put(url("approve", req.pk)).status_code == 405
+    assert me.post(url("index")).status_code == 405
+    assert me.post(url("request", req.pk)).status_code == 405
+    req.refresh_from_db()
+    assert req.state == RequestState.PENDING
+
+
+def test_posts_need_a_csrf_token(cpa, taxpayer) -> None:
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(taxpayer.user)
+    req = submit_now(cpa, taxpayer)
+    assert strict.post(url("reject", req.pk)).status_code == 403
+    req.refresh_from_db()
+    assert req.state == RequestState.PENDING
