@@ -273,3 +273,61 @@ class MatchAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"mismatch by user #{self.practitioner_id} at {self.attempted_at:%Y-%m-%d %H:%M}"
+
+
+class IdentityAttempt(models.Model):
+    """A signed-up taxpayer's answers that did not match a record (or matched one already linked
+    to someone else). Kept in the database so the daily limit survives a cache flush."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    attempted_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "attempted_at"])]
+
+    def __str__(self) -> str:
+        return f"identity mismatch by user #{self.user_id} at {self.attempted_at:%Y-%m-%d %H:%M}"
+
+
+class IdentityCheckState(models.TextChoices):
+    PENDING = "pending", "Waiting for the code"
+    USED = "used", "Code entered"
+    EXPIRED = "expired", "Expired"
+    LOCKED = "locked", "Too many wrong codes"
+    SUPERSEDED = "superseded", "Replaced by a newer code"
+
+
+class IdentityCheck(models.Model):
+    """R13: a taxpayer proving who they are. Their answers matched ``taxpayer``; a one-time code
+    was mailed to the address of record (``letter``). Only a keyed hash of the code is kept
+    here: the code itself is only in the letter, so knowing the password is not enough."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="identity_checks"
+    )
+    taxpayer = models.ForeignKey(Taxpayer, on_delete=models.PROTECT, related_name="+")
+    letter = models.OneToOneField(Letter, on_delete=models.PROTECT, related_name="identity_check")
+    code_salt = models.CharField(max_length=32, editable=False)
+    code_hash = models.CharField(max_length=64, editable=False)
+    state = models.CharField(
+        max_length=10, choices=IdentityCheckState.choices, default=IdentityCheckState.PENDING
+    )
+    wrong_attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One live code per user: asking again replaces the older code.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(state="pending"),
+                name="identity_check_one_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"identity check for user #{self.user_id} ({self.get_state_display()})"

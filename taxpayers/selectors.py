@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Min, QuerySet
 
-from taxpayers.models import AccountModule, Letter, MatchAttempt, Taxpayer
+from taxpayers.models import (
+    SECRET_LETTER_KINDS,
+    AccountModule,
+    IdentityCheck,
+    IdentityCheckState,
+    Letter,
+    LetterKind,
+    MatchAttempt,
+    Taxpayer,
+)
 from taxpayers.services import MISMATCH_WINDOW, mismatch_limit_per_hour
 from taxpayers.tins import HolderKind, tin_parse
 from taxpro import clock
@@ -44,3 +54,92 @@ def mismatches_remaining(*, practitioner: User, now: dt.datetime | None = None) 
         practitioner=practitioner, attempted_at__gt=now - MISMATCH_WINDOW
     ).count()
     return max(0, mismatch_limit_per_hour() - used)
+
+
+# --- The taxpayer's own pages (R13, R33, R45) ------------------------------------------------
+
+
+def identity_check_waiting(*, user: User, now: dt.datetime | None = None) -> IdentityCheck | None:
+    """The code letter on its way to this user's address of record, if one is still usable."""
+    if not user.is_authenticated:
+        return None
+    now = now or clock.now()
+    return (
+        IdentityCheck.objects.filter(
+            user=user, state=IdentityCheckState.PENDING, expires_at__gt=now
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+# Plain words for each kind of letter, as a taxpayer would say them.
+NOTICE_KIND_WORDS: dict[str, str] = {
+    LetterKind.WITHDRAWAL_NOTICE: "A representative withdrew",
+    LetterKind.REVOCATION_NOTICE: "An authorization was revoked",
+    LetterKind.REMINDER: "Reminder",
+    LetterKind.VERIFICATION_CODE: "Code to connect your account",
+    LetterKind.OTHER: "Letter",
+}
+
+
+def notice_kind_words(kind: str) -> str:
+    return NOTICE_KIND_WORDS.get(kind, "Letter")
+
+
+def notice_body_is_secret(kind: str) -> bool:
+    """A code letter holds a secret that must reach the taxpayer by mail only: the page never
+    shows its body, or knowing the password would be enough to skip the mailing."""
+    return kind in SECRET_LETTER_KINDS
+
+
+def notices_for_taxpayer(*, taxpayer: Taxpayer) -> QuerySet[Letter]:
+    """The letters mailed to the taxpayer, newest first (one query, no relations needed)."""
+    return Letter.objects.filter(taxpayer=taxpayer).order_by("-created_at", "-id")
+
+
+def notice_for_taxpayer(*, taxpayer: Taxpayer, notice_id: int) -> Letter:
+    """R45: a letter only through its own taxpayer; anyone else's raises ``DoesNotExist``."""
+    return notices_for_taxpayer(taxpayer=taxpayer).get(pk=notice_id)
+
+
+@dataclass(frozen=True)
+class TaxpayerHomeSummary:
+    pending_count: int
+    soonest_expiry: dt.datetime | None
+    active_count: int
+    notice_count: int
+    recent_notices: list[Letter]
+    view_count: int
+    last_viewed_at: dt.datetime | None
+
+
+def taxpayer_home_summary(
+    *, taxpayer: Taxpayer, now: dt.datetime | None = None, recent: int = 3
+) -> TaxpayerHomeSummary:
+    """What the home page counts, in a fixed number of queries whatever the numbers."""
+    from authorizations.models import (
+        Authorization,
+        AuthorizationRequest,
+        InformationAccess,
+        RequestState,
+    )
+
+    now = now or clock.now()
+    # A pending request past its expiry waits only for the worker to mark it: not counted.
+    pending = AuthorizationRequest.objects.filter(
+        taxpayer=taxpayer, state=RequestState.PENDING, expires_at__gt=now
+    ).aggregate(count=Count("id"), soonest=Min("expires_at"))
+    views = InformationAccess.objects.filter(taxpayer=taxpayer).aggregate(
+        count=Count("id"), last=Max("viewed_at")
+    )
+    notices = notices_for_taxpayer(taxpayer=taxpayer)
+    return TaxpayerHomeSummary(
+        pending_count=pending["count"],
+        soonest_expiry=pending["soonest"],
+        active_count=Authorization.objects.active().filter(taxpayer=taxpayer).count(),
+        notice_count=notices.count(),
+        recent_notices=list(notices[:recent]),
+        view_count=views["count"],
+        last_viewed_at=views["last"],
+    )

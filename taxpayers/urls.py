@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from taxpro.views import not_built_yet
+from taxpayers import views
 
 app_name = "taxpayer"
 
 urlpatterns = [
-    path("verify/", not_built_yet, name="verify"),
-    path("notices/", not_built_yet, name="notices"),
-    path("who-viewed/", not_built_yet, name="access_log"),
+    path("verify/", views.verify, name="verify"),
+    path("verify/code/", views.verify_code, name="verify_code"),
+    path("notices/", views.notices, name="notices"),
+    path("notices/<int:pk>/", views.notice, name="notice"),
+    path("who-viewed/", views.access_log, name="access_log"),
 ]

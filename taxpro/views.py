@@ -50,19 +50,17 @@ def practitioner_home(request: HttpRequest) -> HttpResponse:
 @taxpayer_required
 @require_GET
 def taxpayer_home(request: HttpRequest) -> HttpResponse:
-    from authorizations import selectors
-    from authorizations.models import Authorization, RequestState
-    from taxpayers.selectors import taxpayer_for_user
+    """The taxpayer's home: how to confirm who they are (R13), or a summary with links. The
+    number of queries does not depend on how many requests, notices or views there are."""
+    from taxpayers import selectors
 
-    taxpayer = taxpayer_for_user(user=cast(User, request.user))
+    user = cast(User, request.user)
+    taxpayer = selectors.taxpayer_for_user(user=user)
     context: dict[str, object] = {"taxpayer": taxpayer}
-    if taxpayer is not None:
-        context["pending_requests"] = list(
-            selectors.requests_for_taxpayer(taxpayer_id=taxpayer.pk).filter(
-                state=RequestState.PENDING
-            )[:20]
-        )
-        context["active_count"] = Authorization.objects.active().filter(taxpayer=taxpayer).count()
+    if taxpayer is None:
+        context["waiting"] = selectors.identity_check_waiting(user=user)
+    else:
+        context["summary"] = selectors.taxpayer_home_summary(taxpayer=taxpayer)
     return render(request, "taxpro/taxpayer_home.html", context)
 
 
