@@ -215,7 +215,10 @@ def test_r31_the_review_lists_what_approving_ends(me, cpa, taxpayer) -> None:
     req = submit_now(cpa, taxpayer, kind=RequestKind.POA)
     page = text(me.get(url("request", req.pk)))
     assert "Nothing will be revoked" not in page
-    assert f"Power of attorney you gave {other.caf_record.name} for Income Tax (Form 1040), 2024" in page
+    assert (
+        f"Power of attorney you gave {other.caf_record.name} for Income Tax (Form 1040), 2024"
+        in page
+    )
     assert "Permission to see your tax information you gave" not in page
 
 
@@ -409,9 +412,7 @@ def test_r30_r47_revoke_confirms_then_has_one_effect(me, cpa, taxpayer) -> None:
     assert "has already ended" in text(me.get(url("revoke", row.pk)))
 
 
-def test_every_state_change_refuses_get_without_effect_and_wrong_methods(
-    me, cpa, taxpayer
-) -> None:
+def test_every_state_change_refuses_get_without_effect_and_wrong_methods(me, cpa, taxpayer) -> None:
     req = submit_now(cpa, taxpayer)
     assert me.put(url("approve", req.pk)).status_code == 405
     assert me.post(url("index")).status_code == 405

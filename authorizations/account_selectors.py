@@ -1,0 +1,184 @@
+"""Reads for the taxpayer's Authorizations pages, always within one taxpayer (R13, R45).
+
+Each function takes the taxpayer the access helper resolved from the signed-in user, so an id
+from a URL is only ever looked up inside that taxpayer's own rows: anyone else's does not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from authorizations import plain_language as words
+from authorizations.models import Authorization, AuthorizationRequest, RequestState
+from authorizations.selectors import requests_for_taxpayer, revocation_preview
+from taxpayers.models import Taxpayer
+from taxpro import clock
+
+# The index shows this many ended authorizations unless asked for all of them.
+HISTORY_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class MatterPeriods:
+    matter: str
+    periods: list[str]
+
+
+@dataclass(frozen=True)
+class Representative:
+    """Who is asking, as a taxpayer would describe them: no CAF number needed."""
+
+    name: str
+    designations: str
+    city: str
+    state: str
+
+
+@dataclass(frozen=True)
+class RequestSummary:
+    req: AuthorizationRequest
+    representative: Representative
+    kind_name: str
+    kind_allows: str
+    matters: list[MatterPeriods]
+    state_words: str
+    awaits_decision: bool
+
+    @property
+    def is_poa(self) -> bool:
+        return self.req.kind == "poa"
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """One authorization (active or ended) in plain words."""
+
+    row: Authorization
+    representative: str
+    kind_name: str
+    matter: str
+    period: str
+    end_reason: str
+
+
+@dataclass(frozen=True)
+class WouldEnd:
+    """R31: one current authorization that approving would end, in plain words."""
+
+    representative: str
+    matter: str
+    period: str
+    kind_name: str
+
+
+def request_awaits_decision(req: AuthorizationRequest, *, now: dt.datetime) -> bool:
+    """Pending and not past its expiry (R18): the sweeper may not have marked it expired yet."""
+    return req.state == RequestState.PENDING and (req.expires_at is None or req.expires_at > now)
+
+
+def _summary(req: AuthorizationRequest, now: dt.datetime) -> RequestSummary:
+    record = req.caf_record
+    grouped: dict[str, list[str]] = {}
+    for module in req.modules.all():  # prefetched: no query per request
+        grouped.setdefault(words.matter_in_words(module.matter), []).append(
+            words.period_in_words(matter=module.matter, period=module.period)
+        )
+    awaits = request_awaits_decision(req, now=now)
+    state_words = words.request_state_in_words(req.state)
+    if req.state == RequestState.PENDING and not awaits:
+        state_words = words.request_state_in_words(RequestState.EXPIRED)
+    return RequestSummary(
+        req=req,
+        representative=Representative(
+            name=record.name,
+            designations=words.designations_in_words(record.designation_codes),
+            city=record.city,
+            state=record.state,
+        ),
+        kind_name=words.kind_name(req.kind),
+        kind_allows=words.kind_allows(req.kind),
+        matters=[MatterPeriods(m, p) for m, p in grouped.items()],
+        state_words=state_words,
+        awaits_decision=awaits,
+    )
+
+
+def open_requests_for(
+    *, taxpayer: Taxpayer, now: dt.datetime | None = None
+) -> tuple[list[RequestSummary], list[RequestSummary]]:
+    """(waiting for a decision, approved and being recorded): two queries whatever the count."""
+    now = now or clock.now()
+    rows = requests_for_taxpayer(taxpayer_id=taxpayer.pk).filter(
+        state__in=[RequestState.PENDING, RequestState.APPROVED]
+    )
+    pending: list[RequestSummary] = []
+    approved: list[RequestSummary] = []
+    for req in rows:
+        if req.state == RequestState.APPROVED:
+            approved.append(_summary(req, now))
+        elif request_awaits_decision(req, now=now):
+            pending.append(_summary(req, now))
+    pending.sort(key=lambda s: (s.req.expires_at or now, s.req.pk))
+    return pending, approved
+
+
+def request_summary_for(
+    *, taxpayer: Taxpayer, request_id: int, now: dt.datetime | None = None
+) -> RequestSummary:
+    """R45: one request addressed to this taxpayer; raises DoesNotExist for anyone else's."""
+    req = requests_for_taxpayer(taxpayer_id=taxpayer.pk).get(pk=request_id)
+    return _summary(req, now or clock.now())
+
+
+def what_approving_ends(
+    *, taxpayer: Taxpayer, request_id: int, now: dt.datetime | None = None
+) -> list[WouldEnd]:
+    """R31 in plain words: each current authorization approving this request would end."""
+    return [
+        WouldEnd(
+            representative=item.representative,
+            matter=words.matter_in_words(item.matter),
+            period=words.period_in_words(matter=item.matter, period=item.period),
+            kind_name=words.kind_name(item.kind),
+        )
+        for item in revocation_preview(request_id=request_id, taxpayer_id=taxpayer.pk, now=now)
+    ]
+
+
+def _ledger_rows(taxpayer: Taxpayer) -> QuerySet[Authorization]:
+    return Authorization.objects.filter(taxpayer=taxpayer).select_related("caf_record")
+
+
+def _in_words(row: Authorization) -> LedgerRow:
+    return LedgerRow(
+        row=row,
+        representative=row.caf_record.name,
+        kind_name=words.kind_name(row.kind),
+        matter=words.matter_in_words(row.matter),
+        period=words.period_in_words(matter=row.matter, period=row.period),
+        end_reason=words.end_reason_in_words(row.end_reason) if row.end_reason else "",
+    )
+
+
+def active_authorizations_for(*, taxpayer: Taxpayer) -> list[LedgerRow]:
+    """Everything in force for the taxpayer, newest first: one query."""
+    rows = _ledger_rows(taxpayer).filter(ends_at__isnull=True).order_by("-starts_at", "-id")
+    return [_in_words(row) for row in rows]
+
+
+def ended_authorizations_for(
+    *, taxpayer: Taxpayer, limit: int | None = HISTORY_LIMIT
+) -> tuple[list[LedgerRow], int]:
+    """(the most recently ended, how many ended in all): two queries whatever the count."""
+    rows = _ledger_rows(taxpayer).filter(ends_at__isnull=False).order_by("-ends_at", "-id")
+    total = rows.count()
+    shown = rows if limit is None else rows[:limit]
+    return [_in_words(row) for row in shown], total
+
+
+def authorization_for(*, taxpayer: Taxpayer, authorization_id: int) -> LedgerRow:
+    """R45: one of this taxpayer's authorizations; raises DoesNotExist for anyone else's."""
+    return _in_words(_ledger_rows(taxpayer).get(pk=authorization_id))
