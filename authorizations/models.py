@@ -359,3 +359,48 @@ class InformationAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.caf_record_id} viewed {self.form} {self.period} at {self.viewed_at}"
+
+
+class RequestDraftQuerySet(models.QuerySet["RequestDraft"]):
+    def unfinished(self) -> RequestDraftQuerySet:
+        return self.filter(submitted_request__isnull=True, discarded_at__isnull=True)
+
+    def owned_by(self, user: object) -> RequestDraftQuerySet:
+        # R45: a draft is only ever fetched through its owner.
+        return self.filter(owner=user)
+
+
+class RequestDraft(models.Model):
+    """A request being written in the wizard, saved on every step (R42: nothing is lost).
+
+    ``data`` holds each step's answers; the TIN is never in it (R46): the taxpayer's TIN, as
+    typed, lives encrypted in ``taxpayer_tin_ciphertext`` and only its last four in ``data``.
+    """
+
+    public_id = models.UUIDField(unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="request_drafts"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    taxpayer_tin_ciphertext = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    # Discarding wipes the answers and keeps the row, so a doubled "Discard" is told so (R47).
+    discarded_at = models.DateTimeField(null=True, blank=True)
+    # R47: set once, when the draft is submitted; a submitted draft is never submitted again.
+    submitted_request = models.OneToOneField(
+        AuthorizationRequest,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="draft",
+    )
+
+    objects = RequestDraftQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-updated_at"])]
+
+    def __str__(self) -> str:
+        return f"Request draft {self.public_id}"

@@ -1,0 +1,414 @@
+"""One form per wizard step. Each refuses bad input with a sentence next to the field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import Any
+
+from django import forms
+
+from authorizations.errors import PeriodRefused
+from authorizations.periods import Matter, allowed_periods, format_period, parse_periods
+from caf.errors import CafError
+from caf.models import CafRecord, RequestKind
+from caf.numbers import caf_number_parse
+from caf.selectors import Eligibility
+from taxpayers.addresses import US_STATES_AND_DC
+from taxpayers.errors import TinInvalid
+from taxpayers.tins import HolderKind, Tin, tin_parse
+
+MAX_MATTER_ROWS = 20
+OTHER_CAF = "other"
+_ZIP = re.compile(r"[0-9]{5}(-[0-9]{4})?")
+_MARKUP = re.compile(r"[<>{}\[\]]")
+
+STATE_NAMES = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
+    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
+    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
+    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota",
+    "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
+    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York",
+    "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma",
+    "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina",
+    "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont",
+    "VA": "Virginia", "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin",
+    "WY": "Wyoming",
+}  # fmt: skip
+assert set(STATE_NAMES) == US_STATES_AND_DC
+# R10/R3: only the 50 states and DC can be chosen; territories and APO/FPO need a form.
+STATE_CHOICES = [
+    ("", "- Select a state -"),
+    *sorted(STATE_NAMES.items(), key=lambda item: item[1]),
+]
+
+KIND_HELP = {
+    RequestKind.POA: (
+        "Power of attorney (Form 2848): you may represent the taxpayer before the IRS for the "
+        "matters and periods below, and see their tax information for them."
+    ),
+    RequestKind.TIA: (
+        "Tax information authorization (Form 8821): you may see the taxpayer's tax information "
+        "for the matters and periods below. You cannot represent them."
+    ),
+}
+
+
+def refuse_unsafe_text(value: str, *, what: str) -> str:
+    """Control, invisible and direction-override characters, and markup, are refused."""
+    for char in value:
+        if unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp"}:
+            raise forms.ValidationError(
+                f"The {what} contains invisible or control characters. Type it again."
+            )
+    if _MARKUP.search(value):
+        raise forms.ValidationError(f"Enter the {what} without the characters < > {{ }} [ ].")
+    return value
+
+
+def _text(label: str, *, max_length: int, required: bool = True, **kwargs: Any) -> forms.CharField:
+    return forms.CharField(label=label, max_length=max_length, required=required, **kwargs)
+
+
+class AddressFields(forms.Form):
+    """Street, apartment, city, state (50 states and DC) and ZIP (R10, R11)."""
+
+    line1 = _text(
+        "Street address",
+        max_length=100,
+        help_text='Approved abbreviations match the full words: "St" is the same as "Street", '
+        '"Ave" as "Avenue", "Apt" as "Apartment".',
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+    )
+    line2 = _text(
+        "Apartment, suite or unit (optional)",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
+    )
+    city = _text(
+        "City", max_length=60, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
+    )
+    state = forms.ChoiceField(label="State", choices=STATE_CHOICES)
+    zip_code = _text(
+        "ZIP code",
+        max_length=10,
+        help_text="5 digits, or ZIP+4 such as 12345-6789.",
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+    )
+
+    def clean_line1(self) -> str:
+        return refuse_unsafe_text(self.cleaned_data["line1"], what="street address")
+
+    def clean_line2(self) -> str:
+        return refuse_unsafe_text(self.cleaned_data["line2"], what="apartment or unit")
+
+    def clean_city(self) -> str:
+        return refuse_unsafe_text(self.cleaned_data["city"], what="city")
+
+    def clean_zip_code(self) -> str:
+        value = self.cleaned_data["zip_code"]
+        if value and (not value.isascii() or not _ZIP.fullmatch(value)):
+            raise forms.ValidationError(
+                "Enter a 5-digit ZIP code, or ZIP+4 such as 12345-6789, with the digits 0 to 9."
+            )
+        return value
+
+
+class RepresentativeForm(AddressFields):
+    """Step 1: which CAF number (a linked one, or typed with the name and address of record) and
+    which kind of request (R1-R3)."""
+
+    field_order = ["caf_choice", "caf_number", "name", "line1", "line2", "city", "state"]
+
+    caf_choice = forms.ChoiceField(label="Your CAF number", widget=forms.RadioSelect)
+    caf_number = _text(
+        "CAF number",
+        max_length=20,
+        required=False,
+        help_text="9 digits, for example 0300-12345.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    name = _text(
+        "Your name as on the CAF file", max_length=150, required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )  # fmt: skip
+    kind = forms.ChoiceField(label="Kind of request", widget=forms.RadioSelect)
+
+    def __init__(
+        self,
+        *args: Any,
+        records: list[CafRecord],
+        poa: Eligibility,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.records = {record.caf_number: record for record in records}
+        choices = [
+            (record.caf_number, f"{record.caf_number_display}, {record.name}") for record in records
+        ]
+        choices.append((OTHER_CAF, "Another CAF number assigned to me (enter it below)"))
+        self.fields["caf_choice"].choices = choices
+        if not records:
+            self.fields["caf_choice"].initial = OTHER_CAF
+        # The typed address is needed only for "another CAF number".
+        for name in ("line1", "city", "state", "zip_code"):
+            self.fields[name].required = False
+        self.fields["line1"].label = "Street address of record"
+        # R1, R2: a power of attorney is offered only to the designations that allow it.
+        kinds = [RequestKind.POA, RequestKind.TIA] if poa else [RequestKind.TIA]
+        self.fields["kind"].choices = [(kind.value, KIND_HELP[kind]) for kind in kinds]
+        self.fields["kind"].error_messages["invalid_choice"] = (
+            poa.reason or "Choose the kind of request from the list."
+        )
+        self.poa = poa
+
+    def clean_caf_number(self) -> str:
+        value = self.cleaned_data["caf_number"]
+        if not value:
+            return ""
+        try:
+            return caf_number_parse(value)
+        except CafError as error:
+            raise forms.ValidationError(str(error)) from error
+
+    def clean_name(self) -> str:
+        return refuse_unsafe_text(self.cleaned_data["name"], what="name")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        choice = data.get("caf_choice")
+        if choice == OTHER_CAF:
+            required = {
+                "caf_number": "Enter your CAF number.",
+                "name": "Enter your name as it is on the CAF file.",
+                "line1": "Enter the street address of record.",
+                "city": "Enter the city.",
+                "state": "Select the state.",
+                "zip_code": "Enter the ZIP code.",
+            }
+            for name, message in required.items():
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, message)
+        elif choice in self.records:
+            # The CAF file's own name and address: they match by construction (R3).
+            record = self.records[choice]
+            address = record.postal_address
+            data.update(
+                caf_number=record.caf_number,
+                name=record.name,
+                line1=address.line1,
+                line2=address.line2,
+                city=address.city,
+                state=address.state,
+                zip_code=address.zip_code,
+            )
+        return data
+
+
+class TaxpayerForm(AddressFields):
+    """Step 2: the taxpayer's name, SSN or ITIN and address, as on their record (R10-R13a)."""
+
+    field_order = ["name", "tin", "line1", "line2", "city", "state", "zip_code"]
+
+    name = _text(
+        "Taxpayer's full name",
+        max_length=150,
+        help_text="As on their tax return.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    tin = forms.CharField(
+        label="Social Security number or ITIN",
+        max_length=40,
+        strip=False,
+        help_text="9 digits. You may type dashes: 123-45-6789.",
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(self, *args: Any, stored_tin_last4: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["line1"].label = "Street address"
+        if stored_tin_last4:
+            # R46: the whole TIN is never sent back to the page; keep the stored one if blank.
+            self.fields["tin"].required = False
+            self.fields["tin"].help_text = (
+                f"You entered a number ending {stored_tin_last4}. Leave this blank to keep it, "
+                "or type the whole number again to change it."
+            )
+        self.tin: Tin | None = None
+
+    def clean_name(self) -> str:
+        return refuse_unsafe_text(self.cleaned_data["name"], what="name")
+
+    def clean_tin(self) -> str:
+        value = self.cleaned_data["tin"]
+        if value == "":
+            return ""
+        try:
+            # R13a: other-script digits and invisible characters are refused, not converted;
+            # R10: an EIN is for businesses, never online.
+            self.tin = tin_parse(value, holder_kind=HolderKind.INDIVIDUAL)
+        except TinInvalid as error:
+            raise forms.ValidationError(str(error)) from error
+        return ""  # never kept in cleaned_data (R46): the view reads ``form.tin``
+
+
+def period_choices(matter: str, today: dt.date) -> list[tuple[str, str]]:
+    """R14-R16: the periods ``matter`` may name, newest first, as the form shows them."""
+    if matter not in Matter.values:
+        return []
+    periods = reversed(allowed_periods(matter=matter, today=today))
+    if matter == Matter.CIVIL_PENALTY:
+        return [(p, format_period(matter=matter, period=p)) for p in periods]
+    return [(p[:4], p[:4]) for p in periods]
+
+
+class MatterRowForm(forms.Form):
+    """One tax matter and its periods: a first period and an optional last one (R17: a range
+    is expanded to explicit periods)."""
+
+    matter = forms.ChoiceField(
+        label="Tax matter",
+        choices=[("", "- Select a tax matter -"), *Matter.choices],
+        error_messages={
+            "required": "Select a tax matter.",
+            "invalid_choice": "Choose the tax matter from the list.",
+        },
+    )
+    period_from = forms.CharField(
+        label="First period",
+        max_length=6,
+        widget=forms.Select,
+        error_messages={"required": "Select the first period for this tax matter."},
+    )
+    period_to = forms.CharField(
+        label="Last period (optional, for a range)",
+        max_length=6,
+        required=False,
+        widget=forms.Select,
+    )
+
+    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+        if self.is_bound:
+            matter = self.data.get(self.add_prefix("matter"), "")
+        else:
+            matter = self.initial.get("matter", "")
+        choices = period_choices(str(matter), today)
+        blank = "- Select a year -" if matter != Matter.CIVIL_PENALTY else "- Select a quarter -"
+        self.fields["period_from"].widget.choices = [("", blank), *choices]
+        self.fields["period_to"].widget.choices = [("", "- Same as the first -"), *choices]
+        self.periods: list[str] = []
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        matter, first, last = data.get("matter"), data.get("period_from"), data.get("period_to")
+        if not matter or "period_from" in self.errors or "period_to" in self.errors:
+            return data
+        if not first:
+            self.add_error("period_from", "Select the first period for this tax matter.")
+            return data
+        text = first if not last or last == first else f"{first}-{last}"
+        try:
+            self.periods = parse_periods(matter=matter, text=text, today=self.today)
+        except PeriodRefused as error:
+            self.add_error("period_from", str(error))
+        return data
+
+
+class NoticesForm(forms.Form):
+    """Step 4: copies of notices (R25 is applied when the taxpayer approves)."""
+
+    receives_notices = forms.ChoiceField(
+        label="Do you want copies of the IRS notices sent to this taxpayer?",
+        choices=[("yes", "Yes, send me copies of notices"), ("no", "No")],
+        widget=forms.RadioSelect,
+        help_text="At most two representatives can receive copies of notices for each tax "
+        "matter and period. That limit is checked later, when the taxpayer approves: if two "
+        "others already receive copies, the approval is refused with a message saying so.",
+        error_messages={"required": "Select yes or no."},
+    )
+
+
+DECLARATION = (
+    "I am the representative named above and the CAF number is assigned to me. The taxpayer "
+    "asked me to act for them for these tax matters and periods. What I entered is true, "
+    "correct and complete to the best of my knowledge."
+)
+
+
+class DeclarationForm(forms.Form):
+    """Step 5: the representative's declaration, required to submit (R4)."""
+
+    declaration = forms.BooleanField(
+        label="I make this declaration",
+        error_messages={"required": "Confirm the declaration to send the request."},
+    )
+
+
+class MattersForm:
+    """Step 3: the rows of tax matters, each a :class:`MatterRowForm` with prefix ``row-N``.
+
+    Rows are a plain list of dicts, so "Add another matter" and "Remove" are list edits and the
+    draft keeps the rows as typed (R42)."""
+
+    row_keys = ("matter", "period_from", "period_to")
+
+    def __init__(self, *, rows: list[dict[str, Any]], today: dt.date, bound: bool) -> None:
+        self.rows = [self._clean_row(row) for row in rows[:MAX_MATTER_ROWS]]
+        self.bound = bound
+        self.today = today
+        self.forms = [self._row_form(index, row) for index, row in enumerate(self.rows)]
+        self.missing_rows = False
+
+    @classmethod
+    def _clean_row(cls, row: dict[str, Any]) -> dict[str, str]:
+        return {key: str(row.get(key, "") or "")[:20] for key in cls.row_keys}
+
+    def _row_form(self, index: int, row: dict[str, str]) -> MatterRowForm:
+        prefix = f"row-{index}"
+        if self.bound:
+            data = {f"{prefix}-{key}": value for key, value in row.items()}
+            return MatterRowForm(data=data, prefix=prefix, today=self.today)
+        return MatterRowForm(initial=row, prefix=prefix, today=self.today)
+
+    @classmethod
+    def rows_from_post(cls, post: Any) -> list[dict[str, str]]:
+        try:
+            count = int(post.get("row_count", "1"))
+        except (TypeError, ValueError):
+            count = 1
+        count = max(0, min(count, MAX_MATTER_ROWS))
+        return [
+            cls._clean_row({key: post.get(f"row-{index}-{key}", "") for key in cls.row_keys})
+            for index in range(count)
+        ]
+
+    @staticmethod
+    def new_row() -> dict[str, str]:
+        return {"matter": Matter.INCOME_1040.value, "period_from": "", "period_to": ""}
+
+    def is_valid(self) -> bool:
+        self.missing_rows = not self.forms
+        return bool(self.forms) and all(form.is_valid() for form in self.forms)
+
+    @property
+    def errors(self) -> bool:
+        return self.bound and (self.missing_rows or any(form.errors for form in self.forms))
+
+    def answers(self) -> dict[str, Any]:
+        return {
+            "rows": [
+                {**row, "periods": form.periods}
+                for row, form in zip(self.rows, self.forms, strict=True)
+            ]
+        }
+
+    def raw_answers(self) -> dict[str, Any]:
+        return {"rows": self.rows}
