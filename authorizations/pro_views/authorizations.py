@@ -154,10 +154,13 @@ def authorization_withdraw_selected(request: HttpRequest) -> HttpResponse:
     rows = _selected_rows(user, form.cleaned_data["ids"])
     ended = [row for row in rows if row.ends_at is not None]
     if ended:
+        # A GET here is Back to an old confirmation page; a POST is a doubled submission.
+        lead = (
+            "Nothing was withdrawn." if request.method == "POST" else "There is nothing to confirm."
+        )
         messages.error(
             request,
-            "Nothing was withdrawn. These authorizations had already ended: "
-            f"{_describe_ended(ended)}.",
+            f"{lead} These authorizations had already ended: {_describe_ended(ended)}.",
         )
         return HttpResponseRedirect(list_url)
     if request.method == "GET":

@@ -124,12 +124,13 @@ def insert_authorizations(rep: Rep, count: int) -> list[Authorization]:
     """``count`` active rows (up to 400): individuals and businesses, both channels."""
     taxpayers = [TaxpayerFactory(), BusinessTaxpayerFactory()]
     now = clock.now()
+    # Year outermost, so any slice mixes kinds, matters, individuals and businesses.
     modules = [
         (taxpayer, kind, matter, f"{year}12")
+        for year in range(2024, 1974, -1)
         for taxpayer in taxpayers
         for kind in ("poa", "tia")
         for matter in (Matter.INCOME_1040, Matter.SPLIT_SPOUSAL_8857)
-        for year in range(1975, 2025)
     ]
     return [
         insert_authorization(

@@ -165,7 +165,7 @@ def test_bad_filter_values_get_a_message_and_do_not_filter(
 def test_pagination_keeps_the_filters(client_of_rep, rep) -> None:
     insert_authorizations(rep, 60)
     html = _html(client_of_rep.get(LIST, {"kind": "poa"}))
-    assert "Showing 1 to 25 of 60 active authorizations" in html
+    assert "Showing 1 to 25 of 30 active authorizations" in html
     assert "?kind=poa&amp;page=2" in html
 
 
