@@ -43,6 +43,7 @@ class RequestSummary:
     representative: Representative
     kind_name: str
     kind_allows: str
+    kind_declaration: str
     matters: list[MatterPeriods]
     state_words: str
     awaits_decision: bool
@@ -100,6 +101,7 @@ def _summary(req: AuthorizationRequest, now: dt.datetime) -> RequestSummary:
         ),
         kind_name=words.kind_name(req.kind),
         kind_allows=words.kind_allows(req.kind),
+        kind_declaration=words.kind_declaration(req.kind),
         matters=[MatterPeriods(m, p) for m, p in grouped.items()],
         state_words=state_words,
         awaits_decision=awaits,

@@ -17,6 +17,7 @@ __all__ = [
     "designations_in_words",
     "end_reason_in_words",
     "kind_allows",
+    "kind_declaration",
     "kind_name",
     "matter_in_words",
     "period_in_words",
@@ -32,6 +33,12 @@ KIND_NAME = {
 KIND_ALLOWS = {
     RequestKind.POA: ("can represent you and act for you with the tax agency for these matters"),
     RequestKind.TIA: ("can see your tax information for these matters, but cannot act for you"),
+}
+
+# The same, in the taxpayer's own voice, for the declaration they sign (R21).
+KIND_DECLARES = {
+    RequestKind.POA: "to represent me and act for me with the tax agency for these matters",
+    RequestKind.TIA: "to see my tax information for these matters, but not to act for me",
 }
 
 # R28's end reasons, said to the taxpayer.
@@ -62,6 +69,10 @@ def kind_name(kind: str) -> str:
 
 def kind_allows(kind: str) -> str:
     return KIND_ALLOWS[RequestKind(kind)] if kind in RequestKind.values else ""
+
+
+def kind_declaration(kind: str) -> str:
+    return KIND_DECLARES[RequestKind(kind)] if kind in RequestKind.values else ""
 
 
 def designations_in_words(codes: str) -> str:
