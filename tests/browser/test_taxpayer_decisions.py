@@ -272,3 +272,18 @@ def test_the_index_reflows_at_320_px_with_long_lists(page: Page, live_server) ->
     page.get_by_text("Show all 30 authorizations that ended").click()
     expect(page.get_by_text("30 authorizations that ended")).to_be_visible()
     assert_accessible(page)
+
+
+def test_approving_works_without_javascript(page_without_javascript: Page, live_server) -> None:
+    page = page_without_javascript
+    taxpayer = make_taxpayer()
+    req = submit_now(make_rep(code="c"), taxpayer, kind=RequestKind.TIA)
+    sign_in_with_password(page, live_server.url, taxpayer.user.email)
+    page.goto(f"{live_server.url}/account/authorizations/requests/{req.pk}/approve/")
+    page.locator("label[for=id_declaration]").click()
+    page.get_by_label("Type your full name to sign").fill(taxpayer.name)
+    page.get_by_role("button", name="Approve and sign").click()
+    page.wait_for_url(f"{live_server.url}/account/authorizations/requests/{req.pk}/")
+    expect(page.get_by_text("It is being recorded", exact=False).first).to_be_visible()
+    req.refresh_from_db()
+    assert req.state in {RequestState.APPROVED, RequestState.RECORDED}
