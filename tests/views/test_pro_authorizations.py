@@ -330,3 +330,27 @@ def test_spreadsheet_safe_covers_tab_and_carriage_return() -> None:
     assert spreadsheet_safe("\tx") == "'\tx"
     assert spreadsheet_safe("\rx") == "'\rx"
     assert spreadsheet_safe("Plain Name") == "Plain Name"
+
+
+def test_r45_only_another_practitioners_row_is_not_found(client_of_rep) -> None:
+    stranger = practitioner(code="c")
+    theirs = insert_authorization(stranger, make_taxpayer())
+    assert client_of_rep.get(WITHDRAW, {"ids": [str(theirs.pk)]}).status_code == 404
+    assert client_of_rep.post(WITHDRAW, {"ids": [str(theirs.pk)]}).status_code == 404
+    assert client_of_rep.post(WITHDRAW, {"ids": ["987654321"]}).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.ends_at is None
+
+
+def test_a_forms_channel_row_for_a_business_can_be_withdrawn(client_of_rep, rep) -> None:
+    business = BusinessTaxpayerFactory()
+    row = insert_authorization(rep, business, matter="941", period="202406", channel="form")
+    response = client_of_rep.post(WITHDRAW, {"ids": [str(row.pk)]}, follow=True)
+    assert "You withdrew 1 authorization." in _html(response)
+    assert Letter.objects.filter(taxpayer=business, kind=LetterKind.WITHDRAWAL_NOTICE).exists()
+
+
+def test_a_staff_user_gets_403(client: Client, staff_user) -> None:
+    client.force_login(staff_user)
+    for url in (LIST, CSV, WITHDRAW):
+        assert client.get(url).status_code == 403

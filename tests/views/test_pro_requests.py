@@ -325,3 +325,29 @@ def test_a_recorded_request_cannot_be_cancelled(client_of_rep, rep) -> None:
     assert "Only a pending request can be cancelled; this one is recorded." in html
     req.refresh_from_db()
     assert req.state == RequestState.RECORDED
+
+
+def test_access_matrix_for_cancel(client: Client, rep, staff_user) -> None:
+    req = insert_request(rep, make_taxpayer())
+    url = reverse("pro:request_cancel", args=[req.pk])
+    response = client.post(url)
+    assert response.status_code == 302  # anonymous: to sign-in
+    assert reverse("account_login") in response["Location"]
+    client.force_login(staff_user)
+    assert client.get(url).status_code == 403
+    assert client.post(url).status_code == 403
+    assert client.get(reverse("pro:request", args=[999999])).status_code == 403
+    req.refresh_from_db()
+    assert req.state == RequestState.PENDING
+
+
+def test_r45_a_request_id_that_does_not_exist_is_not_found(client_of_rep) -> None:
+    assert client_of_rep.get(reverse("pro:request", args=[999999])).status_code == 404
+    assert client_of_rep.post(reverse("pro:request_cancel", args=[999999])).status_code == 404
+
+
+def test_wrong_methods_are_refused(client_of_rep, rep) -> None:
+    req = insert_request(rep, make_taxpayer())
+    assert client_of_rep.post(LIST).status_code == 405
+    assert client_of_rep.post(reverse("pro:request", args=[req.pk])).status_code == 405
+    assert client_of_rep.delete(reverse("pro:request_cancel", args=[req.pk])).status_code == 405
