@@ -15,6 +15,7 @@ from taxpayers.models import (
     SECRET_LETTER_KINDS,
     AccountModule,
     AccountTransaction,
+    IdentityCheck,
     Letter,
     Taxpayer,
 )
@@ -141,3 +142,23 @@ class LetterAdmin(ReadOnlyAdmin):
         if obj.kind in SECRET_LETTER_KINDS:
             return "(Withheld: this letter carries a secret code for the addressee only.)"
         return obj.body
+
+
+@admin.register(IdentityCheck)
+class IdentityCheckAdmin(ReadOnlyAdmin):
+    """Taxpayers proving who they are (R13). The code's hash and salt are never shown."""
+
+    list_display = ["user", "taxpayer", "state", "wrong_attempts", "created_at", "expires_at"]
+    list_filter = ["state"]
+    list_select_related = ["user", "taxpayer"]
+    fields = [
+        "user",
+        "taxpayer",
+        "letter",
+        "state",
+        "wrong_attempts",
+        "created_at",
+        "expires_at",
+        "used_at",
+        "closed_at",
+    ]

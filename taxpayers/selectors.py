@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Max, Min, QuerySet
 
@@ -107,6 +108,7 @@ def notice_for_taxpayer(*, taxpayer: Taxpayer, notice_id: int) -> Letter:
 class TaxpayerHomeSummary:
     pending_count: int
     soonest_expiry: dt.datetime | None
+    pending_first: list[Any]  # the requests that expire first (AuthorizationRequest)
     active_count: int
     notice_count: int
     recent_notices: list[Letter]
@@ -127,9 +129,10 @@ def taxpayer_home_summary(
 
     now = now or clock.now()
     # A pending request past its expiry waits only for the worker to mark it: not counted.
-    pending = AuthorizationRequest.objects.filter(
+    waiting = AuthorizationRequest.objects.filter(
         taxpayer=taxpayer, state=RequestState.PENDING, expires_at__gt=now
-    ).aggregate(count=Count("id"), soonest=Min("expires_at"))
+    )
+    pending = waiting.aggregate(count=Count("id"), soonest=Min("expires_at"))
     views = InformationAccess.objects.filter(taxpayer=taxpayer).aggregate(
         count=Count("id"), last=Max("viewed_at")
     )
@@ -137,6 +140,9 @@ def taxpayer_home_summary(
     return TaxpayerHomeSummary(
         pending_count=pending["count"],
         soonest_expiry=pending["soonest"],
+        pending_first=list(
+            waiting.select_related("caf_record").order_by("expires_at", "id")[:recent]
+        ),
         active_count=Authorization.objects.active().filter(taxpayer=taxpayer).count(),
         notice_count=notices.count(),
         recent_notices=list(notices[:recent]),

@@ -285,3 +285,19 @@ def test_r13_a_request_sent_before_the_account_appears_once_verified() -> None:
     summary = taxpayer_home_summary(taxpayer=linked, now=NOW)
     assert summary.pending_count == 1
     assert summary.soonest_expiry == req.expires_at
+
+
+def test_staff_see_identity_checks_but_never_the_code(client, staff_user) -> None:
+    from django.urls import reverse
+
+    staff_user.is_superuser = True
+    staff_user.save()
+    taxpayer = TaxpayerFactory()
+    check = identity_check_start(user=UserFactory(), answers=answers_for(taxpayer), now=NOW)
+    client.force_login(staff_user)
+    listing = client.get(reverse("admin:taxpayers_identitycheck_changelist"))
+    detail = client.get(reverse("admin:taxpayers_identitycheck_change", args=[check.pk]))
+    assert listing.status_code == detail.status_code == 200
+    for html in (listing.content.decode(), detail.content.decode()):
+        assert code_in(check.letter) not in html
+        assert check.code_hash not in html

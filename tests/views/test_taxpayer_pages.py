@@ -14,6 +14,7 @@ from django.urls import reverse
 from authorizations.models import AuditEvent
 from taxpayers.models import IdentityCheck, Letter, LetterKind, Taxpayer
 from taxpayers.services import IDENTITY_MISMATCH_MESSAGE, letter_send
+from taxpro import clock
 from tests.factories import PractitionerFactory, UserFactory, enrol_totp
 from tests.taxpayers.factories import TaxpayerFactory
 from tests.views.taxpayer_support import (
@@ -260,6 +261,18 @@ def test_home_of_an_unverified_taxpayer_explains_and_starts_verification(client:
     assert reverse("taxpayer:verify") in html
 
 
+def test_r13_home_lists_the_requests_that_expire_first(client: Client) -> None:
+    from tests.authorizations.conftest import make_rep, submit
+
+    user, taxpayer = verified_taxpayer()
+    rep = make_rep(code="b")
+    req = submit(rep, taxpayer, now=clock.now())
+    html = signed_in(client, user).get(reverse("taxpayer_home")).content.decode()
+    assert "1 request</strong>" in html
+    assert f"{rep.caf_record.name} asks for a power of attorney" in html
+    assert reverse("decisions:request", args=[req.pk]) in html
+
+
 def test_home_of_a_verified_taxpayer_counts_and_links(client: Client) -> None:
     user, taxpayer = verified_taxpayer()
     insert_letters(taxpayer, 5)
@@ -275,14 +288,20 @@ def test_home_of_a_verified_taxpayer_counts_and_links(client: Client) -> None:
 
 
 def test_home_queries_do_not_grow_with_rows(client: Client) -> None:
+    from tests.authorizations.conftest import make_rep, submit
+
     user, taxpayer = verified_taxpayer()
+    rep = make_rep(code="b")
     client = signed_in(client, user)
     insert_letters(taxpayer, 1)
     insert_views(taxpayer, 1)
+    submit(rep, taxpayer, modules=[("1040", "202412")], now=clock.now())
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("taxpayer_home"))
     insert_letters(taxpayer, 200)
     insert_views(taxpayer, 200)
+    for year in (2021, 2022, 2023):
+        submit(make_rep(code="c"), taxpayer, modules=[("1040", f"{year}12")], now=clock.now())
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("taxpayer_home"))
     assert len(few) == len(many)
