@@ -3,6 +3,7 @@ and the CAF-file match of a request (R3)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
@@ -12,15 +13,19 @@ from caf.models import (
     FORMS_ONLY_DESIGNATIONS,
     LICENSED_DESIGNATIONS,
     POA_DESIGNATIONS,
+    CafLink,
     CafRecord,
     Designation,
     DesignationCode,
+    PinLetter,
+    PinLetterState,
     PractitionerProfile,
     RequestKind,
 )
 from caf.numbers import caf_number_parse
 from taxpayers.addresses import US_STATES_AND_DC, PostalAddress, addresses_match, name_fold
 from taxpayers.tins import HolderKind
+from taxpro import clock
 from taxpro.models import User, UserKind
 
 NOT_ON_FILE = (
@@ -160,3 +165,57 @@ def caf_record_for_request(
     if not eligibility:
         raise RequestNotAllowed(eligibility.reason)
     return record
+
+
+def designation_allows_poa(designation: Designation) -> bool:
+    """R1, R2: may this designation, as recorded, make a power of attorney request online?"""
+    return _designation_allows_poa(designation)
+
+
+def pin_letters_waiting(*, user: User, now: dt.datetime | None = None) -> QuerySet[PinLetter]:
+    """R6: the practitioner's PIN letters still waiting for their PIN (pending, not expired),
+    with the CAF record they are for. Scoped to ``user`` (R45)."""
+    if not getattr(user, "is_authenticated", False):
+        return PinLetter.objects.none()
+    now = now or clock.now()
+    return (
+        PinLetter.objects.filter(
+            practitioner=user, state=PinLetterState.PENDING, expires_at__gt=now
+        )
+        .select_related("caf_record")
+        .order_by("-created_at", "-id")
+    )
+
+
+def pin_letter_of(*, user: User, pin_letter_id: int) -> PinLetter | None:
+    """One PIN letter of ``user``, whatever its state; another user's is ``None`` (R45)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        PinLetter.objects.filter(practitioner=user, pk=pin_letter_id)
+        .select_related("caf_record")
+        .first()
+    )
+
+
+def caf_number_issue_refusal(*, user: User, profile: PractitionerProfile | None = None) -> str:
+    """R8: why ``user`` cannot be issued a CAF number online, or ``""`` when they can.
+
+    The page asks this to decide what to offer; :func:`caf.services.caf_number_issue` asks it
+    again under a lock, so the two never disagree."""
+    if getattr(user, "kind", None) != UserKind.PRACTITIONER:
+        return "Only a tax professional's account can do this."
+    profile = profile or PractitionerProfile.objects.filter(user=user).first()
+    if profile is None:
+        return "Complete your profile (legal name, TIN and address) first."
+    linked = CafLink.objects.filter(practitioner=user).select_related("caf_record").first()
+    if linked is not None:
+        return f"You already have CAF number {linked.caf_record.caf_number_display}."
+    if CafRecord.objects.filter(
+        tin_hash=profile.tin_hash, holder_kind=HolderKind.INDIVIDUAL
+    ).exists():
+        return (
+            "A CAF number is already assigned to you. Link it with a PIN instead of asking for "
+            "a new one."
+        )
+    return ""

@@ -31,6 +31,7 @@ from caf.models import (
     format_caf_number,
 )
 from caf.numbers import caf_number_parse
+from caf.selectors import caf_number_issue_refusal
 from taxpayers.addresses import US_STATES_AND_DC, PostalAddress, address_validate, name_fold
 from taxpayers.audit_trail import audit_record
 from taxpayers.models import LetterKind
@@ -324,6 +325,45 @@ def caf_pin_request(
     return pin_letter
 
 
+# A second "Ask for a PIN" this soon after the first is a double click or a replayed POST
+# (R47): the letter already in the post is the answer, not a second letter that voids it.
+PIN_REQUEST_REPLAY_WINDOW = dt.timedelta(minutes=5)
+
+
+def caf_pin_request_once(
+    *, practitioner: User, caf_number: str, now: dt.datetime | None = None
+) -> tuple[PinLetter, bool]:
+    """R6 step 1 for the web page: like :func:`caf_pin_request`, but a PIN letter mailed in the
+    last few minutes for the same CAF number is returned instead of mailing another (R47).
+
+    Returns ``(pin_letter, mailed_now)``."""
+    now = now or clock.now()
+    _require_practitioner(practitioner)
+    digits = caf_number_parse(caf_number)
+    with transaction.atomic():
+        # Two simultaneous clicks queue on the CAF record's lock: the second sees the first's
+        # letter. (An unknown number locks nothing; caf_pin_request refuses it below.)
+        list(CafRecord.objects.select_for_update().filter(caf_number=digits))
+        recent = _recent_pin_letter(practitioner, digits, now)
+        if recent is not None:
+            return recent, False
+        return caf_pin_request(practitioner=practitioner, caf_number=digits, now=now), True
+
+
+def _recent_pin_letter(practitioner: User, digits: str, now: dt.datetime) -> PinLetter | None:
+    return (
+        PinLetter.objects.filter(
+            practitioner=practitioner,
+            caf_record__caf_number=digits,
+            state=PinLetterState.PENDING,
+            created_at__gt=now - PIN_REQUEST_REPLAY_WINDOW,
+            expires_at__gt=now,
+        )
+        .select_related("caf_record")
+        .first()
+    )
+
+
 def caf_link_confirm(
     *, practitioner: User, caf_number: str, pin: str, now: dt.datetime | None = None
 ) -> CafLink:
@@ -434,18 +474,10 @@ def caf_number_issue(*, practitioner: User, now: dt.datetime | None = None) -> C
     _require_practitioner(practitioner)
     # Locking the profile makes two simultaneous clicks issue one number, not two.
     profile = _profile_of(practitioner, lock=True)
-    linked = CafLink.objects.filter(practitioner=practitioner).select_related("caf_record").first()
-    if linked is not None:
-        raise CafIssueRefused(
-            f"You already have CAF number {linked.caf_record.caf_number_display}."
-        )
-    if CafRecord.objects.filter(
-        tin_hash=profile.tin_hash, holder_kind=HolderKind.INDIVIDUAL
-    ).exists():
-        raise CafIssueRefused(
-            "A CAF number is already assigned to you. Link it with a PIN instead of asking for "
-            "a new one."
-        )
+    # The same question the profile page asks, now under the lock (R8).
+    refusal = caf_number_issue_refusal(user=practitioner, profile=profile)
+    if refusal:
+        raise CafIssueRefused(refusal)
     record = _allocate_caf_record(profile, now)
     _link_create(record, practitioner, LinkMethod.ISSUED, now)
     audit_record(
