@@ -256,6 +256,9 @@ IDENTITY_MISMATCH_MESSAGE = "The information you entered does not match our reco
 IDENTITY_WINDOW = dt.timedelta(hours=24)
 IDENTITY_CODE_LIFETIME = dt.timedelta(days=30)
 IDENTITY_CODE_DIGITS = 8
+# R47: the same answers again within a day (a double click, a replayed post, impatience) do not
+# mail a second letter; the first one is on its way. After that, a new letter replaces it.
+IDENTITY_RESEND_AFTER = dt.timedelta(hours=24)
 
 
 class IdentityMismatch(TaxpayerError):
@@ -380,6 +383,8 @@ def _identity_code_mail(user: User, taxpayer: Taxpayer, now: dt.datetime) -> Ide
     for old in IdentityCheck.objects.select_for_update().filter(
         user=user, state=IdentityCheckState.PENDING
     ):
+        if old.taxpayer_id == taxpayer.pk and now - old.created_at < IDENTITY_RESEND_AFTER:
+            return old  # R47: one letter for a doubled or replayed submission.
         _identity_check_close(old, IdentityCheckState.SUPERSEDED, user, now)
     code = f"{secrets.randbelow(10**IDENTITY_CODE_DIGITS):0{IDENTITY_CODE_DIGITS}d}"
     salt = secrets.token_hex(16)

@@ -73,7 +73,11 @@ def verify(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             _form_error(form, error)
         else:
-            messages.success(request, "Your answers match our records. We are mailing you a code.")
+            messages.success(
+                request,
+                "Your answers match our records. A letter with your code is on its way to "
+                "the address we have on file.",
+            )
             return HttpResponseRedirect(reverse("taxpayer:verify_code"))
     context = {
         "form": form,

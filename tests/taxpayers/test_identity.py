@@ -224,6 +224,18 @@ def test_a_malformed_code_is_refused_without_using_a_try(settings) -> None:
     identity_code_confirm(user=user, code=code_in(check.letter), now=NOW)
 
 
+def test_r47_the_same_answers_again_the_same_day_mail_no_second_letter() -> None:
+    taxpayer = TaxpayerFactory()
+    user = UserFactory()
+    first = identity_check_start(user=user, answers=answers_for(taxpayer), now=NOW)
+    again = identity_check_start(
+        user=user, answers=answers_for(taxpayer), now=NOW + dt.timedelta(hours=2)
+    )
+    assert again == first
+    assert Letter.objects.count() == 1
+    assert AuditEvent.objects.filter(action="taxpayers.identity.code_sent").count() == 1
+
+
 def test_asking_again_replaces_the_older_code() -> None:
     taxpayer = TaxpayerFactory()
     user = UserFactory()

@@ -137,6 +137,16 @@ def test_r47_a_doubled_code_post_has_one_effect(client: Client) -> None:
     assert AuditEvent.objects.filter(action="taxpayers.taxpayer.account_attached").count() == 1
 
 
+def test_r47_a_doubled_answers_post_mails_one_letter(client: Client) -> None:
+    taxpayer = TaxpayerFactory()
+    client = signed_in(client, UserFactory())
+    for _ in range(2):
+        response = client.post(reverse("taxpayer:verify"), identity_form_data(taxpayer))
+        assert response.status_code == 302
+        assert response["Location"] == reverse("taxpayer:verify_code")
+    assert Letter.objects.count() == 1
+
+
 def test_a_mismatch_says_nothing_about_which_answer_and_keeps_the_rest(client: Client) -> None:
     taxpayer = TaxpayerFactory()
     client = signed_in(client, UserFactory())
