@@ -82,6 +82,15 @@ def test_r13_link_the_account_with_the_mailed_code(page: Page, live_server) -> N
     code = code_in(Letter.objects.get(kind=LetterKind.VERIFICATION_CODE))
     assert code not in page.content()
 
+    # Home, while the letter is on its way, points to the code page.
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Your online account"
+    ).click()
+    expect(page.get_by_text("A letter with your code is on its way")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Enter the code from your letter").click()
+    expect(page).to_have_url(f"{live_server.url}/account/verify/code/")
+
     tab_to(page, "#id_code")
     page.keyboard.type("00000000" if code != "00000000" else "11111111")
     page.keyboard.press("Enter")

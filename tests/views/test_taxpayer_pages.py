@@ -123,6 +123,23 @@ def test_r13_verify_mails_a_code_then_the_code_links_the_account(client: Client)
     assert Taxpayer.objects.get(pk=taxpayer.pk).user == user
 
 
+def test_r13_a_request_sent_before_the_account_shows_once_verified(client: Client) -> None:
+    from tests.authorizations.conftest import make_rep, submit
+
+    taxpayer = TaxpayerFactory()  # no online account when the request is sent
+    rep = make_rep(code="b")
+    submit(rep, taxpayer, now=clock.now())
+    user = UserFactory()
+    client = signed_in(client, user)
+    assert rep.caf_record.name not in client.get(reverse("taxpayer_home")).content.decode()
+    client.post(reverse("taxpayer:verify"), identity_form_data(taxpayer))
+    code = code_in(Letter.objects.get(kind=LetterKind.VERIFICATION_CODE))
+    client.post(reverse("taxpayer:verify_code"), {"code": code})
+    html = client.get(reverse("taxpayer_home")).content.decode()
+    assert "1 request</strong>" in html
+    assert f"{rep.caf_record.name} asks for a power of attorney" in html
+
+
 def test_r47_a_doubled_code_post_has_one_effect(client: Client) -> None:
     taxpayer = TaxpayerFactory()
     user = UserFactory()
