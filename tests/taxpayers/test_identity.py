@@ -313,3 +313,20 @@ def test_staff_see_identity_checks_but_never_the_code(client, staff_user) -> Non
     for html in (listing.content.decode(), detail.content.decode()):
         assert code_in(check.letter) not in html
         assert check.code_hash not in html
+
+
+def test_r13_demo_taxpayers_with_accounts_are_linked_and_have_a_date_of_birth() -> None:
+    import io
+
+    from django.core.management import call_command
+
+    from taxpayers.demo import TAXPAYERS
+
+    call_command("seed_demo", stdout=io.StringIO())
+    for spec in TAXPAYERS:
+        if spec["kind"] != "individual":
+            continue
+        taxpayer = Taxpayer.objects.get(name=spec["name"])
+        assert taxpayer.date_of_birth == spec["dob"]
+        if spec["email"]:
+            assert taxpayer.user is not None and taxpayer.user.email == spec["email"]
