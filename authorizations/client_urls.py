@@ -1,11 +1,14 @@
+"""Client information, under /pro/clients/ (issue 4): R7, R32, R33."""
+
 from __future__ import annotations
 
 from django.urls import path
 
-from taxpro.views import not_built_yet
+from authorizations import client_views
 
 app_name = "clients"
 
 urlpatterns = [
-    path("<int:taxpayer_id>/", not_built_yet, name="detail"),
+    path("", client_views.client_list, name="index"),
+    path("<int:taxpayer_id>/", client_views.client_detail, name="detail"),
 ]

@@ -1,0 +1,53 @@
+"""Reads of the client information pages (R7, R32): who the practitioner's clients are, and
+what they are authorized for. Every read is scoped to the practitioner's linked CAF numbers."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from authorizations.models import Authorization
+from caf.selectors import caf_numbers_linked_to
+from taxpayers.models import Taxpayer
+from taxpayers.tins import HolderKind
+from taxpro.models import User
+
+
+def _active_on_linked(practitioner: User) -> Q:
+    """Active ledger rows (R32) on a CAF number linked to ``practitioner`` (R7)."""
+    return Q(
+        authorizations__ends_at__isnull=True,
+        authorizations__caf_record__in=caf_numbers_linked_to(user=practitioner),
+    )
+
+
+def clients_of_practitioner(*, practitioner: User) -> QuerySet[Taxpayer]:
+    """Individuals with at least one active authorization on the practitioner's linked CAF
+    numbers, each with ``active_count``: one query whatever the number of clients."""
+    scope = _active_on_linked(practitioner)
+    return (
+        Taxpayer.objects.filter(kind=HolderKind.INDIVIDUAL)
+        .annotate(active_count=Count("authorizations", filter=scope))
+        .filter(active_count__gt=0)
+        .order_by("name", "id")
+    )
+
+
+def client_of_practitioner(*, practitioner: User, taxpayer_id: int) -> Taxpayer | None:
+    """The taxpayer, if the practitioner holds an active authorization for them now; anyone
+    else's taxpayer is ``None`` so the page answers 404 (R32, R45)."""
+    return (
+        Taxpayer.objects.filter(pk=taxpayer_id)
+        .filter(_active_on_linked(practitioner))
+        .distinct()
+        .first()
+    )
+
+
+def client_authorizations(*, practitioner: User, taxpayer: Taxpayer) -> QuerySet[Authorization]:
+    """The active rows that make up the practitioner's scope for this taxpayer (R32)."""
+    return (
+        Authorization.objects.active()
+        .filter(taxpayer=taxpayer, caf_record__in=caf_numbers_linked_to(user=practitioner))
+        .select_related("caf_record")
+        .order_by("matter", "-period", "kind", "caf_record__caf_number")
+    )
