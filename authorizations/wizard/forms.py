@@ -151,7 +151,7 @@ class RepresentativeForm(AddressFields):
             (record.caf_number, f"{record.caf_number_display}, {record.name}") for record in records
         ]
         choices.append((OTHER_CAF, "Another CAF number assigned to me (enter it below)"))
-        self.fields["caf_choice"].choices = choices
+        self._choice_field("caf_choice").choices = choices
         if not records:
             self.fields["caf_choice"].initial = OTHER_CAF
         # The typed address is needed only for "another CAF number".
@@ -160,11 +160,16 @@ class RepresentativeForm(AddressFields):
         self.fields["line1"].label = "Street address of record"
         # R1, R2: a power of attorney is offered only to the designations that allow it.
         kinds = [RequestKind.POA, RequestKind.TIA] if poa else [RequestKind.TIA]
-        self.fields["kind"].choices = [(kind.value, KIND_HELP[kind]) for kind in kinds]
+        self._choice_field("kind").choices = [(kind.value, KIND_HELP[kind]) for kind in kinds]
         self.fields["kind"].error_messages["invalid_choice"] = (
             poa.reason or "Choose the kind of request from the list."
         )
         self.poa = poa
+
+    def _choice_field(self, name: str) -> forms.ChoiceField:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        return field
 
     def clean_caf_number(self) -> str:
         value = self.cleaned_data["caf_number"]
@@ -179,7 +184,8 @@ class RepresentativeForm(AddressFields):
         return refuse_unsafe_text(self.cleaned_data["name"], what="name")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         choice = data.get("caf_choice")
         if choice == OTHER_CAF:
             required = {
@@ -240,7 +246,7 @@ class TaxpayerForm(AddressFields):
                 f"You entered a number ending {stored_tin_last4}. Leave this blank to keep it, "
                 "or type the whole number again to change it."
             )
-        self.tin: Tin | None = None
+        self.parsed_tin: Tin | None = None
 
     def clean_name(self) -> str:
         return refuse_unsafe_text(self.cleaned_data["name"], what="name")
@@ -252,10 +258,10 @@ class TaxpayerForm(AddressFields):
         try:
             # R13a: other-script digits and invisible characters are refused, not converted;
             # R10: an EIN is for businesses, never online.
-            self.tin = tin_parse(value, holder_kind=HolderKind.INDIVIDUAL)
+            self.parsed_tin = tin_parse(value, holder_kind=HolderKind.INDIVIDUAL)
         except TinInvalid as error:
             raise forms.ValidationError(str(error)) from error
-        return ""  # never kept in cleaned_data (R46): the view reads ``form.tin``
+        return ""  # never kept in cleaned_data (R46): the view reads ``form.parsed_tin``
 
 
 def period_choices(matter: str, today: dt.date) -> list[tuple[str, str]]:
@@ -307,7 +313,8 @@ class MatterRowForm(forms.Form):
         self.periods: list[str] = []
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         matter, first, last = data.get("matter"), data.get("period_from"), data.get("period_to")
         if not matter or "period_from" in self.errors or "period_to" in self.errors:
             return data

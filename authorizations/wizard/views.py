@@ -293,11 +293,14 @@ def _step_view(request: HttpRequest, draft: RequestDraft, step: Step) -> HttpRes
             draft=draft,
             step=step.slug,
             answers=_raw_from_post(request, step, form),
-            tin=getattr(form, "tin", None),
+            tin=getattr(form, "parsed_tin", None),
         )
         return _render_step(request, draft, step, form)
     draft = services.draft_save_step(
-        draft=draft, step=step.slug, answers=_answers(step, form), tin=getattr(form, "tin", None)
+        draft=draft,
+        step=step.slug,
+        answers=_answers(step, form),
+        tin=getattr(form, "parsed_tin", None),
     )
     url = _step_url(draft, next_step(draft, step))
     if getattr(request, "htmx", False):

@@ -1,0 +1,320 @@
+"""Each wizard step refuses bad input with a message next to the field, keeps what was typed,
+and never marks the step done (R1-R3, R10-R17, R13a, R46)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from authorizations.models import RequestDraft
+from authorizations.wizard.steps import STEP_BY_SLUG
+from taxpro import clock
+from tests.views.wizard_support import (
+    make_taxpayer,
+    matters_answers,
+    new_draft,
+    representative,
+    representative_answers,
+    signed_in,
+    step_url,
+    taxpayer_answers,
+    typed_representative_answers,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _post(client: Client, draft: RequestDraft, slug: str, data: dict[str, str]) -> str:
+    response = client.post(step_url(draft, slug), data)
+    assert response.status_code == 200, "bad input must come back to the same page"
+    body = response.content.decode()
+    assert "There is a problem" in body and "usa-error-message" in body
+    draft.refresh_from_db()
+    assert not STEP_BY_SLUG[slug].is_complete(draft)
+    return body
+
+
+# --- Step 1: the representative and the kind of request ------------------------------------
+
+
+def test_r1_poa_is_offered_to_a_cpa_and_explained_in_plain_words(client: Client) -> None:
+    rep = representative(code="b")
+    draft = new_draft(rep)
+    body = signed_in(client, rep).get(step_url(draft, "representative")).content.decode()
+    assert 'value="poa"' in body and 'value="tia"' in body
+    assert "you may represent the taxpayer" in body
+    assert "You cannot represent them" in body
+
+
+@pytest.mark.parametrize("code", ["h", "k", "e"])
+def test_r2_poa_is_not_offered_to_designations_that_cannot_ask_for_it(
+    client: Client, code: str
+) -> None:
+    rep = representative(code=code)
+    draft = new_draft(rep)
+    body = signed_in(client, rep).get(step_url(draft, "representative")).content.decode()
+    assert 'value="poa"' not in body
+    assert 'value="tia"' in body
+    assert "Only a tax information authorization can be sent online" in body
+
+
+def test_r2_a_forged_post_choosing_poa_is_refused(client: Client) -> None:
+    rep = representative(code="h")
+    draft = new_draft(rep)
+    signed_in(client, rep)
+    body = _post(client, draft, "representative", representative_answers(rep, kind="poa"))
+    assert "cannot make a power of attorney request online" in body
+    assert "representative" not in draft.data or draft.data.get("raw", {}).get("representative")
+
+
+def test_r1_a_tia_from_a_preparer_is_accepted(client: Client) -> None:
+    rep = representative(code="h")
+    draft = new_draft(rep)
+    signed_in(client, rep)
+    response = client.post(
+        step_url(draft, "representative"), representative_answers(rep, kind="tia")
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.data["representative"]["kind"] == "tia"
+
+
+def test_a_typed_caf_number_needs_its_name_and_address(client: Client) -> None:
+    rep = representative()
+    draft = new_draft(rep)
+    signed_in(client, rep)
+    body = _post(
+        client, draft, "representative", {"kind": "poa", "caf_choice": "other", "caf_number": ""}
+    )
+    assert "Enter your CAF number." in body
+    assert "Enter the street address of record." in body
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("caf_number", "0300-1234", "exactly 9 digits"),
+        ("caf_number", "\uff10\uff13\uff10\uff10\uff11\uff12\uff13\uff14\uff15", "9 digits"),
+        ("name", "<b>Ann</b>", "without the characters"),
+        ("name", "Ann\u202eEvil", "invisible or control characters"),
+        ("name", "A" * 151, "at most 150 characters"),
+        ("zip_code", "1234", "5-digit ZIP code"),
+        ("state", "PR", "Select a valid choice"),
+    ],
+)
+def test_r3_bad_typed_caf_details_get_a_message_next_to_the_field(
+    client: Client, field: str, value: str, message: str
+) -> None:
+    rep = representative()
+    draft = new_draft(rep)
+    signed_in(client, rep)
+    answers = typed_representative_answers(rep)
+    answers[field] = value
+    body = _post(client, draft, "representative", answers)
+    assert message in body
+    # What was typed in the other fields is kept on the page and in the draft (R42).
+    assert rep.caf_record.city in body
+    assert draft.data["raw"]["representative"]["city"] == rep.caf_record.city
+
+
+# --- Step 2: the taxpayer ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tin", "message"),
+    [
+        ("000-12-3456", "not a valid SSN or ITIN"),
+        ("666-12-3456", "not a valid SSN or ITIN"),
+        ("123-00-4567", "not a valid SSN or ITIN"),
+        ("123-45-0000", "not a valid SSN or ITIN"),
+        ("900-12-3456", "not a valid SSN or ITIN"),  # an ITIN's 4th-5th digits: 12 is not one
+        ("123-45-678", "exactly 9 digits"),
+        (
+            "\uff11\uff12\uff13-45-6789",
+            "digits 0 to 9 only",
+        ),  # fullwidth digits: refused, not converted
+        (
+            "\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669",
+            "digits 0 to 9 only",
+        ),  # Arabic-Indic digits
+        ("123-45-67\u200b89", "invisible or control characters"),
+        ("123\x0045-6789", "Null characters are not allowed"),
+        ("12-3456789a", "Enter the TIN as 9 digits"),
+    ],
+)
+def test_r13a_bad_tins_get_a_field_message(client: Client, tin: str, message: str) -> None:
+    rep = representative()
+    taxpayer = make_taxpayer()
+    draft = new_draft(rep)
+    signed_in(client, rep)
+    body = _post(client, draft, "taxpayer", taxpayer_answers(taxpayer, tin=tin))
+    assert message in body
+    assert taxpayer.name in body  # the rest of what was typed is kept
+    assert draft.taxpayer_tin_ciphertext == ""
+
+
+def test_r13a_an_itin_is_accepted(client: Client) -> None:
+    rep = representative()
+    draft = new_draft(rep)
+    signed_in(client, rep)
+    taxpayer = make_taxpayer()
+    response = client.post(
+        step_url(draft, "taxpayer"), taxpayer_answers(taxpayer, tin="912-70-1234")
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.data["tin"] == {"last4": "1234", "type": "itin"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("name", "N" * 151, "at most 150 characters"),
+        ("name", "<script>alert(1)</script>", "without the characters"),
+        ("name", "", "Enter taxpayer"),
+        ("line1", "1 Main St\r\nBcc: x@example.com", "invisible or control characters"),
+        ("city", "Spring\u200bfield", "invisible or control characters"),
+        ("zip_code", "\uff16\uff12\uff17\uff10\uff11", "5-digit ZIP code"),
+        ("state", "GU", "Select a valid choice"),
+        ("state", "AE", "Select a valid choice"),
+    ],
+)
+def test_r10_r11_bad_taxpayer_details_get_a_field_message(
+    client: Client, field: str, value: str, message: str
+) -> None:
+    rep = representative()
+    taxpayer = make_taxpayer()
+    draft = new_draft(rep)
+    signed_in(client, rep)
+    body = _post(client, draft, "taxpayer", taxpayer_answers(taxpayer, **{field: value}))
+    assert message in body
+    assert "<script>alert(1)" not in body  # markup is escaped, never run
+
+
+def test_r46_the_tin_is_never_in_the_json_nor_sent_back_to_the_page(client: Client) -> None:
+    rep = representative()
+    taxpayer = make_taxpayer()
+    draft = new_draft(rep)
+    signed_in(client, rep)
+    tin = taxpayer.tin_reveal()
+    assert client.post(step_url(draft, "taxpayer"), taxpayer_answers(taxpayer)).status_code == 302
+    draft.refresh_from_db()
+    stored = json.dumps(draft.data)
+    assert tin not in stored and tin.replace("-", "") not in stored
+    assert draft.taxpayer_tin_ciphertext and tin not in draft.taxpayer_tin_ciphertext
+    page = client.get(step_url(draft, "taxpayer")).content.decode()
+    assert tin not in page and tin.replace("-", "") not in page
+    assert f"ending {tin[-4:]}" in page
+    # Leaving the TIN blank keeps the stored one.
+    answers = taxpayer_answers(taxpayer, tin="")
+    assert client.post(step_url(draft, "taxpayer"), answers).status_code == 302
+    draft.refresh_from_db()
+    assert STEP_BY_SLUG["taxpayer"].is_complete(draft)
+
+
+def test_r11_the_address_hint_names_the_approved_abbreviations(client: Client) -> None:
+    rep = representative()
+    draft = new_draft(rep)
+    body = signed_in(client, rep).get(step_url(draft, "taxpayer")).content.decode()
+    assert '"St" is the same as "Street"' in body
+    assert "District of Columbia" in body and "Puerto Rico" not in body
+
+
+# --- Step 3: tax matters and periods ----------------------------------------------------------
+
+
+def _year(offset: int) -> str:
+    return str(clock.today_et().year + offset)
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (("1040", _year(-21), ""), "periods must be from"),  # R15: 20 years back at most
+        (("1040", _year(4), ""), "periods must be from"),  # R15: 3 years ahead at most
+        (("1040", _year(-2), _year(5)), "periods must be from"),  # a range running past
+        (("srp", "2013", ""), "from 2014 through"),  # R15: SRP starts in 2014
+        (("srp_split", "2010", "2015"), "from 2014 through"),
+        (("civil_penalty", f"{_year(-1)}04", ""), "quarters ending in March"),  # R16
+        (("civil_penalty", f"{_year(-1)}", ""), "Enter a quarter as YYYYMM"),
+        (("1040", "", ""), "Select the first period"),
+        (("1040", "all", ""), "Name each tax period"),  # R17
+        (("1040", _year(-1), _year(-3)), "from the earlier year"),
+        (("8821", _year(-1), ""), "Choose the tax matter from the list"),  # R14
+        (("", "", ""), "Select a tax matter"),
+    ],
+)
+def test_r14_to_r17_bad_periods_get_a_field_message(
+    client: Client, row: tuple[str, str, str], message: str
+) -> None:
+    rep = representative()
+    draft = new_draft(rep)
+    signed_in(client, rep)
+    body = _post(client, draft, "matters", matters_answers(row))
+    assert message in body
+    assert draft.data["raw"]["matters"]["rows"][0]["matter"] == row[0]
+
+
+def test_r17_a_range_is_expanded_to_explicit_periods(client: Client) -> None:
+    rep = representative()
+    draft = new_draft(rep)
+    signed_in(client, rep)
+    first, last = _year(-3), _year(-1)
+    quarter = f"{_year(-1)}06"
+    data = matters_answers(("1040", first, last), ("civil_penalty", quarter, ""))
+    assert client.post(step_url(draft, "matters"), data).status_code == 302
+    draft.refresh_from_db()
+    rows = draft.data["matters"]["rows"]
+    assert rows[0]["periods"] == [f"{y}12" for y in range(int(first), int(last) + 1)]
+    assert rows[1]["periods"] == [quarter]
+
+
+def test_no_matters_at_all_is_refused(client: Client) -> None:
+    rep = representative()
+    draft = new_draft(rep)
+    signed_in(client, rep)
+    body = _post(client, draft, "matters", {"row_count": "0", "action": "continue"})
+    assert "Add at least one tax matter and period." in body
+
+
+def test_rows_are_added_removed_and_updated_without_javascript(client: Client) -> None:
+    rep = representative()
+    draft = new_draft(rep)
+    signed_in(client, rep)
+    url = step_url(draft, "matters")
+    body = client.post(url, matters_answers(action="add")).content.decode()
+    assert 'id="matter-row-1"' in body and "A tax matter was added." in body
+    assert "There is a problem" not in body  # a new row is not judged yet
+    data = matters_answers(("1040", _year(-1), ""), ("civil_penalty", "", ""), action="update-1")
+    body = client.post(url, data).content.decode()
+    assert "Quarter ending" in body  # R16: the Civil Penalty row now offers quarters
+    data["action"] = "remove-0"
+    body = client.post(url, data).content.decode()
+    assert 'id="matter-row-1"' not in body
+    draft.refresh_from_db()
+    assert [row["matter"] for row in draft.data["raw"]["matters"]["rows"]] == ["civil_penalty"]
+
+
+def test_a_forged_row_count_is_bounded(client: Client) -> None:
+    rep = representative()
+    draft = new_draft(rep)
+    signed_in(client, rep)
+    response = client.post(step_url(draft, "matters"), {"row_count": "100000", "action": "add"})
+    assert response.status_code == 200
+    assert response.content.decode().count('class="usa-fieldset wizard-row"') == 20
+
+
+# --- Step 4: notices ---------------------------------------------------------------------------
+
+
+def test_r25_the_notices_question_says_the_limit_is_applied_at_approval(client: Client) -> None:
+    rep = representative()
+    draft = new_draft(rep)
+    signed_in(client, rep)
+    body = _post(client, draft, "notices", {"receives_notices": "maybe"})
+    assert "Select a valid choice" in body
+    assert "checked later, when the taxpayer approves" in body
+    body = _post(client, draft, "notices", {})
+    assert "Select yes or no." in body
