@@ -10,7 +10,13 @@ from django.test import Client
 from django.urls import reverse
 
 from caf.models import CafLink, CafRecord, Designation, PinLetter, PinLetterState, PracticeStatus
-from caf.services import caf_pin_request, caf_practice_status_change
+from caf.selectors import caf_number_issue_refusal
+from caf.services import (
+    caf_number_issue,
+    caf_pin_request,
+    caf_pin_request_once,
+    caf_practice_status_change,
+)
 from taxpayers.models import Letter, LetterKind
 from taxpro import clock
 from tests.caf.factories import CafRecordFactory, PractitionerProfileFactory
@@ -125,15 +131,15 @@ def test_profile_is_created(client: Client) -> None:
     html = _html(response)
     assert "Your profile is saved" in html
     assert "Robin Newcomer" in html
-    assert "***-**-6789" in html or "6789" in html
+    assert "***-**-6789" in html
     assert "123-45-6789" not in html  # R43
 
 
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("tin", "000-12-3456", "SSN"),
-        ("tin", fullwidth("123-45-6789"), ""),
+        ("tin", "000-12-3456", "This is not a valid SSN or ITIN."),
+        ("tin", fullwidth("123-45-6789"), "the digits 0 to 9 only"),
         ("legal_name", "Robin\u202eNewcomer", "invisible or control characters"),
         ("legal_name", "x" * 151, "at most 150 characters"),
         ("zip_code", "ABCDE", "ZIP"),
@@ -484,3 +490,36 @@ def test_r8_needs_a_profile(client: Client) -> None:
     assert "Complete your profile" in _html(client.get(GET_CAF))
     client.post(GET_CAF)
     assert not CafRecord.objects.exists()
+
+
+# --- The two functions the pages added to the caf app ----------------------------------------
+
+
+def test_r47_caf_pin_request_once_returns_the_letter_just_mailed(cpa) -> None:
+    record = their_caf_record(cpa)
+    now = clock.now()
+    first, mailed = caf_pin_request_once(
+        practitioner=cpa.user, caf_number=record.caf_number, now=now
+    )
+    assert mailed
+    again, mailed = caf_pin_request_once(
+        practitioner=cpa.user, caf_number=record.caf_number, now=now + dt.timedelta(minutes=4)
+    )
+    assert again == first and not mailed
+    # Past the replay window a new request is a new letter, and the old PIN stops working (R6).
+    later, mailed = caf_pin_request_once(
+        practitioner=cpa.user, caf_number=record.caf_number, now=now + dt.timedelta(minutes=6)
+    )
+    assert mailed and later != first
+    first.refresh_from_db()
+    assert first.state == PinLetterState.SUPERSEDED
+    assert Letter.objects.count() == 2
+
+
+def test_r8_issue_refusal_agrees_with_the_service(cpa) -> None:
+    assert caf_number_issue_refusal(user=cpa.user) == ""
+    record = caf_number_issue(practitioner=cpa.user)
+    assert caf_number_issue_refusal(user=cpa.user) == (
+        f"You already have CAF number {record.caf_number_display}."
+    )
+    assert "Only a tax professional" in caf_number_issue_refusal(user=UserFactory())
