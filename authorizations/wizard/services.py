@@ -125,13 +125,13 @@ def draft_submit(
     """
     refusal: AuthorizationError | None = None
     with transaction.atomic():
-        locked = (
-            RequestDraft.objects.select_for_update(of=("self",))
-            .select_related("submitted_request")
-            .get(pk=draft.pk, owner=practitioner)  # R4: only the owner submits their draft.
-        )
-        if locked.submitted_request is not None:
-            return Submitted(request=locked.submitted_request, already=True)
+        # R4: only the owner submits their draft. No join here: after waiting for the lock,
+        # Postgres re-reads the draft row but not a joined row created meanwhile, so the
+        # request is fetched by its id in a statement of its own.
+        locked = RequestDraft.objects.select_for_update().get(pk=draft.pk, owner=practitioner)
+        if locked.submitted_request_id is not None:
+            sent = AuthorizationRequest.objects.get(pk=locked.submitted_request_id)
+            return Submitted(request=sent, already=True)
         if locked.discarded_at is not None:
             raise RequestRefused("This draft was discarded. Start a new request.")
         data = locked.data

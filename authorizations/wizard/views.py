@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -55,6 +56,7 @@ from taxpro.service_hours_middleware import (
 
 STEP_TEMPLATE = "authorizations/wizard/step.html"
 RAW_VALUE_LIMIT = 200
+DRAFTS_PER_PAGE = 20
 
 
 def _step_url(draft: RequestDraft, step: Step) -> str:
@@ -71,14 +73,15 @@ def start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         draft = services.draft_create(practitioner=request.user)  # type: ignore[arg-type]
         return redirect(_step_url(draft, STEPS[0]))
-    drafts = [
-        (draft, first_incomplete(draft))
-        for draft in selectors.drafts_for(practitioner=request.user)  # type: ignore[arg-type]
-    ]
+    page = Paginator(
+        selectors.drafts_for(practitioner=request.user),  # type: ignore[arg-type]
+        DRAFTS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    drafts = [(draft, first_incomplete(draft)) for draft in page]
     return render(
         request,
         "authorizations/wizard/start.html",
-        {"drafts": drafts, "steps": QUESTION_STEPS},
+        {"drafts": drafts, "page": page, "steps": QUESTION_STEPS},
     )
 
 
@@ -237,9 +240,8 @@ def _matter_rows_action(
         form,
         extra={
             "focus_row": focus_row,
-            "focus_add": focus_row is None
-            and action != "update"
-            and not action.startswith("update"),
+            # After the last row is removed (or at the row limit) focus goes to "Add".
+            "focus_add": focus_row is None and not action.startswith("update"),
             "rows_status": status_text,
         },
     )

@@ -362,3 +362,38 @@ def test_r42_a_taxpayer_step_posted_while_closed_keeps_the_tin_encrypted(client:
     assert "tin" not in draft.data["raw"]["taxpayer"]
     assert draft.taxpayer_tin_ciphertext  # R46: encrypted, never in the JSON
     assert taxpayer.tin_reveal() not in str(draft.data)
+
+
+def test_the_start_page_lists_drafts_in_a_constant_number_of_queries(client: Client) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rep = representative()
+    signed_in(client, rep)
+
+    def add_drafts(count: int) -> None:
+        draft = new_draft(rep)
+        RequestDraft.objects.bulk_create(
+            RequestDraft(
+                public_id=uuid.uuid4(),
+                owner=rep.user,
+                data={"taxpayer": {"name": f"Taxpayer {n}"}},
+                created_at=draft.created_at,
+                updated_at=draft.updated_at,
+            )
+            for n in range(count)
+        )
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("wizard:start")).status_code == 200
+        return len(captured)
+
+    add_drafts(1)
+    one = queries()
+    add_drafts(200)
+    body = client.get(reverse("wizard:start")).content.decode()
+    assert body.count(">Continue<") == 20 and "page 1 of 11" in body
+    assert queries() == one
+    last = client.get(reverse("wizard:start"), {"page": "11"}).content.decode()
+    assert last.count(">Continue<") == 2 and "Newer drafts" in last
