@@ -23,6 +23,13 @@ pytestmark = pytest.mark.browser
 STATE_NAMES = {"IL": "Illinois", "NY": "New York"}
 
 
+def _reflows_at_320px(page: Page) -> None:
+    """WCAG 1.4.10: no horizontal scrolling at 320 CSS pixels wide."""
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
 def _sign_in(page: Page, base_url: str) -> Rep:
     rep = make_rep(code="b")
     secret = enrol_totp(rep.user)
@@ -100,6 +107,7 @@ def test_the_whole_wizard_with_the_keyboard_alone(page: Page, live_server) -> No
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers")
     expect(page.get_by_text(taxpayer.tin_masked)).to_be_visible()
     assert_accessible(page)
+    _reflows_at_320px(page)
     _press(page, "button:has-text('Send the request')")
     page.wait_for_load_state()
     expect(page.locator("[data-error-summary]")).to_contain_text("Confirm the declaration")
@@ -132,6 +140,7 @@ def test_matter_rows_are_added_and_removed_in_place_with_htmx(page: Page, live_s
     page.locator("#id_row-1-matter").select_option("civil_penalty")
     expect(page.locator("#id_row-1-period_from option").nth(1)).to_contain_text("Quarter ending")
     assert_accessible(page)
+    _reflows_at_320px(page)
     page.get_by_role("button", name="Remove tax matter 1").click()
     expect(page.locator("#matter-row-1")).to_have_count(0)
     expect(page.locator("#id_row-0-matter")).to_have_value("civil_penalty")
