@@ -6,29 +6,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('authorizations', '0004_matter_codes_and_information_access'),
+        ("authorizations", "0004_matter_codes_and_information_access"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RequestDraft',
+            name="RequestDraft",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(editable=False, unique=True)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('taxpayer_tin_ciphertext', models.TextField(blank=True, editable=False)),
-                ('created_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField()),
-                ('discarded_at', models.DateTimeField(blank=True, null=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='request_drafts', to=settings.AUTH_USER_MODEL)),
-                ('submitted_request', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='draft', to='authorizations.authorizationrequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(editable=False, unique=True)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                ("taxpayer_tin_ciphertext", models.TextField(blank=True, editable=False)),
+                ("created_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField()),
+                ("discarded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="request_drafts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "submitted_request",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="draft",
+                        to="authorizations.authorizationrequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-updated_at', '-id'],
-                'indexes': [models.Index(fields=['owner', '-updated_at'], name='authorizati_owner_i_7a0a7f_idx')],
+                "ordering": ["-updated_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["owner", "-updated_at"], name="authorizati_owner_i_7a0a7f_idx"
+                    )
+                ],
             },
         ),
     ]
