@@ -18,6 +18,7 @@ from authorizations.models import (
     AuthorizationRequest,
     InformationAccess,
     MaintenanceWindow,
+    RequestDraft,
     RequestModule,
     ServiceEvent,
 )
@@ -131,3 +132,22 @@ class InformationAccessAdmin(ReadOnlyAdmin):
     search_fields = ["caf_record__caf_number", "taxpayer__name"]
     list_select_related = ["caf_record", "taxpayer", "practitioner"]
     date_hierarchy = "viewed_at"
+
+
+@admin.register(RequestDraft)
+class RequestDraftAdmin(ReadOnlyAdmin):
+    """Drafts of the request wizard, for support. The TIN column is never shown (R46)."""
+
+    list_display = ("public_id", "owner", "updated_at", "submitted_request", "discarded_at")
+    list_filter = ("discarded_at",)
+    list_select_related = ("owner", "submitted_request")
+    exclude = ("taxpayer_tin_ciphertext",)
+    readonly_fields = (
+        "public_id",
+        "owner",
+        "data",
+        "created_at",
+        "updated_at",
+        "discarded_at",
+        "submitted_request",
+    )

@@ -397,3 +397,20 @@ def test_the_start_page_lists_drafts_in_a_constant_number_of_queries(client: Cli
     assert queries() == one
     last = client.get(reverse("wizard:start"), {"page": "11"}).content.decode()
     assert last.count(">Continue<") == 2 and "Newer drafts" in last
+
+
+def test_r46_staff_see_drafts_read_only_and_never_the_tin(client: Client, staff_user) -> None:
+    rep = representative()
+    taxpayer = make_taxpayer()
+    draft = new_draft(rep)
+    signed_in(client, rep)
+    client.post(step_url(draft, "taxpayer"), taxpayer_answers(taxpayer))
+    staff_user.is_superuser = True  # as in tests/taxpayers/test_admin.py
+    staff_user.save()
+    client.force_login(staff_user)
+    url = reverse("admin:authorizations_requestdraft_change", args=[draft.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert taxpayer.tin_reveal() not in body and "taxpayer_tin_ciphertext" not in body
+    assert client.post(url, {}).status_code == 403
