@@ -149,6 +149,13 @@ def test_matter_rows_are_added_and_removed_in_place_with_htmx(page: Page, live_s
     expect(page.locator("[data-error-summary]")).to_contain_text("Select the first period")
     assert page.url == step_url
     assert_accessible(page)
+    # The start page lists the unfinished draft; its discard confirmation is accessible too.
+    page.goto(f"{live_server.url}/pro/requests/new/")
+    expect(page.get_by_role("link", name="Continue", exact=False)).to_have_count(1)
+    assert_accessible(page)
+    page.get_by_role("link", name="Discard", exact=False).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Discard the draft request?")
+    assert_accessible(page)
 
 
 def test_the_wizard_works_without_javascript(page_without_javascript: Page, live_server) -> None:
