@@ -32,17 +32,40 @@ def signup_as(request: HttpRequest, kind: str) -> HttpResponse:
 @practitioner_required
 @require_GET
 def practitioner_home(request: HttpRequest) -> HttpResponse:
+    """What needs attention first (drafts, requests about to expire, newly recorded ones), then
+    requests, active authorizations, CAF numbers and the hours. Queries do not grow with rows."""
     from authorizations import selectors
+    from authorizations.attention import requests_needing_attention
+    from authorizations.wizard.selectors import drafts_for
+    from authorizations.wizard.steps import first_incomplete
     from caf.selectors import caf_numbers_linked_to
 
     user = cast(User, request.user)  # the decorator let only a signed-in practitioner in
     submitted = selectors.requests_submitted_by(practitioner=user)
     recent = [(req, selectors.request_status_for_practitioner(req)) for req in submitted[:5]]
+    linked = list(caf_numbers_linked_to(user=user))
+    drafts = [
+        {
+            "draft": draft,
+            "taxpayer_name": (draft.data.get("taxpayer") or {}).get("name", ""),
+            "continue_url": reverse(
+                "wizard:step", args=[draft.public_id, first_incomplete(draft).slug]
+            ),
+        }
+        for draft in drafts_for(practitioner=user)[:10]
+    ]
     context = {
-        "linked_caf_numbers": list(caf_numbers_linked_to(user=user)),
+        "attention": requests_needing_attention(practitioner=user),
+        "drafts": drafts,
+        "linked_caf_numbers": linked,
         "recent_requests": recent,
         "request_count": submitted.count(),
-        "active_count": selectors.active_authorizations_for_practitioner(practitioner=user).count(),
+        # R7: the authorizations on a CAF number are seen only once it is linked.
+        "active_count": (
+            selectors.active_authorizations_for_practitioner(practitioner=user).count()
+            if linked
+            else 0
+        ),
     }
     return render(request, "taxpro/practitioner_home.html", context)
 

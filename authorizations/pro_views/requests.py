@@ -104,13 +104,6 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "authorizations/pro/request_detail.html", {"row": row})
 
 
-def _refusal_message(error: RequestRefused, req: AuthorizationRequest) -> str:
-    """The service's sentence, except that it must not name a rejected or failed state (R19)."""
-    if req.state in NO_STATUS_STATES:
-        return f"Only a pending request can be cancelled. {selectors.CONTACT_TAXPAYER}"
-    return str(error)
-
-
 @practitioner_required
 @require_http_methods(["GET", "POST"])
 def request_cancel(request: HttpRequest, pk: int) -> HttpResponse:
@@ -124,7 +117,7 @@ def request_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             services.request_cancel(request_id=req.pk, practitioner=user)
         except RequestRefused as error:
             req.refresh_from_db(fields=["state"])  # it may have changed since it was read
-            messages.error(request, _refusal_message(error, req))
+            messages.error(request, str(error))
         except AuthorizationRequest.DoesNotExist:
             raise Http404("No such request.") from None
         else:

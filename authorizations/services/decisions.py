@@ -221,6 +221,20 @@ def request_reject(
     return req
 
 
+def _why_not_cancellable(req: AuthorizationRequest) -> str:
+    """The practitioner is told only what R19 lets them know about the request's state."""
+    if req.state in (RequestState.REJECTED, RequestState.FAILED):
+        # R19: no status for these; the practitioner is sent to the taxpayer.
+        return (
+            "Only a pending request can be cancelled. No status is available. Contact the taxpayer."
+        )
+    if req.state in (RequestState.APPROVED, RequestState.RECORDED):
+        return "The taxpayer has already approved this request, so it can no longer be cancelled."
+    return (
+        f"Only a pending request can be cancelled; this one is {req.get_state_display().lower()}."
+    )
+
+
 def request_cancel(
     *, request_id: int, practitioner: object, now: dt.datetime | None = None
 ) -> AuthorizationRequest:
@@ -229,10 +243,7 @@ def request_cancel(
     with transaction.atomic():
         req = lock_request(request_id, practitioner=practitioner)
         if req.state != RequestState.PENDING:
-            raise RequestRefused(
-                f"Only a pending request can be cancelled; this one is "
-                f"{req.get_state_display().lower()}."
-            )
+            raise RequestRefused(_why_not_cancellable(req))
         before = _state_snapshot(req)
         req.state = RequestState.CANCELLED
         req.decided_at = now
