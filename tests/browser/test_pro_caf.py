@@ -16,6 +16,7 @@ from tests.browser.conftest import (
     assert_accessible,
     enter_authenticator_code,
     sign_in_with_password,
+    tab_to,
 )
 from tests.views.caf_support import (
     latest_pin_letter,
@@ -179,3 +180,27 @@ def test_profile_created_then_designation_errors(page: Page, live_server) -> Non
     expect(page.get_by_text("Certified Public Accountant added to your profile.")).to_be_visible()
     assert_accessible(page)
     assert _fits_320_px(page)
+
+
+def test_link_with_the_keyboard_alone_and_without_javascript(
+    page_without_javascript: Page, live_server
+) -> None:
+    page = page_without_javascript
+    rep = practitioner_with_profile()
+    record = their_caf_record(rep)
+    _sign_in(page, live_server.url, rep.user)
+    tab_to(page, "a[href='/pro/profile/link/']")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Link a CAF number")
+    tab_to(page, "#id_caf_number")
+    page.keyboard.type(record.caf_number)
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    expect(page.get_by_label("PIN from the letter")).to_be_visible()
+    tab_to(page, "#id_pin")
+    page.keyboard.type(pin_from_letter(latest_pin_letter(rep.user)))
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    expect(page.get_by_role("rowheader", name=record.caf_number_display)).to_be_visible()
+    # (axe needs JavaScript; the same pages are checked with it in the tests above.)
