@@ -229,7 +229,9 @@ def _why_not_cancellable(req: AuthorizationRequest) -> str:
             "Only a pending request can be cancelled. No status is available. Contact the taxpayer."
         )
     if req.state in (RequestState.APPROVED, RequestState.RECORDED):
-        return "The taxpayer has already approved this request, so it can no longer be cancelled."
+        return (
+            "Only a pending request can be cancelled; the taxpayer has already approved this one."
+        )
     return (
         f"Only a pending request can be cancelled; this one is {req.get_state_display().lower()}."
     )

@@ -23,6 +23,17 @@
     focusErrorSummary();
   }
 
+  // A region swapped in by htmx may bring its own error summary (a step of the request wizard,
+  // a list's filter form): focus it the same way a full page load does.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var summary = event.target && event.target.querySelector
+      ? event.target.querySelector("[data-error-summary]")
+      : null;
+    if (summary) {
+      summary.focus();
+    }
+  });
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", enhance);
   } else {

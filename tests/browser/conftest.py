@@ -77,7 +77,8 @@ class PageProblems:
         self.script_errors.append(str(error))
 
 
-def _open_page(browser: Browser, **context_options: object) -> tuple[Page, PageProblems]:
+def open_page(browser: Browser, **context_options: object) -> tuple[Page, PageProblems]:
+    """A page in a fresh browser context (no cookies), watched for CSP and script errors."""
     context = browser.new_context(viewport=DESKTOP_VIEWPORT, **context_options)
     context.set_default_timeout(10_000)
     page = context.new_page()
@@ -85,20 +86,21 @@ def _open_page(browser: Browser, **context_options: object) -> tuple[Page, PageP
     page.on("console", problems.record_console)
     page.on("pageerror", problems.record_page_error)
     page.problems = problems  # type: ignore[attr-defined]
+    page.javascript_enabled = context_options.get("java_script_enabled", True)  # type: ignore[attr-defined]
     return page, problems
 
 
 @pytest.fixture
 def page(browser: Browser, live_server) -> Iterator[Page]:
     """A fresh browser context (no cookies) per test."""
-    page, _ = _open_page(browser)
+    page, _ = open_page(browser)
     yield page
     page.context.close()
 
 
 @pytest.fixture
 def page_without_javascript(browser: Browser, live_server) -> Iterator[Page]:
-    page, _ = _open_page(browser, java_script_enabled=False)
+    page, _ = open_page(browser, java_script_enabled=False)
     yield page
     page.context.close()
 
@@ -113,6 +115,10 @@ def assert_no_console_problems(page: Page) -> None:
 
 def assert_accessible(page: Page) -> None:
     """0 axe-core violations on the page as it is now, and nothing refused by the CSP."""
+    # axe runs in the page: with JavaScript off it would wait until the test timed out.
+    assert getattr(page, "javascript_enabled", True), (
+        "axe cannot run with JavaScript off; check the same page in the `page` fixture."
+    )
     # Console problems first: injecting axe must not be mistaken for the page's own scripts.
     assert_no_console_problems(page)
     results = Axe().run(page)

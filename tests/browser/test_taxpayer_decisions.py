@@ -23,9 +23,9 @@ from tests.authorizations.fault_support import (
     wait_for,
 )
 from tests.browser.conftest import (
-    _open_page,
     assert_accessible,
     enter_authenticator_code,
+    open_page,
     sign_in_with_password,
     tab_to,
 )
@@ -64,7 +64,7 @@ def worker(tmp_path: Path, live_server) -> Iterator[Worker]:
 
 
 def practitioner_page(browser: Browser, base_url: str, rep, secret: str) -> Page:
-    pro, _ = _open_page(browser)
+    pro, _ = open_page(browser)
     sign_in_with_password(pro, base_url, rep.user.email)
     enter_authenticator_code(pro, secret)
     expect(pro).to_have_url(f"{base_url}/pro/")

@@ -322,7 +322,7 @@ def test_cancel_needs_csrf(rep) -> None:
 def test_a_recorded_request_cannot_be_cancelled(client_of_rep, rep) -> None:
     req = insert_request(rep, make_taxpayer(), state=RequestState.RECORDED)
     html = _html(client_of_rep.post(reverse("pro:request_cancel", args=[req.pk]), follow=True))
-    assert "The taxpayer has already approved this request" in html
+    assert "the taxpayer has already approved this one" in html
     req.refresh_from_db()
     assert req.state == RequestState.RECORDED
 
