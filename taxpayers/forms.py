@@ -13,31 +13,16 @@ from typing import Any
 
 from django import forms
 
-from taxpayers.addresses import US_STATES_AND_DC, PostalAddress
+from taxpayers.addresses import STATE_NAMES, PostalAddress
 from taxpayers.errors import TinInvalid
 from taxpayers.services import IDENTITY_CODE_DIGITS, IdentityAnswers
 from taxpayers.tins import HolderKind, tin_parse
 from taxpro import clock
 
-# fmt: off
-STATE_NAMES = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
-    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
-    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
-    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
-    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota",
-    "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
-    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York",
-    "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon",
-    "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota",
-    "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia",
-    "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
-}
-# fmt: on
 STATE_CHOICES = [
     ("", "- Select -"),
     *sorted(
-        ((code, name) for code, name in STATE_NAMES.items() if code in US_STATES_AND_DC),
+        STATE_NAMES.items(),
         key=lambda choice: choice[1],
     ),
 ]

@@ -15,7 +15,7 @@ from caf.errors import CafError
 from caf.models import CafRecord, RequestKind
 from caf.numbers import caf_number_parse
 from caf.selectors import Eligibility
-from taxpayers.addresses import US_STATES_AND_DC
+from taxpayers.addresses import STATE_NAMES
 from taxpayers.errors import TinInvalid
 from taxpayers.tins import HolderKind, Tin, tin_parse
 
@@ -24,21 +24,6 @@ OTHER_CAF = "other"
 _ZIP = re.compile(r"[0-9]{5}(-[0-9]{4})?")
 _MARKUP = re.compile(r"[<>{}\[\]]")
 
-STATE_NAMES = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
-    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
-    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
-    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
-    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota",
-    "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
-    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York",
-    "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma",
-    "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina",
-    "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont",
-    "VA": "Virginia", "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin",
-    "WY": "Wyoming",
-}  # fmt: skip
-assert set(STATE_NAMES) == US_STATES_AND_DC
 # R10/R3: only the 50 states and DC can be chosen; territories and APO/FPO need a form.
 STATE_CHOICES = [
     ("", "- Select a state -"),
