@@ -1,0 +1,190 @@
+"""R45 across the whole portal: every URL that names an object, for every kind of visitor.
+
+Each object belongs to one practitioner (A) or one taxpayer (T). Another practitioner (B) or
+taxpayer (U) who types the URL gets 404, as if it did not exist; the other side of the portal
+and staff get 403; a visitor who is not signed in is sent to sign in. A POST by anyone but the
+owner changes nothing. A new URL with an object in it must be added here: the last test fails
+until it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from authorizations.models import Authorization, AuthorizationRequest
+from authorizations.wizard import services as wizard_services
+from caf.models import PinLetter, RequestKind
+from caf.services import caf_pin_request
+from taxpayers.models import Letter, LetterKind
+from taxpayers.services import letter_send
+from tests.authorizations.conftest import INCOME_2023, INCOME_2024, make_rep, make_taxpayer
+from tests.factories import StaffFactory, enrol_totp
+from tests.views.decisions_support import record_now, submit_now
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class World:
+    owner_rep: object
+    other_rep: object
+    owner_taxpayer_user: object
+    other_taxpayer_user: object
+    staff: object
+    urls: dict[str, str]
+
+
+@pytest.fixture
+def world() -> World:
+    a = make_rep(code="b")
+    b = make_rep(code="b")
+    for rep in (a, b):
+        enrol_totp(rep.user)
+    t = make_taxpayer()
+    u = make_taxpayer()
+    pending = submit_now(a, t, kind=RequestKind.TIA, modules=(INCOME_2023,))
+    recorded = submit_now(a, t, kind=RequestKind.TIA, modules=(INCOME_2024,))
+    record_now(recorded)
+    row = Authorization.objects.get(request=recorded)
+    draft = wizard_services.draft_create(practitioner=a.user)
+    unlinked = make_rep(code="b", linked=False)
+    pin = caf_pin_request(practitioner=unlinked.user, caf_number=unlinked.caf_record.caf_number)
+    enrol_totp(unlinked.user)
+    notice = letter_send(kind=LetterKind.OTHER, subject="A notice", body="Hello.", taxpayer=t)
+    staff = StaffFactory()
+    enrol_totp(staff)
+    urls = {
+        "pro:request": reverse("pro:request", args=[pending.pk]),
+        "pro:request_cancel": reverse("pro:request_cancel", args=[pending.pk]),
+        "clients:detail": reverse("clients:detail", args=[t.pk]),
+        "wizard:step": reverse("wizard:step", args=[draft.public_id, "representative"]),
+        "wizard:submit": reverse("wizard:submit", args=[draft.public_id]),
+        "wizard:done": reverse("wizard:done", args=[draft.public_id]),
+        "wizard:discard": reverse("wizard:discard", args=[draft.public_id]),
+        "caf:link_confirm": reverse("caf:link_confirm", args=[pin.pk]),
+        "taxpayer:notice": reverse("taxpayer:notice", args=[notice.pk]),
+        "decisions:request": reverse("decisions:request", args=[pending.pk]),
+        "decisions:approve": reverse("decisions:approve", args=[pending.pk]),
+        "decisions:reject": reverse("decisions:reject", args=[pending.pk]),
+        "decisions:revoke": reverse("decisions:revoke", args=[row.pk]),
+    }
+    # The PIN letter belongs to its own practitioner: make them the owner of that one URL.
+    world = World(a, b, t.user, u.user, staff, urls)
+    world.pin_owner = unlinked  # type: ignore[attr-defined]
+    return world
+
+
+PRO_URLS = [
+    "pro:request",
+    "pro:request_cancel",
+    "clients:detail",
+    "wizard:step",
+    "wizard:discard",
+    "caf:link_confirm",
+]
+# The done page answers 404 for a draft not yet sent, and submit takes POST only.
+PRO_POST_ONLY = ["wizard:submit"]
+ACCOUNT_URLS = ["taxpayer:notice", "decisions:request", "decisions:approve", "decisions:reject"]
+ACCOUNT_URLS_ROW = ["decisions:revoke"]
+# Pages that only show: a POST is refused (405) before anything is looked up.
+READ_ONLY = {"pro:request", "clients:detail", "taxpayer:notice", "decisions:request"}
+OBJECT_URL_NAMES = set(PRO_URLS + PRO_POST_ONLY + ACCOUNT_URLS + ACCOUNT_URLS_ROW + ["wizard:done"])
+
+
+def _as(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _owner_of(world: World, name: str):
+    if name == "caf:link_confirm":
+        return world.pin_owner.user  # type: ignore[attr-defined]
+    if name.startswith(("taxpayer:", "decisions:")):
+        return world.owner_taxpayer_user
+    return world.owner_rep.user
+
+
+def _snapshot() -> tuple:
+    return (
+        list(AuthorizationRequest.objects.order_by("pk").values_list("pk", "state")),
+        list(Authorization.objects.order_by("pk").values_list("pk", "ends_at")),
+        list(PinLetter.objects.order_by("pk").values_list("pk", "state", "wrong_attempts")),
+        Letter.objects.count(),
+    )
+
+
+@pytest.mark.parametrize("name", PRO_URLS + ACCOUNT_URLS + ACCOUNT_URLS_ROW)
+def test_r45_the_owner_may_open_the_page(world: World, name: str) -> None:
+    response = _as(_owner_of(world, name)).get(world.urls[name])
+    assert response.status_code == 200, (name, response.status_code)
+
+
+@pytest.mark.parametrize("name", PRO_URLS + ACCOUNT_URLS + ACCOUNT_URLS_ROW + PRO_POST_ONLY)
+def test_r45_another_user_of_the_same_side_gets_404_and_changes_nothing(
+    world: World, name: str
+) -> None:
+    other = (
+        world.other_taxpayer_user
+        if name.startswith(("taxpayer:", "decisions:"))
+        else world.other_rep.user
+    )
+    client = _as(other)
+    before = _snapshot()
+    if name not in PRO_POST_ONLY:
+        assert client.get(world.urls[name]).status_code == 404, name
+    payload = {"declaration": "on", "signature": "x", "pin": "12345678", "confirm": "yes"}
+    expected = 405 if name in READ_ONLY else 404
+    assert client.post(world.urls[name], payload).status_code == expected, name
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize("name", PRO_URLS + PRO_POST_ONLY + ACCOUNT_URLS + ACCOUNT_URLS_ROW)
+def test_r45_the_other_side_and_staff_get_403_and_anonymous_is_sent_to_sign_in(
+    world: World, name: str
+) -> None:
+    wrong_side = (
+        world.owner_rep.user
+        if name.startswith(("taxpayer:", "decisions:"))
+        else world.owner_taxpayer_user
+    )
+    before = _snapshot()
+    for user in (wrong_side, world.staff):
+        send = _as(user).post if name in PRO_POST_ONLY else _as(user).get
+        assert send(world.urls[name]).status_code == 403, (name, user)
+        if name not in READ_ONLY:
+            assert _as(user).post(world.urls[name]).status_code == 403, (name, user)
+    send = _as(None).post if name in PRO_POST_ONLY else _as(None).get
+    anonymous = send(world.urls[name])
+    assert anonymous.status_code == 302 and "/auth/login/" in anonymous["Location"], name
+    assert _snapshot() == before
+
+
+def test_r45_the_done_page_of_a_draft_is_404_for_anyone_else(world: World) -> None:
+    assert _as(world.other_rep.user).get(world.urls["wizard:done"]).status_code == 404
+
+
+def _named_patterns(resolver: URLResolver, namespace: str = "") -> list[tuple[str, URLPattern]]:
+    found = []
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            found += _named_patterns(entry, inner)
+        elif entry.name:
+            found.append((f"{namespace}{entry.name}", entry))
+    return found
+
+
+def test_every_portal_url_with_an_object_in_it_is_in_this_matrix() -> None:
+    with_objects = {
+        name
+        for name, pattern in _named_patterns(get_resolver())
+        if pattern.pattern.converters
+        and name.split(":")[0] in {"pro", "clients", "wizard", "caf", "taxpayer", "decisions"}
+    }
+    assert with_objects == OBJECT_URL_NAMES
