@@ -31,3 +31,34 @@ def test_homes_with_requests_and_authorizations_are_accessible(page: Page, live_
     expect(page.get_by_text(rep.caf_record.caf_number_display, exact=False)).to_be_visible()
     expect(page.get_by_text("1 active authorization", exact=False)).to_be_visible()
     assert_accessible(page)
+
+
+def test_the_practitioner_home_puts_what_needs_attention_first_accessibly(
+    page: Page, live_server
+) -> None:
+    import datetime as dt
+
+    from authorizations.models import RequestState
+    from authorizations.wizard import services as wizard_services
+    from taxpro import clock
+    from tests.views.pro_support import insert_request
+
+    rep = make_rep(code="b")
+    secret = enrol_totp(rep.user)
+    draft = wizard_services.draft_create(practitioner=rep.user)
+    insert_request(rep, make_taxpayer(), submitted_at=clock.now() - dt.timedelta(days=18))
+    insert_request(rep, make_taxpayer(), state=RequestState.RECORDED)
+
+    sign_in_with_password(page, live_server.url, rep.user.email)
+    enter_authenticator_code(page, secret)
+    expect(page.get_by_role("heading", name="Needs your attention")).to_be_visible()
+    expect(page.get_by_role("heading", name="Requests you have not sent yet")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Waiting for the taxpayer and expiring soon")
+    ).to_be_visible()
+    expect(page.get_by_role("heading", name="Recorded in the last 7 days")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Continue the request").first.click()
+    expect(page).to_have_url(
+        f"{live_server.url}/pro/requests/new/{draft.public_id}/representative/"
+    )
