@@ -6,12 +6,17 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from taxpro import clock
 
 PRACTITIONER_PREFIX = "/pro/"
+SAVED_DRAFT = (
+    "What you entered on the page you sent was saved in your draft request. When the portal "
+    "opens, continue it from your home page."
+)
 
 # A view marked with this attribute keeps what a practitioner posted while the portal is shut
 # (the wizard saves the step as a draft, R42 "nothing they had entered is lost") and then answers
@@ -56,10 +61,14 @@ def closed_response(request: HttpRequest, *, saved_draft: bool = False) -> HttpR
     response["Retry-After"] = str(max(1, math.ceil((opening - now).total_seconds())))
     # Being closed is the schedule working, not a server fault: keep it out of the error log.
     response._has_been_logged = True  # type: ignore[attr-defined]
+    response.render()
     if getattr(request, "htmx", False):
-        # htmx swaps only 2xx answers by default: send the browser to the closed page instead.
+        # htmx swaps only 2xx answers by default: the browser reloads onto the closed page
+        # instead. Added after rendering, the message waits for that reload.
         response["HX-Refresh"] = "true"
-    return response.render()
+        if saved_draft:
+            messages.info(request, SAVED_DRAFT)
+    return response
 
 
 class ServiceHoursMiddleware:
