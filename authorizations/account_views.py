@@ -115,8 +115,19 @@ def request_detail(request: HttpRequest, taxpayer: Taxpayer, pk: int) -> HttpRes
         if summary.awaits_decision
         else []
     )
-    context = {"summary": summary, "would_end": would_end}
+    context = {
+        "summary": summary,
+        "would_end": would_end,
+        "refusal": _refusal_before_signing(taxpayer, summary, pk),
+    }
     return render(request, TEMPLATES + "request.html", context)
+
+
+def _refusal_before_signing(taxpayer: Taxpayer, summary: object, pk: int) -> str:
+    """R25, R26: say before the taxpayer signs that the approval would be refused, and why."""
+    if not getattr(summary, "awaits_decision", False):
+        return ""
+    return services.request_approval_refusal(request_id=pk, taxpayer_id=taxpayer.pk) or ""
 
 
 @verified_taxpayer_required
@@ -126,7 +137,7 @@ def approve(request: HttpRequest, taxpayer: Taxpayer, pk: int) -> HttpResponse:
     if summary.is_poa and summary.awaits_decision:
         _require_step_up(request)
     form = ApproveForm(request.POST or None, expected_name=taxpayer.name)
-    refusal = ""
+    refusal = _refusal_before_signing(taxpayer, summary, pk) if request.method == "GET" else ""
     # A request no longer waiting (decided, expired, cancelled) goes to the service all the
     # same: its refusal is the one clear sentence for a replayed or late approval (R47).
     if request.method == "POST" and (form.is_valid() or not summary.awaits_decision):

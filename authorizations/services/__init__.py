@@ -9,6 +9,7 @@ from authorizations.services.audit import audit_record
 from authorizations.services.decisions import (
     CONSENT_TEXT_VERSION,
     ConsentEvidence,
+    request_approval_refusal,
     request_approve,
     request_cancel,
     request_reject,
@@ -37,6 +38,7 @@ __all__ = [
     "authorization_revoke",
     "authorization_withdraw",
     "enqueue_recording",
+    "request_approval_refusal",
     "request_approve",
     "request_cancel",
     "request_fail",

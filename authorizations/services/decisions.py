@@ -158,6 +158,24 @@ def _check_notice_recipients(
             )
 
 
+def request_approval_refusal(
+    *, request_id: int, taxpayer_id: int, now: dt.datetime | None = None
+) -> str | None:
+    """What ``request_approve`` would refuse with if the taxpayer signed now, without locking
+    or writing: the approve page shows it before they sign (R25, R26, and an ended request).
+    The approval itself checks again under its locks; this is only the early, honest answer."""
+    now = now or clock.now()
+    req = AuthorizationRequest.objects.get(pk=request_id, taxpayer_id=taxpayer_id)
+    try:
+        _refuse_unless_pending(req, now, "approved")
+        pairs = _module_pairs(req)
+        _check_correction_wait(req, pairs, now)
+        _check_notice_recipients(req, pairs, now)
+    except RequestRefused as refusal:
+        return str(refusal)
+    return None
+
+
 def request_approve(
     *,
     request_id: int,

@@ -212,27 +212,35 @@ def test_empty_refusals_and_errors_are_accessible(page: Page, live_server) -> No
     expect(page.get_by_text("No one has your permission at the moment")).to_be_visible()
     assert_accessible(page)
 
-    # R26: a same-day correction from the same representative is refused, with the date.
+    # R26: a same-day correction from the same representative is refused, with the date,
+    # before the taxpayer signs anything: on the review page and on the approve page.
     rep = make_rep(code="c")
     record_now(submit_now(rep, taxpayer, kind=RequestKind.TIA))
     correction = submit_now(rep, taxpayer, kind=RequestKind.TIA)
-    page.goto(f"{base}/account/authorizations/requests/{correction.pk}/approve/")
-    page.locator("label[for=id_declaration]").click()
-    page.get_by_label("Type your full name to sign").fill(taxpayer.name)
-    page.get_by_role("button", name="Approve and sign").click()
+    page.goto(f"{base}/account/authorizations/requests/{correction.pk}/")
     expect(
         page.get_by_text("You can approve this corrected request from", exact=False)
     ).to_be_visible()
+    expect(page.get_by_role("link", name="Approve", exact=True)).to_have_count(0)
+    assert_accessible(page)
+    page.goto(f"{base}/account/authorizations/requests/{correction.pk}/approve/")
+    expect(
+        page.get_by_text("You can approve this corrected request from", exact=False)
+    ).to_be_visible()
+    expect(page.get_by_role("button", name="Approve and sign")).to_have_count(0)
     assert_accessible(page)
 
     # The form's own errors: next to the fields and in the summary.
+    other = submit_now(make_rep(code="c"), taxpayer, kind=RequestKind.TIA)
+    page.goto(f"{base}/account/authorizations/requests/{other.pk}/approve/")
+    page.locator("label[for=id_declaration]").click()
     page.get_by_label("Type your full name to sign").fill("Somebody Else")
     page.get_by_role("button", name="Approve and sign").click()
     expect(page.get_by_text("There is a problem")).to_be_visible()
     expect(page.get_by_text("does not match the name", exact=False).first).to_be_visible()
     assert_accessible(page)
 
-    # R25: a third recipient of notices is refused in words.
+    # R25: a third recipient of notices is refused in words, before signing.
     for kind in (RequestKind.POA, RequestKind.TIA):
         record_now(
             submit_now(make_rep(code="c"), taxpayer, kind=kind, notices=True, modules=[INCOME_2023])
@@ -241,9 +249,6 @@ def test_empty_refusals_and_errors_are_accessible(page: Page, live_server) -> No
         make_rep(code="c"), taxpayer, kind=RequestKind.TIA, notices=True, modules=[INCOME_2023]
     )
     page.goto(f"{base}/account/authorizations/requests/{third.pk}/approve/")
-    page.locator("label[for=id_declaration]").click()
-    page.get_by_label("Type your full name to sign").fill(taxpayer.name)
-    page.get_by_role("button", name="Approve and sign").click()
     expect(page.get_by_text("two is the limit", exact=False)).to_be_visible()
     assert_accessible(page)
 

@@ -360,9 +360,34 @@ def test_r25_a_third_notice_recipient_is_refused_in_words(me, taxpayer) -> None:
     page = text(response)
     assert "You cannot approve this request" in page
     assert "two is the limit" in page
-    assert "Approve and sign" in page  # the request is still there to decide on
+    # Signing again could only be refused again: the page offers Reject and the way back.
+    assert "Approve and sign" not in page
+    assert reverse("decisions:reject", args=[third.pk]) in page
     third.refresh_from_db()
     assert third.state == RequestState.PENDING
+
+
+def test_r25_r26_the_refusal_is_shown_before_the_taxpayer_signs(me, cpa, taxpayer) -> None:
+    record_now(submit_now(cpa, taxpayer))
+    correction = submit_now(cpa, taxpayer)
+    tomorrow = clock.today_et() + DAY
+    expected = f"You can approve this corrected request from {tomorrow:%A, %B %-d, %Y}"
+    review = text(me.get(reverse("decisions:request", args=[correction.pk])))
+    assert expected in review
+    assert reverse("decisions:approve", args=[correction.pk]) not in review
+    approve_page = text(me.get(reverse("decisions:approve", args=[correction.pk])))
+    assert expected in approve_page
+    assert "Approve and sign" not in approve_page
+    correction.refresh_from_db()
+    assert correction.state == RequestState.PENDING
+
+
+def test_an_approvable_request_has_no_warning_and_offers_to_sign(me, cpa, taxpayer) -> None:
+    req = submit_now(cpa, taxpayer)
+    review = text(me.get(reverse("decisions:request", args=[req.pk])))
+    assert "You cannot approve this request now" not in review
+    assert reverse("decisions:approve", args=[req.pk]) in review
+    assert "Approve and sign" in text(me.get(reverse("decisions:approve", args=[req.pk])))
 
 
 def test_r26_a_same_day_correction_says_from_which_date(me, cpa, taxpayer) -> None:
