@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -41,6 +42,8 @@ MISMATCH_MESSAGE = (
     "taxpayer and try again."
 )
 MISMATCH_WINDOW = dt.timedelta(hours=1)
+
+_mailroom = logging.getLogger("taxpro.mailroom")
 
 
 def mismatch_limit_per_hour() -> int:
@@ -189,6 +192,16 @@ def letter_send(
     if (taxpayer is None) == (caf_record is None):
         raise ValueError("A letter goes to exactly one addressee: a taxpayer or a CAF record.")
     addressee: Any = taxpayer if taxpayer is not None else caf_record
+    if settings.DEBUG:
+        # Development has no post office: `make run` prints each letter on its console, so that
+        # a newcomer can read a PIN (R6) or an identity code as the addressee would. Never with
+        # DEBUG off: production letters are mailed, and their secrets stay out of the logs.
+        _mailroom.info(
+            "Letter mailed (shown because DEBUG is on) to %s:\n%s\n\n%s",
+            addressee.name,
+            subject,
+            body,
+        )
     return Letter.objects.create(
         kind=kind,
         taxpayer=taxpayer,
