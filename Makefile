@@ -8,7 +8,7 @@ PYTHON312 ?= $(shell for p in python3.12 python3 python; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null; \
 	then command -v $$p; break; fi; done)
 
-.PHONY: run test setup lint typecheck check clean
+.PHONY: run test setup lint typecheck check bench clean
 
 run: setup
 	$(PY) -m taxpro.launcher run
@@ -44,6 +44,10 @@ typecheck: setup
 
 check: setup
 	DEBUG=1 $(PY) -m taxpro.launcher exec -- $(PY) manage.py makemigrations --check --dry-run
+
+# Benchmarks print ratios to the targets of quality.md; they never fail a build.
+bench: setup
+	DEBUG=1 $(PY) -m taxpro.launcher exec -- $(PY) bench/page_weight.py
 
 clean:
 	rm -rf .run static/vendor node_modules
