@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -130,14 +129,6 @@ def _selected_rows(user: User, ids: list[int]) -> list[Authorization]:
     return rows
 
 
-def _withdraw_all(user: User, rows: list[Authorization]) -> None:
-    """R29 for each row, all or nothing. Rows are taken in taxpayer order, the order every
-    service locks in, so two withdrawals of overlapping selections cannot deadlock."""
-    with transaction.atomic():
-        for row in sorted(rows, key=lambda r: (r.taxpayer_id, r.pk)):
-            services.authorization_withdraw(authorization_id=row.pk, practitioner=user)
-
-
 @practitioner_required
 @require_http_methods(["GET", "POST"])
 def authorization_withdraw_selected(request: HttpRequest) -> HttpResponse:
@@ -167,7 +158,9 @@ def authorization_withdraw_selected(request: HttpRequest) -> HttpResponse:
         context = {"rows": [AuthorizationRow.of(row) for row in rows], "form": form}
         return render(request, "authorizations/pro/withdraw_confirm.html", context)
     try:
-        _withdraw_all(user, rows)
+        services.authorizations_withdraw(
+            authorization_ids=[row.pk for row in rows], practitioner=user
+        )
     except AuthorizationNotActive as error:
         # Ended between the check above and the lock (a race with a doubled POST): one effect.
         messages.error(request, f"Nothing was withdrawn. {error}")

@@ -14,7 +14,11 @@ from authorizations.services.decisions import (
     request_cancel,
     request_reject,
 )
-from authorizations.services.endings import authorization_revoke, authorization_withdraw
+from authorizations.services.endings import (
+    authorization_revoke,
+    authorization_withdraw,
+    authorizations_withdraw,
+)
 from authorizations.services.expiry import requests_expire_and_remind
 from authorizations.services.information import taxpayer_information_open
 from authorizations.services.recording import (
@@ -37,6 +41,7 @@ __all__ = [
     "audit_record",
     "authorization_revoke",
     "authorization_withdraw",
+    "authorizations_withdraw",
     "enqueue_recording",
     "request_approval_refusal",
     "request_approve",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.db import transaction
 
@@ -76,6 +77,28 @@ def authorization_withdraw(
         )
     row.refresh_from_db()
     return row
+
+
+def authorizations_withdraw(
+    *, authorization_ids: Sequence[int], practitioner: User, now: dt.datetime | None = None
+) -> list[Authorization]:
+    """R29 for a selection, all or nothing: if any row is not the practitioner's (R45) or has
+    already ended (a doubled POST, R47), nothing is withdrawn. Rows are taken in taxpayer
+    order, the order every service locks in, so overlapping selections cannot deadlock."""
+    now = now or clock.now()
+    wanted = set(authorization_ids)
+    ordered = list(
+        Authorization.objects.filter(pk__in=wanted)
+        .order_by("taxpayer_id", "pk")
+        .values_list("pk", flat=True)
+    )
+    if len(ordered) != len(wanted):
+        raise Authorization.DoesNotExist
+    with transaction.atomic():
+        return [
+            authorization_withdraw(authorization_id=pk, practitioner=practitioner, now=now)
+            for pk in ordered
+        ]
 
 
 def authorization_revoke(

@@ -125,3 +125,30 @@ def test_r3_a_representative_out_of_good_standing_loses_active_authorizations(
     assert active_row.end_reason == EndReason.PRACTICE_STATUS
     assert active_row.ended_by_user == clerk
     assert not selectors.active_authorizations_for_practitioner(practitioner=cpa.user)
+
+
+def test_r29_a_selection_is_withdrawn_all_or_nothing(cpa, taxpayer, active_row) -> None:
+    from tests.authorizations.conftest import INCOME_2023, make_taxpayer
+
+    second = Authorization.objects.get(
+        request=approve_and_record(submit(cpa, make_taxpayer(), modules=[INCOME_2023]))
+    )
+    services.authorization_withdraw(authorization_id=second.pk, practitioner=cpa.user, now=LATER)
+    # One row of the selection has already ended: nothing is withdrawn, no letter is sent.
+    letters = Letter.objects.count()
+    with pytest.raises(AuthorizationNotActive):
+        services.authorizations_withdraw(
+            authorization_ids=[active_row.pk, second.pk], practitioner=cpa.user, now=LATER
+        )
+    assert Authorization.objects.active().filter(pk=active_row.pk).exists()
+    assert Letter.objects.count() == letters
+    # Someone else's row in the selection: not found, and nothing changes (R45).
+    other = make_rep(code="b")
+    with pytest.raises(Authorization.DoesNotExist):
+        services.authorizations_withdraw(
+            authorization_ids=[active_row.pk], practitioner=other.user, now=LATER
+        )
+    withdrawn = services.authorizations_withdraw(
+        authorization_ids=[active_row.pk], practitioner=cpa.user, now=LATER
+    )
+    assert [row.end_reason for row in withdrawn] == [EndReason.WITHDRAWN]
