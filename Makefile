@@ -48,6 +48,7 @@ check: setup
 # Benchmarks print ratios to the targets of quality.md; they never fail a build.
 bench: setup
 	DEBUG=1 $(PY) -m taxpro.launcher exec -- $(PY) bench/page_weight.py
+	$(PY) -m taxpro.launcher exec -- $(PY) bench/page_load.py
 
 clean:
 	rm -rf .run static/vendor node_modules
