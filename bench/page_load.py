@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import secrets
 import socket
 import statistics
 import subprocess
@@ -24,7 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.bench_settings"
-os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))
+# The key `make run` (DEBUG) seeds the demo with: TIN look-up hashes are derived from it, so
+# another key would not find the demo taxpayers already in the database.
+os.environ.setdefault("SECRET_KEY", "dev-only-insecure-key-" + "x" * 40)
 os.environ.update(HTTPS="0", STATIC_MANIFEST="0", DEBUG="0")
 
 import django  # noqa: E402
