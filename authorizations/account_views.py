@@ -123,9 +123,9 @@ def request_detail(request: HttpRequest, taxpayer: Taxpayer, pk: int) -> HttpRes
     return render(request, TEMPLATES + "request.html", context)
 
 
-def _refusal_before_signing(taxpayer: Taxpayer, summary: object, pk: int) -> str:
+def _refusal_before_signing(taxpayer: Taxpayer, summary: RequestSummary, pk: int) -> str:
     """R25, R26: say before the taxpayer signs that the approval would be refused, and why."""
-    if not getattr(summary, "awaits_decision", False):
+    if not summary.awaits_decision:
         return ""
     return services.request_approval_refusal(request_id=pk, taxpayer_id=taxpayer.pk) or ""
 

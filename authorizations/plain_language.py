@@ -6,12 +6,9 @@ CAF numbers or form jargon; any page that speaks to a taxpayer reuses them from 
 
 from __future__ import annotations
 
-import datetime as dt
-
 from authorizations.models import EndReason, RequestState
-from authorizations.periods import Matter, format_period
+from authorizations.selectors import matter_label, period_label
 from caf.models import DesignationCode, RequestKind
-from taxpayers.models import TaxForm
 
 __all__ = [
     "designations_in_words",
@@ -91,20 +88,6 @@ def request_state_in_words(state: str) -> str:
     return REQUEST_STATE[RequestState(state)] if state in RequestState.values else state
 
 
-def matter_in_words(matter: str) -> str:
-    """An online matter (R14) or a form that came on paper (R36), by its name."""
-    if matter in Matter.values:
-        return str(Matter(matter).label)
-    if matter in TaxForm.values:
-        return str(TaxForm(matter).label)
-    return matter
-
-
-def period_in_words(*, matter: str, period: str) -> str:
-    """A period as people say it: a year, or the quarter or month a period ends."""
-    if matter in Matter.values:
-        return format_period(matter=matter, period=period)
-    month = period[4:]
-    if len(period) == 6 and period.isdigit() and month != "12" and 1 <= int(month) <= 12:
-        return f"Period ending {dt.date(int(period[:4]), int(month), 1):%B %Y}"
-    return period[:4]
+# The practitioner's pages say matters and periods in the same words: one implementation each.
+matter_in_words = matter_label
+period_in_words = period_label

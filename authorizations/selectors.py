@@ -70,6 +70,12 @@ _PRACTITIONER_STATUS = {
 }
 
 
+# R19: the states the practitioner is told nothing about, derived from the words above.
+NO_STATUS_STATES = frozenset(
+    state for state, told in _PRACTITIONER_STATUS.items() if told == CONTACT_TAXPAYER
+)
+
+
 def request_status_for_practitioner(req: AuthorizationRequest) -> str:
     """R19. An approval waiting to be recorded still reads as pending: it is not on file yet."""
     return _PRACTITIONER_STATUS[RequestState(req.state)]

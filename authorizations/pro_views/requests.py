@@ -23,7 +23,6 @@ from taxpro.models import User
 
 LIST_TEMPLATE = "authorizations/pro/requests.html"
 # R19: no status, and so no state of any kind, for these two.
-NO_STATUS_STATES = {RequestState.REJECTED, RequestState.FAILED}
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,7 @@ class RequestRow:
 
     @property
     def no_status(self) -> bool:
-        return self.req.state in NO_STATUS_STATES
+        return self.req.state in selectors.NO_STATUS_STATES
 
     @property
     def is_pending(self) -> bool:

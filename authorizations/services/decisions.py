@@ -20,6 +20,7 @@ from authorizations.models import (
     RequestState,
 )
 from authorizations.periods import Matter, format_period
+from authorizations.selectors import CONTACT_TAXPAYER, NO_STATUS_STATES
 from authorizations.services.audit import audit_record
 from authorizations.services.locks import lock_request
 from taxpro import clock
@@ -241,11 +242,9 @@ def request_reject(
 
 def _why_not_cancellable(req: AuthorizationRequest) -> str:
     """The practitioner is told only what R19 lets them know about the request's state."""
-    if req.state in (RequestState.REJECTED, RequestState.FAILED):
+    if req.state in NO_STATUS_STATES:
         # R19: no status for these; the practitioner is sent to the taxpayer.
-        return (
-            "Only a pending request can be cancelled. No status is available. Contact the taxpayer."
-        )
+        return f"Only a pending request can be cancelled. {CONTACT_TAXPAYER}"
     if req.state in (RequestState.APPROVED, RequestState.RECORDED):
         return (
             "Only a pending request can be cancelled; the taxpayer has already approved this one."
