@@ -1,28 +1,34 @@
-"""Staff views of requests, the ledger, the audit trail and the service hours.
+"""Staff views of requests, the ledger, information accesses and drafts, and the CAF record
+admin's practice-status action (it ends authorizations, R3).
 
-The ledger and the audit trail are read-only here (and append-only in the database, R28):
-staff look, filter and search; nothing is deleted anywhere.
+The ledger is read-only here (and append-only in the database, R28): staff look, filter and
+search; nothing is deleted anywhere.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 
 from authorizations.models import (
-    AuditEvent,
     Authorization,
     AuthorizationRequest,
     InformationAccess,
-    MaintenanceWindow,
     RequestDraft,
     RequestModule,
-    ServiceEvent,
 )
-from taxpayers.admin import ReadOnlyAdmin, ReadOnlyInline
+from authorizations.services import caf_practice_status_change
+from caf import admin as caf_admin
+from caf.errors import CafError
+from caf.models import CafRecord, PracticeStatus
+from taxpro.admin import ReadOnlyAdmin, ReadOnlyInline
+from taxpro.models import User
 
 
 class ActiveFilter(admin.SimpleListFilter):
@@ -94,37 +100,6 @@ class AuthorizationRequestAdmin(ReadOnlyAdmin):
     raw_id_fields = ["practitioner", "caf_record", "taxpayer"]
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ["occurred_at", "action", "object_type", "object_id", "actor", "actor_label"]
-    list_filter = ["action", "object_type"]
-    search_fields = ["action", "object_id", "actor__email"]
-    list_select_related = ["actor"]
-    date_hierarchy = "occurred_at"
-
-
-@admin.register(MaintenanceWindow)
-class MaintenanceWindowAdmin(admin.ModelAdmin):
-    """Staff schedule closures (R40). Past windows stay as the record of what happened."""
-
-    list_display = ["starts_at", "ends_at", "reason"]
-    date_hierarchy = "starts_at"
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        from taxpro import clock
-
-        # A window that has begun is history; one still in the future may be withdrawn.
-        return super().has_delete_permission(request, obj) and (
-            obj is None or obj.starts_at > clock.now()
-        )
-
-
-@admin.register(ServiceEvent)
-class ServiceEventAdmin(ReadOnlyAdmin):
-    list_display = ["at", "kind", "recorded_at", "drained"]
-    list_filter = ["kind"]
-
-
 @admin.register(InformationAccess)
 class InformationAccessAdmin(ReadOnlyAdmin):
     list_display = ["viewed_at", "caf_record", "taxpayer", "form", "period", "practitioner"]
@@ -151,3 +126,55 @@ class RequestDraftAdmin(ReadOnlyAdmin):
         "discarded_at",
         "submitted_request",
     )
+
+
+class PracticeStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=PracticeStatus.choices)
+    effective_on = forms.DateField(
+        required=False, help_text="Leave blank for today (Eastern Time)."
+    )
+
+
+# R3: the CAF record admin gets its practice-status action here, at the top of the stairs,
+# because a status out of good standing ends the representative's authorizations on the ledger.
+admin.site.unregister(CafRecord)
+
+
+@admin.register(CafRecord)
+class CafRecordAdmin(caf_admin.CafRecordAdmin):
+    actions = ["change_practice_status"]
+
+    @admin.action(description="Change practice status", permissions=["view"])
+    def change_practice_status(
+        self, request: HttpRequest, queryset: QuerySet[CafRecord]
+    ) -> HttpResponse | None:
+        form = PracticeStatusForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            staff = request.user
+            assert isinstance(staff, User)  # the admin is behind sign-in
+            changed = 0
+            for record in queryset:
+                try:
+                    caf_practice_status_change(
+                        caf_record=record,
+                        status=form.cleaned_data["status"],
+                        effective_on=form.cleaned_data["effective_on"],
+                        actor=staff,
+                    )
+                    changed += 1
+                except CafError as error:
+                    self.message_user(request, error.message, messages.ERROR)
+            self.message_user(request, f"Practice status recorded for {changed} CAF record(s).")
+            return None
+        return TemplateResponse(
+            request,
+            "admin/caf/practice_status.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Change practice status",
+                "records": queryset,
+                "form": form,
+                "opts": self.model._meta,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )

@@ -8,8 +8,8 @@ from django.db.models import Count, Q, QuerySet
 from authorizations.models import Authorization
 from caf.selectors import caf_numbers_linked_to
 from taxpayers.models import Taxpayer
-from taxpayers.tins import HolderKind
 from taxpro.models import User
+from taxpro.tins import HolderKind
 
 
 def _active_on_linked(practitioner: User) -> Q:

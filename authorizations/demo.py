@@ -9,8 +9,8 @@ import datetime as dt
 from typing import Any
 
 from authorizations import services
-from authorizations.models import AuthorizationRequest
-from caf.models import CafRecord, RequestKind
+from authorizations.models import AuthorizationRequest, RequestKind
+from caf.models import CafRecord
 from taxpayers.models import Taxpayer
 from taxpro import clock
 from taxpro.clock import ET

@@ -1,4 +1,4 @@
-"""Requests, the CAF ledger, the audit trail, maintenance windows and service events.
+"""Requests, the CAF ledger, information accesses and request drafts.
 
 The ledger (:class:`Authorization`) is effective-dated and append-only (R28): a row is created
 active or already superseded, and the only change it ever takes is being ended. A trigger in
@@ -14,9 +14,15 @@ from django.db import models
 from django.db.models import Q
 
 from authorizations.periods import Matter
-from caf.models import RequestKind
 
-__all__ = ["Matter", "RequestKind"]
+__all__ = ["Matter"]
+
+
+class RequestKind(models.TextChoices):
+    """The two kinds of authorization (R1, R23): Form 2848's and Form 8821's."""
+
+    POA = "poa", "Power of attorney (Form 2848)"
+    TIA = "tia", "Tax information authorization (Form 8821)"
 
 
 class RequestState(models.TextChoices):
@@ -261,82 +267,6 @@ class Authorization(models.Model):
     def __str__(self) -> str:
         state = "active" if self.ends_at is None else f"ended ({self.end_reason})"
         return f"{self.kind} {self.matter} {self.period} CAF {self.caf_record_id} {state}"
-
-
-class AuditEvent(models.Model):
-    """One state change of a request, CAF link or authorization (R44).
-
-    Who acted, when, what, and the state before and after.
-
-    Append-only: the database refuses UPDATE and DELETE on this table (R28's trigger).
-    """
-
-    occurred_at = models.DateTimeField(db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    # When no person acted (the worker, the scheduler), this says what did.
-    actor_label = models.CharField(max_length=100, blank=True)
-    action = models.CharField(max_length=100, db_index=True)  # dotted, e.g. "caf.link.created"
-    object_type = models.CharField(max_length=100)
-    object_id = models.CharField(max_length=64)
-    before = models.JSONField(default=dict, blank=True)
-    after = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
-
-    def __str__(self) -> str:
-        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.object_id}"
-
-
-class MaintenanceWindow(models.Model):
-    """Staff-scheduled closure of the practitioner portal (R40)."""
-
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    reason = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["starts_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_at__gt=models.F("starts_at")),
-                name="maintenance_window_ends_after_start",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Maintenance {self.starts_at:%Y-%m-%d %H:%M} to {self.ends_at:%Y-%m-%d %H:%M}"
-
-
-class ServiceEventKind(models.TextChoices):
-    OPENED = "opened", "Opened"
-    CLOSED = "closed", "Closed"
-
-
-class ServiceEvent(models.Model):
-    """R42: each opening and closing, recorded once whatever the number of beats."""
-
-    kind = models.CharField(max_length=6, choices=ServiceEventKind.choices)
-    at = models.DateTimeField(help_text="The instant the service opened or closed.")
-    recorded_at = models.DateTimeField()
-    drained = models.PositiveIntegerField(default=0, help_text="Approvals recorded on opening.")
-
-    class Meta:
-        ordering = ["-at"]
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "at"], name="service_event_once"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M %Z}"
 
 
 class InformationAccess(models.Model):

@@ -6,9 +6,9 @@ CAF numbers or form jargon; any page that speaks to a taxpayer reuses them from 
 
 from __future__ import annotations
 
-from authorizations.models import EndReason, RequestState
+from authorizations.models import EndReason, RequestKind, RequestState
 from authorizations.selectors import matter_label, period_label
-from caf.models import DesignationCode, RequestKind
+from caf.models import DesignationCode
 
 __all__ = [
     "designations_in_words",

@@ -1,36 +1,23 @@
-"""Staff views of the CAF. Practice status changes go through the service (audited, R44);
-everything else is read-only, links and PIN letters are never deleted, PINs never shown."""
+"""Staff views of the CAF. Practice status changes are an action added where the ledger lives
+(``authorizations.admin``: they end authorizations, R3). Everything else here is read-only;
+links and PIN letters are never deleted, PINs never shown."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin import helpers
+from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
+from django.http import HttpRequest
 
-from caf.errors import CafError
 from caf.models import (
     CafLink,
     CafRecord,
     Designation,
     PinLetter,
-    PracticeStatus,
     PractitionerProfile,
 )
-from caf.services import caf_practice_status_change
-from taxpayers.admin import ReadOnlyAdmin, ReadOnlyInline, search_by_tin
-from taxpro.models import User
-
-
-class PracticeStatusForm(forms.Form):
-    status = forms.ChoiceField(choices=PracticeStatus.choices)
-    effective_on = forms.DateField(
-        required=False, help_text="Leave blank for today (Eastern Time)."
-    )
+from taxpro.admin import ReadOnlyAdmin, ReadOnlyInline, search_by_tin
 
 
 @admin.register(CafRecord)
@@ -47,7 +34,6 @@ class CafRecordAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["practice_status", "holder_kind", "state"]
     search_fields = ["caf_number", "name"]
-    actions = ["change_practice_status"]
     fields = [
         "caf_number",
         "holder_kind",
@@ -93,41 +79,6 @@ class CafRecordAdmin(ReadOnlyAdmin):
             by_tin = search_by_tin(queryset, term)
             return queryset.filter(caf_number=digits) | (by_tin or queryset.none()), False
         return super().get_search_results(request, queryset, search_term)
-
-    @admin.action(description="Change practice status (R3)", permissions=["view"])
-    def change_practice_status(
-        self, request: HttpRequest, queryset: QuerySet[CafRecord]
-    ) -> HttpResponse | None:
-        form = PracticeStatusForm(request.POST if "apply" in request.POST else None)
-        if "apply" in request.POST and form.is_valid():
-            staff = request.user
-            assert isinstance(staff, User)  # the admin is behind sign-in
-            changed = 0
-            for record in queryset:
-                try:
-                    caf_practice_status_change(
-                        caf_record=record,
-                        status=form.cleaned_data["status"],
-                        effective_on=form.cleaned_data["effective_on"],
-                        actor=staff,
-                    )
-                    changed += 1
-                except CafError as error:
-                    self.message_user(request, error.message, messages.ERROR)
-            self.message_user(request, f"Practice status recorded for {changed} CAF record(s).")
-            return None
-        return TemplateResponse(
-            request,
-            "admin/caf/practice_status.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": "Change practice status",
-                "records": queryset,
-                "form": form,
-                "opts": self.model._meta,
-                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            },
-        )
 
 
 class DesignationInline(ReadOnlyInline):

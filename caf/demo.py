@@ -20,9 +20,9 @@ from caf.services import (
     designation_add,
     practitioner_profile_create,
 )
-from taxpayers.addresses import PostalAddress
-from taxpayers.tins import HolderKind
+from taxpro.addresses import PostalAddress
 from taxpro.models import User
+from taxpro.tins import HolderKind
 
 PRACTITIONERS: list[dict[str, Any]] = [
     {

@@ -10,9 +10,9 @@ from caf.errors import CafNumberInvalid
 from caf.models import JURISDICTION_CHOICES, DesignationCode
 from caf.numbers import caf_number_parse
 from caf.services import PIN_DIGITS
-from taxpayers.errors import TinInvalid
 from taxpayers.forms import STATE_CHOICES, PlainTextField
-from taxpayers.tins import HolderKind, tin_parse
+from taxpro.errors import TinInvalid
+from taxpro.tins import HolderKind, tin_parse
 
 
 class ProfileCreateForm(forms.Form):

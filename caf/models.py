@@ -9,9 +9,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from taxpayers.addresses import US_STATES_AND_DC
-from taxpayers.models import AddressOfRecordFields, EncryptedTinFields
-from taxpayers.tins import HolderKind
+from taxpro.addresses import US_STATES_AND_DC
+from taxpro.models import AddressOfRecordFields, EncryptedTinFields
+from taxpro.tins import HolderKind
 
 
 class DesignationCode(models.TextChoices):
@@ -229,8 +229,14 @@ class PinLetter(models.Model):
         return f"PIN letter for {self.caf_record.caf_number_display} ({self.get_state_display()})"
 
 
-class RequestKind(models.TextChoices):
-    """The two kinds of authorization (R1, R23): Form 2848's and Form 8821's."""
+class CafLetter(models.Model):
+    """Which CAF record a letter of the outbox went to (PIN letters, new numbers, revocation
+    notices). The letter itself lives in the master file's outbox (``taxpayers.Letter``)."""
 
-    POA = "poa", "Power of attorney (Form 2848)"
-    TIA = "tia", "Tax information authorization (Form 8821)"
+    letter = models.OneToOneField(
+        "taxpayers.Letter", primary_key=True, on_delete=models.PROTECT, related_name="caf_letter"
+    )
+    caf_record = models.ForeignKey(CafRecord, on_delete=models.PROTECT, related_name="letters")
+
+    def __str__(self) -> str:
+        return f"Letter #{self.letter_id} to CAF {self.caf_record_id}"

@@ -20,13 +20,12 @@ from caf.models import (
     PinLetter,
     PinLetterState,
     PractitionerProfile,
-    RequestKind,
 )
 from caf.numbers import caf_number_parse
-from taxpayers.addresses import US_STATES_AND_DC, PostalAddress, addresses_match, name_fold
-from taxpayers.tins import HolderKind
 from taxpro import clock
+from taxpro.addresses import US_STATES_AND_DC, PostalAddress, addresses_match, name_fold
 from taxpro.models import User, UserKind
+from taxpro.tins import HolderKind
 
 NOT_ON_FILE = (
     "The CAF number, name and address you entered do not match the CAF file. Check them, or "
@@ -65,11 +64,11 @@ def caf_matches(*, caf_number: str, name: str, address: PostalAddress) -> bool:
 
 @dataclass(frozen=True)
 class Eligibility:
-    """Whether a practitioner may make a request of ``kind`` with a CAF record, and why not."""
+    """Whether a practitioner may make a request with a CAF record, and why not."""
 
     allowed: bool
     reason: str = ""
-    # R1: the designations that qualify this practitioner for the kind asked.
+    # R1: the designations that qualify this practitioner to represent (a POA).
     designations: tuple[str, ...] = field(default_factory=tuple)
 
     def __bool__(self) -> bool:
@@ -80,14 +79,18 @@ def _refused(reason: str) -> Eligibility:
     return Eligibility(allowed=False, reason=reason)
 
 
-def practitioner_may_request(*, user: User, kind: str, caf_record: CafRecord) -> Eligibility:
-    """R1-R4: may ``user`` send a ``kind`` (POA/TIA) request with ``caf_record``?
+def practitioner_may_request(
+    *, user: User, caf_record: CafRecord, representation: bool
+) -> Eligibility:
+    """R1-R4: may ``user`` send a request with ``caf_record``: to represent the taxpayer
+    (``representation``, a power of attorney) or only to receive information?
 
     - the CAF number is assigned to them as an individual: linked to them, or, unlinked, with
       their TIN (R1, R4; R7: linking is not needed to send requests);
     - it is in good standing with an address in a state or DC (R3);
-    - TIA: nothing more (R1). POA: a designation a, b, c, g or r, and for a and b a state/DC
-      license (R1); d, e, f, h and k never make a POA request online (R2).
+    - information only: nothing more (R1). Representation: a designation a, b, c, g or r, and
+      for a and b a state/DC license (R1); d, e, f, h and k never make a POA request online
+      (R2).
     """
     if getattr(user, "kind", None) != UserKind.PRACTITIONER:
         return _refused("Only a tax professional can send requests.")
@@ -112,10 +115,8 @@ def practitioner_may_request(*, user: User, kind: str, caf_record: CafRecord) ->
             "Your CAF address of record is not in one of the 50 states or DC. Requests from it "
             "need Form 2848 or 8821."
         )
-    if kind == RequestKind.TIA:
+    if not representation:
         return Eligibility(allowed=True)
-    if kind != RequestKind.POA:
-        return _refused("Unknown kind of request.")
     qualifying = tuple(
         sorted(
             d.code
@@ -152,7 +153,7 @@ def _designation_allows_poa(designation: Designation) -> bool:
 
 
 def caf_record_for_request(
-    *, user: User, kind: str, caf_number: str, name: str, address: PostalAddress
+    *, user: User, representation: bool, caf_number: str, name: str, address: PostalAddress
 ) -> CafRecord:
     """The one call a request submission needs (R1-R3): the entered CAF number, name and address
     must match the CAF file, and the practitioner must be eligible. Raises
@@ -161,7 +162,9 @@ def caf_record_for_request(
         raise RequestNotAllowed(NOT_ON_FILE)
     record = caf_record_by_number(caf_number=caf_number)
     assert record is not None
-    eligibility = practitioner_may_request(user=user, kind=kind, caf_record=record)
+    eligibility = practitioner_may_request(
+        user=user, caf_record=record, representation=representation
+    )
     if not eligibility:
         raise RequestNotAllowed(eligibility.reason)
     return record

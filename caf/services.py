@@ -19,6 +19,7 @@ from caf.errors import (
 )
 from caf.models import (
     LICENSED_DESIGNATIONS,
+    CafLetter,
     CafLink,
     CafRecord,
     Designation,
@@ -32,14 +33,14 @@ from caf.models import (
 )
 from caf.numbers import caf_number_parse
 from caf.selectors import caf_number_issue_refusal
-from taxpayers.addresses import US_STATES_AND_DC, PostalAddress, address_validate, name_fold
-from taxpayers.audit_trail import audit_record
-from taxpayers.models import LetterKind
+from taxpayers.models import Letter, LetterKind
 from taxpayers.services import letter_send
-from taxpayers.tin_crypto import keyed_secret_hash
-from taxpayers.tins import HolderKind, tin_parse
 from taxpro import clock
+from taxpro.addresses import US_STATES_AND_DC, PostalAddress, address_validate, name_fold
+from taxpro.audit import audit_record
 from taxpro.models import User, UserKind
+from taxpro.tin_crypto import keyed_secret_hash
+from taxpro.tins import HolderKind, tin_parse
 
 PIN_LIFETIME = dt.timedelta(days=30)  # R6
 PIN_DIGITS = 8
@@ -191,7 +192,7 @@ def caf_record_create(
 
 
 @transaction.atomic
-def caf_practice_status_change(
+def caf_practice_status_set(
     *,
     caf_record: CafRecord,
     status: str,
@@ -199,7 +200,10 @@ def caf_practice_status_change(
     effective_on: dt.date | None = None,
     now: dt.datetime | None = None,
 ) -> CafRecord:
-    """R3: staff record a practice status (disbarred, deceased...). Audited (R44)."""
+    """R3: staff record a practice status (disbarred, deceased...). Audited (R44).
+
+    What the status means for the ledger (authorizations end out of good standing) is decided
+    above, by ``authorizations.services.caf_practice_status_change``, which calls this."""
     now = now or clock.now()
     if getattr(actor, "kind", None) != UserKind.STAFF:
         raise CafError("Only staff can change a practice status.")
@@ -222,18 +226,19 @@ def caf_practice_status_change(
         after={"status": status, "effective_on": str(effective_on)},
         now=now,
     )
-    if not record.is_in_good_standing:
-        # R3, R28: out of good standing, the representative's authorizations end. Imported here:
-        # the authorizations services import this module.
-        from authorizations.services.endings import authorizations_end_for_practice_status
-
-        authorizations_end_for_practice_status(
-            caf_record_id=record.pk,
-            status_label=record.get_practice_status_display(),
-            actor=actor,
-            now=now,
-        )
     return record
+
+
+# --- Letters to a CAF address of record ----------------------------------------------------
+
+
+def caf_letter_send(
+    *, kind: str, caf_record: CafRecord, subject: str, body: str, now: dt.datetime | None = None
+) -> Letter:
+    """Mail a letter to ``caf_record``'s address of record, and note which record it went to."""
+    letter = letter_send(kind=kind, addressee=caf_record, subject=subject, body=body, now=now)
+    CafLetter.objects.create(letter=letter, caf_record=caf_record)
+    return letter
 
 
 # --- Linking with a PIN (R6) ----------------------------------------------------------------
@@ -292,7 +297,7 @@ def caf_pin_request(
     pin = f"{secrets.randbelow(10**PIN_DIGITS):0{PIN_DIGITS}d}"
     salt = secrets.token_hex(16)
     expires_at = now + PIN_LIFETIME
-    letter = letter_send(
+    letter = caf_letter_send(
         kind=LetterKind.CAF_PIN,
         caf_record=record,
         subject="Your PIN to link your CAF number",
@@ -487,7 +492,7 @@ def caf_number_issue(*, practitioner: User, now: dt.datetime | None = None) -> C
         after={"caf_number": record.caf_number, "holder_kind": HolderKind.INDIVIDUAL},
         now=now,
     )
-    letter_send(
+    caf_letter_send(
         kind=LetterKind.CAF_NUMBER_ISSUED,
         caf_record=record,
         subject="Your new CAF number",

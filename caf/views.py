@@ -16,10 +16,10 @@ from caf import selectors, services
 from caf.errors import CafError, CafLinkRefused, PinRefused
 from caf.forms import CafNumberForm, DesignationForm, PinForm, ProfileCreateForm
 from caf.models import DesignationCode, PinLetter, PinLetterState
-from taxpayers.addresses import PostalAddress
-from taxpayers.errors import AddressRefused, TinInvalid
 from taxpro import clock
 from taxpro.access import practitioner_required
+from taxpro.addresses import PostalAddress
+from taxpro.errors import AddressRefused, TinInvalid
 from taxpro.models import User
 
 PROFILE_TEMPLATE = "caf/profile.html"

@@ -4,13 +4,10 @@ detail page, where staff may see the whole number."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from taxpayers.errors import TinInvalid
 from taxpayers.models import (
     SECRET_LETTER_KINDS,
     AccountModule,
@@ -19,32 +16,7 @@ from taxpayers.models import (
     Letter,
     Taxpayer,
 )
-from taxpayers.tin_crypto import tin_lookup_hash
-from taxpayers.tins import tin_digits
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Viewable, never added, changed or deleted from the admin."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from taxpro.admin import ReadOnlyAdmin, ReadOnlyInline, search_by_tin
 
 
 class AccountModuleInline(ReadOnlyInline):
@@ -52,15 +24,6 @@ class AccountModuleInline(ReadOnlyInline):
     fields = ["form", "period", "balance"]
     readonly_fields = ["form", "period", "balance"]
     show_change_link = True
-
-
-def search_by_tin(queryset: QuerySet[Any], term: str) -> QuerySet[Any] | None:
-    """A whole TIN typed in the search box is looked up through the keyed hash (R46)."""
-    try:
-        digits = tin_digits(term)
-    except TinInvalid:
-        return None
-    return queryset.filter(tin_hash=tin_lookup_hash(digits))
 
 
 @admin.register(Taxpayer)

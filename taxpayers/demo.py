@@ -8,7 +8,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from taxpayers.addresses import PostalAddress
 from taxpayers.models import AccountModule, TaxForm, Taxpayer
 from taxpayers.services import (
     TransactionLine,
@@ -16,9 +15,10 @@ from taxpayers.services import (
     taxpayer_account_attach,
     taxpayer_create,
 )
-from taxpayers.tin_crypto import tin_lookup_hash
-from taxpayers.tins import HolderKind, tin_digits
+from taxpro.addresses import PostalAddress
 from taxpro.models import User
+from taxpro.tin_crypto import tin_lookup_hash
+from taxpro.tins import HolderKind, tin_digits
 
 TAXPAYERS: list[dict[str, Any]] = [
     {

@@ -13,11 +13,11 @@ from typing import Any
 
 from django import forms
 
-from taxpayers.addresses import STATE_NAMES, PostalAddress
-from taxpayers.errors import TinInvalid
 from taxpayers.services import IDENTITY_CODE_DIGITS, IdentityAnswers
-from taxpayers.tins import HolderKind, tin_parse
 from taxpro import clock
+from taxpro.addresses import STATE_NAMES, PostalAddress
+from taxpro.errors import TinInvalid
+from taxpro.tins import HolderKind, tin_parse
 
 STATE_CHOICES = [
     ("", "- Select -"),

@@ -1,7 +1,7 @@
 """The taxpayer master file: taxpayers, their account modules, and the outbox of letters.
 
-Two abstract bases here are shared with ``caf``: :class:`EncryptedTinFields` (R46) and
-:class:`AddressOfRecordFields` (R9-R11). Only services write these models.
+Taxpayers keep their TIN and address of record in the shared bases of :mod:`taxpro.models`
+(R46, R9-R11). Only services write these models.
 """
 
 from __future__ import annotations
@@ -11,100 +11,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
-from taxpayers.addresses import NormalisedAddress, PostalAddress, address_normalise
-from taxpayers.tin_crypto import tin_decrypt, tin_encrypt, tin_lookup_hash
-from taxpayers.tins import HolderKind, Tin, TinType, tin_mask
-
-
-class EncryptedTinFields(models.Model):
-    """R46: the TIN is stored encrypted, with a keyed hash for look-ups and the last four for
-    masking (R43). The whole number is in no column in clear."""
-
-    tin_type = models.CharField(max_length=4, choices=TinType.choices)
-    tin_ciphertext = models.TextField(editable=False)
-    tin_hash = models.CharField(max_length=64, db_index=True, editable=False)
-    tin_last4 = models.CharField(max_length=4, editable=False)
-
-    class Meta:
-        abstract = True
-
-    def set_tin(self, tin: Tin) -> None:
-        """Fill the TIN columns from a validated :class:`Tin` (no save, no side effect)."""
-        self.tin_type = tin.tin_type
-        self.tin_ciphertext = tin_encrypt(tin.digits)
-        self.tin_hash = tin_lookup_hash(tin.digits)
-        self.tin_last4 = tin.last4
-
-    @property
-    def tin_masked(self) -> str:
-        """R43: what every list and page shows."""
-        return tin_mask(self.tin_last4, tin_type=self.tin_type)
-
-    def tin_reveal(self) -> str:
-        """The whole TIN, for the owner or staff only (R43). Never log it (R46)."""
-        return tin_decrypt(self.tin_ciphertext)
-
-    def tin_equals(self, digits: str) -> bool:
-        return self.tin_hash == tin_lookup_hash(digits)
-
-
-class AddressOfRecordFields(models.Model):
-    """An address of record as entered, and its Pub 28 form for comparison (R11).
-
-    R9: the portal never changes an address of record; only staff do, from a letter or a form.
-    """
-
-    address_line1 = models.CharField(max_length=100)
-    address_line2 = models.CharField(max_length=100, blank=True)
-    city = models.CharField(max_length=60)
-    state = models.CharField(max_length=2)
-    zip_code = models.CharField("ZIP code", max_length=10)
-    norm_line1 = models.CharField(max_length=100, editable=False)
-    norm_line2 = models.CharField(max_length=100, blank=True, editable=False)
-    norm_city = models.CharField(max_length=60, editable=False)
-    norm_state = models.CharField(max_length=2, editable=False)
-    norm_zip = models.CharField(max_length=10, editable=False)
-
-    class Meta:
-        abstract = True
-
-    def set_address(self, address: PostalAddress) -> None:
-        """Store ``address`` as entered and in Pub 28 form (no save, no side effect)."""
-        normal = address_normalise(address)
-        self.address_line1 = address.line1.strip()
-        self.address_line2 = address.line2.strip()
-        self.city = address.city.strip()
-        self.state = address.state.strip().upper()
-        self.zip_code = address.zip_code.strip()
-        self.norm_line1 = normal.line1
-        self.norm_line2 = normal.line2
-        self.norm_city = normal.city
-        self.norm_state = normal.state
-        self.norm_zip = normal.zip_code
-
-    @property
-    def postal_address(self) -> PostalAddress:
-        return PostalAddress(
-            line1=self.address_line1,
-            line2=self.address_line2,
-            city=self.city,
-            state=self.state,
-            zip_code=self.zip_code,
-        )
-
-    @property
-    def normalised_address(self) -> NormalisedAddress:
-        return NormalisedAddress(
-            line1=self.norm_line1,
-            line2=self.norm_line2,
-            city=self.norm_city,
-            state=self.norm_state,
-            zip_code=self.norm_zip,
-        )
-
-    @property
-    def address_lines(self) -> list[str]:
-        return self.postal_address.as_lines()
+from taxpro.models import AddressOfRecordFields, EncryptedTinFields
+from taxpro.tin_crypto import tin_lookup_hash
+from taxpro.tins import HolderKind, TinType
 
 
 class TaxpayerQuerySet(models.QuerySet["Taxpayer"]):
@@ -227,14 +136,12 @@ SECRET_LETTER_KINDS = frozenset({LetterKind.CAF_PIN, LetterKind.VERIFICATION_COD
 
 class Letter(models.Model):
     """The outbox: everything the portal "mails". A letter goes to a taxpayer's address of record
-    or to a CAF record's address of record; the address is copied as it was when sent."""
+    (``taxpayer`` set) or to a CAF record's (``caf.CafLetter`` names the record: the CAF sits
+    above the master file); the address is copied as it was when sent."""
 
     kind = models.CharField(max_length=16, choices=LetterKind.choices)
     taxpayer = models.ForeignKey(
         Taxpayer, null=True, blank=True, on_delete=models.PROTECT, related_name="letters"
-    )
-    caf_record = models.ForeignKey(
-        "caf.CafRecord", null=True, blank=True, on_delete=models.PROTECT, related_name="letters"
     )
     addressee_name = models.CharField(max_length=150)
     address_block = models.TextField()
@@ -244,16 +151,6 @@ class Letter(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        constraints = [
-            # Exactly one addressee.
-            models.CheckConstraint(
-                condition=(
-                    models.Q(taxpayer__isnull=False, caf_record__isnull=True)
-                    | models.Q(taxpayer__isnull=True, caf_record__isnull=False)
-                ),
-                name="letter_one_addressee",
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d} {self.get_kind_display()} to {self.addressee_name}"

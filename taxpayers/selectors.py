@@ -19,9 +19,9 @@ from taxpayers.models import (
     Taxpayer,
 )
 from taxpayers.services import MISMATCH_WINDOW, mismatch_limit_per_hour
-from taxpayers.tins import HolderKind, tin_parse
 from taxpro import clock
 from taxpro.models import User
+from taxpro.tins import HolderKind, tin_parse
 
 
 def taxpayer_for_user(*, user: User) -> Taxpayer | None:

@@ -63,7 +63,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "taxpro.middleware.SessionLifetimeMiddleware",
     "taxpro.middleware.SecondFactorRequiredMiddleware",
-    "taxpro.service_hours_middleware.ServiceHoursMiddleware",
+    "taxpro.service_hours.middleware.ServiceHoursMiddleware",
     "taxpro.middleware.NoStoreForSignedInMiddleware",
 ]
 

@@ -21,10 +21,10 @@ from authorizations.pro_forms import AuthorizationFilterForm, WithdrawSelectionF
 from authorizations.pro_views.paging import page_links, page_of, wants_partial
 from caf.models import CafRecord
 from caf.selectors import caf_numbers_linked_to
-from taxpayers.tins import HolderKind
 from taxpro import clock
 from taxpro.access import practitioner_required
 from taxpro.models import User
+from taxpro.tins import HolderKind
 
 LIST_TEMPLATE = "authorizations/pro/authorizations.html"
 

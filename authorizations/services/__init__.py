@@ -5,7 +5,6 @@ to one taxpayer's requests and ledger therefore happens one at a time, which is 
 R25's count and R23/R24's supersession right under races (quality.md: 0 duplicates).
 """
 
-from authorizations.services.audit import audit_record
 from authorizations.services.decisions import (
     CONSENT_TEXT_VERSION,
     ConsentEvidence,
@@ -18,6 +17,7 @@ from authorizations.services.endings import (
     authorization_revoke,
     authorization_withdraw,
     authorizations_withdraw,
+    caf_practice_status_change,
 )
 from authorizations.services.expiry import requests_expire_and_remind
 from authorizations.services.information import taxpayer_information_open
@@ -27,8 +27,8 @@ from authorizations.services.recording import (
     enqueue_recording,
     request_fail,
     request_record,
+    service_transitions_record,
 )
-from authorizations.services.service_events import service_transitions_record
 from authorizations.services.submission import Representative, TaxpayerDetails, request_submit
 
 __all__ = [
@@ -38,10 +38,10 @@ __all__ = [
     "Representative",
     "TaxpayerDetails",
     "approvals_drain",
-    "audit_record",
     "authorization_revoke",
     "authorization_withdraw",
     "authorizations_withdraw",
+    "caf_practice_status_change",
     "enqueue_recording",
     "request_approval_refusal",
     "request_approve",

@@ -21,9 +21,10 @@ from authorizations.models import (
 )
 from authorizations.periods import Matter, format_period
 from authorizations.selectors import CONTACT_TAXPAYER, NO_STATUS_STATES
-from authorizations.services.audit import audit_record
 from authorizations.services.locks import lock_request
+from authorizations.services.recording import enqueue_recording
 from taxpro import clock
+from taxpro.audit import audit_record
 
 # The version of the declaration the taxpayer signs (R22). Change it when the words change.
 CONSENT_TEXT_VERSION = "2026-11-v1"
@@ -210,8 +211,6 @@ def request_approve(
             after={"state": req.state, "signed_on": req.signed_on.isoformat()},
             now=now,
         )
-        from authorizations.services.recording import enqueue_recording
-
         # The worker is a fast path only: if the broker is down the sweeper records it later.
         transaction.on_commit(partial(enqueue_recording, req.pk), robust=True)
     return req

@@ -1,4 +1,5 @@
-"""Ending authorizations: withdrawn by the representative (R29), revoked by the taxpayer (R30)."""
+"""Ending authorizations: withdrawn by the representative (R29), revoked by the taxpayer (R30),
+or because the representative left good standing (R3)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ from django.db import transaction
 from authorizations.errors import AuthorizationNotActive
 from authorizations.models import Authorization, EndReason
 from authorizations.periods import Matter, format_period
-from authorizations.services.audit import audit_record
 from authorizations.services.locks import lock_after_taxpayer, lock_taxpayer
 from authorizations.services.recording import end_authorization
+from caf.models import CafRecord
 from caf.selectors import caf_numbers_linked_to
+from caf.services import caf_letter_send, caf_practice_status_set
 from taxpayers.models import LetterKind
 from taxpayers.services import letter_send
 from taxpro import clock
+from taxpro.audit import audit_record
 from taxpro.models import User
 
 
@@ -112,7 +115,7 @@ def authorization_revoke(
         end_authorization(
             row, reason=EndReason.REVOKED, now=now, by_user=actor, label="revoked by the taxpayer"
         )
-        letter_send(
+        caf_letter_send(
             kind=LetterKind.REVOCATION_NOTICE,
             caf_record=row.caf_record,
             now=now,
@@ -173,3 +176,28 @@ def authorizations_end_for_practice_status(
                 )
                 ended += 1
     return ended
+
+
+@transaction.atomic
+def caf_practice_status_change(
+    *,
+    caf_record: CafRecord,
+    status: str,
+    actor: User,
+    effective_on: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> CafRecord:
+    """R3: staff record a practice status; out of good standing, the representative's
+    authorizations end (R28's reason "practice status") in the same transaction."""
+    now = now or clock.now()
+    record = caf_practice_status_set(
+        caf_record=caf_record, status=status, actor=actor, effective_on=effective_on, now=now
+    )
+    if not record.is_in_good_standing:
+        authorizations_end_for_practice_status(
+            caf_record_id=record.pk,
+            status_label=record.get_practice_status_display(),
+            actor=actor,
+            now=now,
+        )
+    return record

@@ -9,10 +9,10 @@ from django.conf import settings
 from django.db import transaction
 
 from authorizations.models import AuthorizationRequest, RequestState
-from authorizations.services.audit import audit_record
 from taxpayers.models import LetterKind
 from taxpayers.services import letter_send
 from taxpro import clock
+from taxpro.audit import audit_record
 
 SCHEDULER = "scheduler"
 

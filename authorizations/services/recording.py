@@ -13,6 +13,7 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from celery import current_app
 from django.db import transaction
 
 from authorizations.models import (
@@ -22,10 +23,12 @@ from authorizations.models import (
     RequestModule,
     RequestState,
 )
-from authorizations.selectors import portal_is_open
-from authorizations.services.audit import audit_record
 from authorizations.services.locks import lock_request
 from taxpro import clock
+from taxpro.audit import audit_record
+from taxpro.models import ServiceEvent, ServiceEventKind
+from taxpro.service_hours import services as service_hours
+from taxpro.service_hours.selectors import portal_is_open
 
 logger = logging.getLogger(__name__)
 
@@ -146,6 +149,16 @@ def approvals_drain(*, now: dt.datetime | None = None, limit: int = 1000) -> int
     return recorded
 
 
+def service_transitions_record(*, now: dt.datetime | None = None) -> ServiceEvent:
+    """R42: record the opening or closing the service is in (once, whatever the beats), and on
+    an opening record every approval that waited while it was shut."""
+    now = now or clock.now()
+    event = service_hours.service_transitions_record(now=now)
+    if event.kind == ServiceEventKind.OPENED:
+        service_hours.service_event_drained_add(event=event, drained=approvals_drain(now=now))
+    return event
+
+
 _publisher: ThreadPoolExecutor | None = None
 _publisher_lock = threading.Lock()
 
@@ -159,11 +172,14 @@ def _publisher_pool() -> ThreadPoolExecutor:
         return _publisher
 
 
-def _publish_recording(request_id: int) -> None:
-    from authorizations.tasks import record_request
+# The task is named, not imported: the tasks module calls these services, and a service that
+# imported it back would close an import cycle.
+RECORD_REQUEST_TASK = "authorizations.tasks.record_request"
 
+
+def _publish_recording(request_id: int) -> None:
     try:
-        record_request.apply_async(args=[request_id], retry=False)
+        current_app.send_task(RECORD_REQUEST_TASK, args=[request_id], retry=False)
     except Exception:
         logger.warning(
             "Could not enqueue recording of request %s; the sweeper will.",

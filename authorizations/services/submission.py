@@ -10,15 +10,16 @@ from django.conf import settings
 from django.db import transaction
 
 from authorizations.errors import PeriodRefused, RequestRefused
-from authorizations.models import AuthorizationRequest, RequestModule, RequestState
+from authorizations.models import AuthorizationRequest, RequestKind, RequestModule, RequestState
 from authorizations.periods import Matter, allowed_periods, dedupe
-from authorizations.services.audit import audit_record
 from caf.errors import CafError
 from caf.selectors import caf_record_for_request
-from taxpayers.addresses import PostalAddress
 from taxpayers.errors import TaxpayerError
 from taxpayers.services import taxpayer_match
 from taxpro import clock
+from taxpro.addresses import PostalAddress
+from taxpro.audit import audit_record
+from taxpro.errors import ValueRefused
 from taxpro.models import User
 
 # Far above any real request (the window holds about 180 periods) and far below a flood.
@@ -90,7 +91,7 @@ def request_submit(
         # R1-R4: the practitioner's own CAF number, matching the CAF file, eligible for kind.
         caf_record = caf_record_for_request(
             user=practitioner,
-            kind=kind,
+            representation=kind == RequestKind.POA,
             caf_number=representative.caf_number,
             name=representative.name,
             address=representative.address,
@@ -107,7 +108,7 @@ def request_submit(
             address=taxpayer.address,
             now=now,
         )
-    except TaxpayerError as error:
+    except (TaxpayerError, ValueRefused) as error:
         field = f"taxpayer.{error.field}" if getattr(error, "field", None) else None
         raise RequestRefused(str(error), field=field) from error
     with transaction.atomic():

@@ -10,14 +10,15 @@ from typing import Any
 from django import forms
 
 from authorizations.errors import PeriodRefused
+from authorizations.models import RequestKind
 from authorizations.periods import Matter, allowed_periods, format_period, parse_periods
 from caf.errors import CafError
-from caf.models import CafRecord, RequestKind
+from caf.models import CafRecord
 from caf.numbers import caf_number_parse
 from caf.selectors import Eligibility
-from taxpayers.addresses import STATE_NAMES
-from taxpayers.errors import TinInvalid
-from taxpayers.tins import HolderKind, Tin, tin_parse
+from taxpro.addresses import STATE_NAMES
+from taxpro.errors import TinInvalid
+from taxpro.tins import HolderKind, Tin, tin_parse
 
 MAX_MATTER_ROWS = 20
 OTHER_CAF = "other"

@@ -8,15 +8,15 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from authorizations.models import RequestDraft
-from caf.models import CafRecord, PracticeStatus, RequestKind
+from caf.models import CafRecord, PracticeStatus
 from caf.selectors import (
     Eligibility,
     caf_numbers_linked_to,
     practitioner_may_request,
     practitioner_profile_of,
 )
-from taxpayers.tins import HolderKind
 from taxpro.models import User
+from taxpro.tins import HolderKind
 
 
 def drafts_for(*, practitioner: User) -> QuerySet[RequestDraft]:
@@ -54,7 +54,7 @@ def poa_eligibility(*, practitioner: User, records: list[CafRecord] | None = Non
     first_refusal: Eligibility | None = None
     for record in records:
         eligibility = practitioner_may_request(
-            user=practitioner, kind=RequestKind.POA, caf_record=record
+            user=practitioner, representation=True, caf_record=record
         )
         if eligibility:
             return eligibility
@@ -70,4 +70,4 @@ def poa_eligibility(*, practitioner: User, records: list[CafRecord] | None = Non
         state="DC",  # only the designations are judged here; the CAF address is at submission
         practice_status=PracticeStatus.GOOD_STANDING,
     )
-    return practitioner_may_request(user=practitioner, kind=RequestKind.POA, caf_record=stand_in)
+    return practitioner_may_request(user=practitioner, representation=True, caf_record=stand_in)

@@ -13,11 +13,11 @@ from authorizations.errors import AuthorizationError, RequestRefused
 from authorizations.models import AuthorizationRequest, RequestDraft
 from authorizations.services.submission import Representative, TaxpayerDetails, request_submit
 from authorizations.wizard.steps import RAW, TIN
-from taxpayers.addresses import PostalAddress
-from taxpayers.tin_crypto import tin_decrypt, tin_encrypt
-from taxpayers.tins import Tin
 from taxpro import clock
+from taxpro.addresses import PostalAddress
 from taxpro.models import User
+from taxpro.tin_crypto import tin_decrypt, tin_encrypt
+from taxpro.tins import Tin
 
 
 def draft_create(*, practitioner: User, now: dt.datetime | None = None) -> RequestDraft:

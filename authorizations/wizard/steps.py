@@ -8,10 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from authorizations.models import RequestDraft
+from authorizations.models import RequestDraft, RequestKind
 from authorizations.periods import Matter, format_period
-from caf.models import RequestKind
-from taxpayers.tins import tin_mask
+from taxpro.tins import tin_mask
 
 RAW = "raw"
 TIN = "tin"

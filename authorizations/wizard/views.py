@@ -44,15 +44,16 @@ from authorizations.wizard.steps import (
     raw_answers_of,
 )
 from caf.errors import CafError
-from taxpayers.errors import TaxpayerError, TinInvalid
-from taxpayers.tins import HolderKind, Tin, tin_parse
+from taxpayers.errors import TaxpayerError
 from taxpro import clock
 from taxpro.access import practitioner_required
-from taxpro.service_hours_middleware import (
+from taxpro.errors import TinInvalid
+from taxpro.service_hours.middleware import (
     closed_response,
     portal_closed_now,
     saves_draft_while_closed,
 )
+from taxpro.tins import HolderKind, Tin, tin_parse
 
 STEP_TEMPLATE = "authorizations/wizard/step.html"
 RAW_VALUE_LIMIT = 200

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
-from taxpayers.addresses import PostalAddress, address_validate, addresses_match, name_fold
-from taxpayers.audit_trail import audit_record
 from taxpayers.errors import TaxpayerError
 from taxpayers.models import (
     IdentityAttempt,
@@ -22,10 +20,12 @@ from taxpayers.models import (
     Taxpayer,
 )
 from taxpayers.services.master_file import letter_send, taxpayer_account_attach
-from taxpayers.tin_crypto import keyed_secret_hash
-from taxpayers.tins import HolderKind, tin_parse
 from taxpro import clock
+from taxpro.addresses import PostalAddress, address_validate, addresses_match, name_fold
+from taxpro.audit import audit_record
 from taxpro.models import User, UserKind
+from taxpro.tin_crypto import keyed_secret_hash
+from taxpro.tins import HolderKind, tin_parse
 
 # One sentence for every wrong answer, whichever field failed, and also when the record is
 # already linked to another account: the page must not reveal that a record exists.

@@ -6,20 +6,11 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Protocol
 
 from django.conf import settings
 from django.db import transaction
 
-from taxpayers.addresses import (
-    US_STATES_AND_DC,
-    PostalAddress,
-    address_require_us_state,
-    address_validate,
-    addresses_match,
-    name_fold,
-)
-from taxpayers.audit_trail import audit_record
 from taxpayers.errors import MismatchRateLimited, TaxpayerError, TaxpayerMismatch
 from taxpayers.models import (
     AccountModule,
@@ -29,12 +20,28 @@ from taxpayers.models import (
     TaxForm,
     Taxpayer,
 )
-from taxpayers.tins import HolderKind, tin_parse
 from taxpro import clock
+from taxpro.addresses import (
+    US_STATES_AND_DC,
+    PostalAddress,
+    address_require_us_state,
+    address_validate,
+    addresses_match,
+    name_fold,
+)
+from taxpro.audit import audit_record
 from taxpro.models import User, UserKind
+from taxpro.tins import HolderKind, tin_parse
 
-if TYPE_CHECKING:
-    from caf.models import CafRecord
+
+
+class Addressee(Protocol):
+    """Whoever a letter can go to: a name and an address of record."""
+
+    name: str
+
+    @property
+    def address_lines(self) -> list[str]: ...
 
 # R12: one sentence for every mismatch, whichever field failed.
 MISMATCH_MESSAGE = (
@@ -181,33 +188,33 @@ def letter_send(
     subject: str,
     body: str,
     taxpayer: Taxpayer | None = None,
-    caf_record: CafRecord | None = None,
+    addressee: Addressee | None = None,
     now: dt.datetime | None = None,
 ) -> Letter:
     """Put a letter in the outbox, addressed to the address of record as it is now.
 
-    Exactly one of ``taxpayer`` or ``caf_record``. The letter is the mailing: nothing else
-    shows its body to anybody (a PIN letter's PIN is only here, R6).
+    Exactly one of ``taxpayer`` or another ``addressee`` with a name and an address of record
+    (a CAF record: ``caf.services.caf_letter_send`` notes which). The letter is the mailing:
+    nothing else shows its body to anybody (a PIN letter's PIN is only here, R6).
     """
-    if (taxpayer is None) == (caf_record is None):
-        raise ValueError("A letter goes to exactly one addressee: a taxpayer or a CAF record.")
-    addressee: Any = taxpayer if taxpayer is not None else caf_record
+    if (taxpayer is None) == (addressee is None):
+        raise ValueError("A letter goes to exactly one addressee.")
+    to: Addressee = taxpayer if taxpayer is not None else addressee  # type: ignore[assignment]
     if settings.DEBUG:
         # Development has no post office: `make run` prints each letter on its console, so that
         # a newcomer can read a PIN (R6) or an identity code as the addressee would. Never with
         # DEBUG off: production letters are mailed, and their secrets stay out of the logs.
         _mailroom.info(
             "Letter mailed (shown because DEBUG is on) to %s:\n%s\n\n%s",
-            addressee.name,
+            to.name,
             subject,
             body,
         )
     return Letter.objects.create(
         kind=kind,
         taxpayer=taxpayer,
-        caf_record=caf_record,
-        addressee_name=addressee.name,
-        address_block="\n".join(addressee.address_lines),
+        addressee_name=to.name,
+        address_block="\n".join(to.address_lines),
         subject=subject,
         body=body,
         created_at=now or clock.now(),

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import pytest
 
 from authorizations import services
-from authorizations.models import AuthorizationRequest
-from caf.models import CafLink, CafRecord, PractitionerProfile, RequestKind
+from authorizations.models import AuthorizationRequest, RequestKind
+from caf.models import CafLink, CafRecord, PractitionerProfile
 from taxpayers.models import Taxpayer
 from taxpro.clock import ET
 from tests.caf.factories import DesignationFactory, caf_record_for

@@ -23,18 +23,18 @@ import pytest
 from django.db.models import Count
 
 from authorizations.models import (
-    AuditEvent,
     Authorization,
     AuthorizationRequest,
     Channel,
     EndReason,
+    RequestKind,
     RequestState,
 )
-from authorizations.selectors import portal_is_open
-from caf.models import RequestKind
 from taxpayers.models import Taxpayer
 from taxpro import clock
 from taxpro.celery import app
+from taxpro.models import AuditEvent
+from taxpro.service_hours.selectors import portal_is_open
 from tests.authorizations.conftest import (
     INCOME_2023,
     INCOME_2024,

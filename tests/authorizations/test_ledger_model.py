@@ -30,8 +30,13 @@ from hypothesis.stateful import (
 
 from authorizations import services
 from authorizations.errors import ApprovalRefused, AuthorizationNotActive, RequestRefused
-from authorizations.models import Authorization, AuthorizationRequest, EndReason, RequestState
-from caf.models import RequestKind
+from authorizations.models import (
+    Authorization,
+    AuthorizationRequest,
+    EndReason,
+    RequestKind,
+    RequestState,
+)
 from taxpayers.models import Taxpayer
 from taxpro.clock import ET, today_et
 from tests.authorizations.conftest import (

@@ -20,14 +20,14 @@ from django.db import connection
 from authorizations import services
 from authorizations.errors import ApprovalRefused, AuthorizationNotActive
 from authorizations.models import (
-    AuditEvent,
     Authorization,
     AuthorizationRequest,
     EndReason,
+    RequestKind,
     RequestState,
 )
-from caf.models import RequestKind
 from taxpayers.models import Letter, LetterKind
+from taxpro.models import AuditEvent
 from tests.authorizations.conftest import (
     CONSENT,
     DAY,

@@ -11,13 +11,13 @@ import datetime as dt
 
 import pytest
 
-from authorizations.service_hours import (
+from taxpro.clock import ET
+from taxpro.service_hours.hours import (
     Window,
     is_service_open,
     is_within_weekly_hours,
     next_opening,
 )
-from taxpro.clock import ET
 
 UTC = dt.UTC
 MINUTE = dt.timedelta(minutes=1)

@@ -11,9 +11,9 @@ import pytest
 
 from authorizations import selectors, services
 from authorizations.errors import ApprovalRefused, RequestRefused
-from authorizations.models import AuditEvent, Authorization, AuthorizationRequest, RequestState
-from caf.models import RequestKind
+from authorizations.models import Authorization, AuthorizationRequest, RequestKind, RequestState
 from taxpayers.models import Letter, LetterKind
+from taxpro.models import AuditEvent
 from tests.authorizations.conftest import (
     CONSENT,
     DAY,

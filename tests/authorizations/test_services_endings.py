@@ -8,8 +8,9 @@ import pytest
 
 from authorizations import selectors, services
 from authorizations.errors import AuthorizationNotActive
-from authorizations.models import AuditEvent, Authorization, EndReason
+from authorizations.models import Authorization, EndReason
 from taxpayers.models import Letter, LetterKind
+from taxpro.models import AuditEvent
 from tests.authorizations.conftest import TUESDAY_NOON, approve_and_record, make_rep, submit
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +80,7 @@ def test_r30_the_taxpayer_revokes_and_the_representative_is_notified(
     )
     assert row.end_reason == EndReason.REVOKED
     assert (
-        Letter.objects.filter(caf_record=cpa.caf_record, kind=LetterKind.REVOCATION_NOTICE).count()
+        Letter.objects.filter(caf_letter__caf_record=cpa.caf_record, kind=LetterKind.REVOCATION_NOTICE).count()
         == 1
     )
     with pytest.raises(AuthorizationNotActive):
@@ -113,8 +114,8 @@ def test_r32_a_withdrawn_authorization_is_no_longer_in_force(cpa, taxpayer, acti
 def test_r3_a_representative_out_of_good_standing_loses_active_authorizations(
     cpa, taxpayer, active_row
 ) -> None:
+    from authorizations.services import caf_practice_status_change
     from caf.models import PracticeStatus
-    from caf.services import caf_practice_status_change
     from tests.factories import StaffFactory
 
     clerk = StaffFactory()

@@ -8,8 +8,7 @@ from decimal import Decimal
 import pytest
 
 from authorizations import selectors, services
-from authorizations.models import Authorization
-from caf.models import RequestKind
+from authorizations.models import Authorization, RequestKind
 from taxpayers.models import AccountModule
 from taxpayers.services import TransactionLine, account_module_post
 from tests.authorizations.conftest import (

@@ -8,8 +8,13 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from authorizations import services
-from authorizations.models import Authorization, AuthorizationRequest, EndReason, RequestState
-from caf.models import RequestKind
+from authorizations.models import (
+    Authorization,
+    AuthorizationRequest,
+    EndReason,
+    RequestKind,
+    RequestState,
+)
 from tests.authorizations.conftest import (
     DAY,
     INCOME_2023,

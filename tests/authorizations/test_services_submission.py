@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 
 from authorizations.errors import PeriodRefused, RequestRefused
-from authorizations.models import AuthorizationRequest, RequestState
+from authorizations.models import AuthorizationRequest, RequestKind, RequestState
 from authorizations.periods import Matter, allowed_periods, parse_periods
-from caf.models import PracticeStatus, RequestKind
+from caf.models import PracticeStatus
 from tests.authorizations.conftest import (
     INCOME_2024,
     TUESDAY_NOON,

@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 from playwright.sync_api import Page, expect
 
-from authorizations.models import MaintenanceWindow, RequestDraft
+from authorizations.models import RequestDraft
 from taxpro import clock
 from taxpro.clock import ET
+from taxpro.models import MaintenanceWindow
 from tests.authorizations.conftest import make_rep, make_taxpayer
 from tests.browser.conftest import (
     assert_accessible,

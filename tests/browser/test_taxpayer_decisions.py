@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from authorizations.models import Authorization, AuthorizationRequest, RequestState
-from caf.models import RequestKind
+from authorizations.models import Authorization, AuthorizationRequest, RequestKind, RequestState
 from taxpro import clock
 from tests.authorizations.fault_support import (
     PrivateRedis,

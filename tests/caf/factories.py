@@ -8,8 +8,8 @@ import factory
 
 from caf.models import CafRecord, Designation, PracticeStatus, PractitionerProfile
 from caf.services import caf_record_create, designation_add, practitioner_profile_create
-from taxpayers.addresses import PostalAddress
-from taxpayers.tins import HolderKind
+from taxpro.addresses import PostalAddress
+from taxpro.tins import HolderKind
 from tests.factories import PractitionerFactory
 from tests.taxpayers.factories import FIXED_NOW, ein_for, ssn_for
 

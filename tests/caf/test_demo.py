@@ -7,7 +7,7 @@ import io
 import pytest
 
 from caf import demo as caf_demo
-from caf.models import CafLink, CafRecord, RequestKind
+from caf.models import CafLink, CafRecord
 from caf.selectors import caf_numbers_linked_to, practitioner_may_request
 from taxpayers import demo as taxpayers_demo
 from taxpayers.models import AccountModule, Taxpayer
@@ -34,10 +34,10 @@ def test_demo_seed_is_idempotent_and_gives_the_personas() -> None:
     cpa = CafLink.objects.get().practitioner
     assert cpa.email == "cpa@demo.taxpro.test"
     record = caf_numbers_linked_to(user=cpa).get()
-    assert practitioner_may_request(user=cpa, kind=RequestKind.POA, caf_record=record)
+    assert practitioner_may_request(user=cpa, representation=True, caf_record=record)
     preparer = CafRecord.objects.get(caf_number="030111111")
     preparer_user = User.objects.get(email="preparer@demo.taxpro.test")
     assert not practitioner_may_request(
-        user=preparer_user, kind=RequestKind.POA, caf_record=preparer
+        user=preparer_user, representation=True, caf_record=preparer
     )
-    assert practitioner_may_request(user=preparer_user, kind=RequestKind.TIA, caf_record=preparer)
+    assert practitioner_may_request(user=preparer_user, representation=False, caf_record=preparer)

@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from caf.errors import DesignationRefused, RequestNotAllowed
-from caf.models import Designation, PracticeStatus, RequestKind
+from caf.models import Designation, PracticeStatus
 from caf.selectors import (
     NOT_ON_FILE,
     caf_matches,
@@ -14,7 +14,7 @@ from caf.selectors import (
     practitioner_may_request,
 )
 from caf.services import caf_link_confirm, caf_pin_request
-from taxpayers.addresses import PostalAddress
+from taxpro.addresses import PostalAddress
 from tests.caf.factories import (
     DesignationFactory,
     PractitionerProfileFactory,
@@ -35,9 +35,9 @@ def profile_with(code: str, jurisdiction: str = "", number: str = ""):
 
 def test_r1_cpa_with_state_license_may_request_poa_and_tia(cpa_profile, cpa_caf) -> None:
     user = cpa_profile.user
-    poa = practitioner_may_request(user=user, kind=RequestKind.POA, caf_record=cpa_caf)
+    poa = practitioner_may_request(user=user, representation=True, caf_record=cpa_caf)
     assert poa.allowed and poa.designations == ("b",)
-    assert practitioner_may_request(user=user, kind=RequestKind.TIA, caf_record=cpa_caf)
+    assert practitioner_may_request(user=user, representation=False, caf_record=cpa_caf)
 
 
 @pytest.mark.parametrize(
@@ -53,7 +53,7 @@ def test_r1_cpa_with_state_license_may_request_poa_and_tia(cpa_profile, cpa_caf)
 def test_r1_five_designations_may_request_poa(code: str, jurisdiction: str, number: str) -> None:
     profile = profile_with(code, jurisdiction, number)
     record = caf_record_for(profile)
-    assert practitioner_may_request(user=profile.user, kind=RequestKind.POA, caf_record=record)
+    assert practitioner_may_request(user=profile.user, representation=True, caf_record=record)
 
 
 @pytest.mark.parametrize(
@@ -87,10 +87,10 @@ def test_r1_database_refuses_a_cpa_without_license() -> None:
 def test_r1_any_individual_caf_holder_may_request_a_tia_but_not_a_business_caf() -> None:
     profile = PractitionerProfileFactory()  # no designation at all
     record = caf_record_for(profile)
-    assert practitioner_may_request(user=profile.user, kind=RequestKind.TIA, caf_record=record)
-    assert not practitioner_may_request(user=profile.user, kind=RequestKind.POA, caf_record=record)
+    assert practitioner_may_request(user=profile.user, representation=False, caf_record=record)
+    assert not practitioner_may_request(user=profile.user, representation=True, caf_record=record)
     business = business_caf_record()
-    refused = practitioner_may_request(user=profile.user, kind=RequestKind.TIA, caf_record=business)
+    refused = practitioner_may_request(user=profile.user, representation=False, caf_record=business)
     assert not refused and "individual" in refused.reason
 
 
@@ -98,9 +98,9 @@ def test_r1_any_individual_caf_holder_may_request_a_tia_but_not_a_business_caf()
 def test_r2_other_designations_never_request_poa_online(code: str) -> None:
     profile = profile_with(code)
     record = caf_record_for(profile)
-    poa = practitioner_may_request(user=profile.user, kind=RequestKind.POA, caf_record=record)
+    poa = practitioner_may_request(user=profile.user, representation=True, caf_record=record)
     assert not poa.allowed and "Form 2848" in poa.reason
-    assert practitioner_may_request(user=profile.user, kind=RequestKind.TIA, caf_record=record)
+    assert practitioner_may_request(user=profile.user, representation=False, caf_record=record)
 
 
 @pytest.mark.parametrize(
@@ -115,8 +115,10 @@ def test_r2_other_designations_never_request_poa_online(code: str) -> None:
 )
 def test_r3_caf_record_must_be_in_good_standing(cpa_profile, status: str) -> None:
     record = caf_record_for(cpa_profile, practice_status=status)
-    for kind in RequestKind.values:
-        result = practitioner_may_request(user=cpa_profile.user, kind=kind, caf_record=record)
+    for representation in (True, False):
+        result = practitioner_may_request(
+            user=cpa_profile.user, representation=representation, caf_record=record
+        )
         assert not result.allowed and "good standing" in result.reason
 
 
@@ -126,7 +128,7 @@ def test_r3_caf_address_must_be_in_a_state_or_dc(cpa_profile, state: str) -> Non
         cpa_profile, line1="1 Calle Sol", city="San Juan", state=state, zip_code="00901"
     )
     result = practitioner_may_request(
-        user=cpa_profile.user, kind=RequestKind.TIA, caf_record=record
+        user=cpa_profile.user, representation=False, caf_record=record
     )
     assert not result.allowed and "50 states or DC" in result.reason
 
@@ -145,7 +147,7 @@ def test_r3_caf_number_and_address_must_match_the_caf_file(cpa_profile, cpa_caf)
     with pytest.raises(RequestNotAllowed) as info:
         caf_record_for_request(
             user=cpa_profile.user,
-            kind=RequestKind.POA,
+            representation=True,
             caf_number=cpa_caf.caf_number,
             name=cpa_caf.name,
             address=other,
@@ -154,7 +156,7 @@ def test_r3_caf_number_and_address_must_match_the_caf_file(cpa_profile, cpa_caf)
     # Pub 28 variants of the address on file are the same address (R11 applied to R3).
     record = caf_record_for_request(
         user=cpa_profile.user,
-        kind=RequestKind.POA,
+        representation=True,
         caf_number=cpa_caf.caf_number_display,
         name=cpa_caf.name.upper(),
         address=PostalAddress(
@@ -179,10 +181,10 @@ def test_r4_a_caf_number_linked_to_a_colleague_cannot_be_used(cpa_profile, cpa_c
         now=FIXED_NOW,
     )
     colleague = profile_with("c", "", "EA-9")
-    result = practitioner_may_request(user=colleague.user, kind=RequestKind.TIA, caf_record=cpa_caf)
+    result = practitioner_may_request(user=colleague.user, representation=False, caf_record=cpa_caf)
     assert not result.allowed and "another representative" in result.reason
     # Unlinked, someone else's CAF number (a different TIN) is refused too.
     stranger = caf_record_for(PractitionerProfileFactory())
     assert not practitioner_may_request(
-        user=colleague.user, kind=RequestKind.TIA, caf_record=stranger
+        user=colleague.user, representation=False, caf_record=stranger
     )

@@ -7,13 +7,13 @@ import threading
 import pytest
 from django.db import connection
 
-from authorizations.models import AuditEvent
 from caf.errors import CafError, CafIssueRefused
 from caf.models import CafLink, CafRecord, LinkMethod
 from caf.selectors import caf_numbers_linked_to
 from caf.services import caf_number_issue
 from taxpayers.models import Letter, LetterKind
-from taxpayers.tins import HolderKind
+from taxpro.models import AuditEvent
+from taxpro.tins import HolderKind
 from tests.caf.factories import CafRecordFactory, PractitionerProfileFactory, caf_record_for
 from tests.taxpayers.factories import FIXED_NOW
 

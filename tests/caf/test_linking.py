@@ -9,12 +9,12 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test import override_settings
 
-from authorizations.models import AuditEvent
 from caf.errors import CafLinkRefused, PinRefused
 from caf.models import CafLink, PinLetter, PinLetterState
 from caf.selectors import caf_numbers_linked_to
 from caf.services import caf_link_confirm, caf_pin_request
 from taxpayers.models import Letter, LetterKind
+from taxpro.models import AuditEvent
 from tests.caf.factories import PractitionerProfileFactory, caf_record_for
 from tests.taxpayers.factories import FIXED_NOW
 

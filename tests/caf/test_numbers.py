@@ -8,7 +8,7 @@ from django.db import DataError, IntegrityError, connection, transaction
 from caf.errors import CafError, CafNumberInvalid
 from caf.models import CafRecord, format_caf_number
 from caf.numbers import caf_number_parse
-from taxpayers.tins import HolderKind
+from taxpro.tins import HolderKind
 from tests.caf.factories import CafRecordFactory, business_caf_record
 
 

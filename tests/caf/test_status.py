@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-from authorizations.models import AuditEvent
+from authorizations.services import caf_practice_status_change
 from caf.errors import CafError
-from caf.models import CafRecord, PracticeStatus, RequestKind
+from caf.models import CafRecord, PracticeStatus
 from caf.selectors import practitioner_may_request
-from caf.services import caf_practice_status_change
+from taxpro.models import AuditEvent
 from tests.taxpayers.factories import FIXED_NOW
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def test_r3_staff_change_of_practice_status_is_dated_and_audited(
     assert event.actor == staff_user and event.occurred_at == later
     assert event.before["status"] == "good" and event.after["status"] == "suspended"
     assert not practitioner_may_request(
-        user=cpa_profile.user, kind=RequestKind.TIA, caf_record=record
+        user=cpa_profile.user, representation=False, caf_record=record
     )
     caf_practice_status_change(
         caf_record=record,
@@ -44,7 +44,7 @@ def test_r3_staff_change_of_practice_status_is_dated_and_audited(
         now=later + dt.timedelta(days=1),
     )
     record.refresh_from_db()
-    assert practitioner_may_request(user=cpa_profile.user, kind=RequestKind.TIA, caf_record=record)
+    assert practitioner_may_request(user=cpa_profile.user, representation=False, caf_record=record)
 
 
 def test_r3_only_staff_change_practice_status(cpa_profile, cpa_caf) -> None:

@@ -8,10 +8,10 @@ from typing import Any
 
 import factory
 
-from taxpayers.addresses import PostalAddress
 from taxpayers.models import Taxpayer
 from taxpayers.services import taxpayer_create
-from taxpayers.tins import HolderKind
+from taxpro.addresses import PostalAddress
+from taxpro.tins import HolderKind
 
 FIXED_NOW = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from taxpayers.addresses import (
+from taxpro.addresses import (
     US_STATES_AND_DC,
     PostalAddress,
     address_normalise,
     address_require_us_state,
     addresses_match,
 )
-from taxpayers.errors import AddressRefused
+from taxpro.errors import AddressRefused
 
 
 def addr(

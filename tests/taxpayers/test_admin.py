@@ -8,9 +8,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from authorizations.models import AuditEvent
 from caf.models import CafRecord, PracticeStatus
 from caf.services import caf_pin_request
+from taxpro.models import AuditEvent
 from tests.caf.factories import PractitionerProfileFactory, caf_record_for
 from tests.taxpayers.factories import FIXED_NOW, TaxpayerFactory
 

@@ -8,9 +8,6 @@ import re
 
 import pytest
 
-from authorizations.models import AuditEvent
-from taxpayers.addresses import PostalAddress
-from taxpayers.errors import TinInvalid
 from taxpayers.models import (
     IdentityCheck,
     IdentityCheckState,
@@ -28,6 +25,9 @@ from taxpayers.services import (
     identity_check_start,
     identity_code_confirm,
 )
+from taxpro.addresses import PostalAddress
+from taxpro.errors import TinInvalid
+from taxpro.models import AuditEvent
 from tests.factories import UserFactory
 from tests.taxpayers.factories import TaxpayerFactory
 

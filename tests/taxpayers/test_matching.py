@@ -8,11 +8,12 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
-from taxpayers.addresses import PostalAddress
-from taxpayers.errors import AddressRefused, MismatchRateLimited, TaxpayerMismatch
+from taxpayers.errors import MismatchRateLimited, TaxpayerMismatch
 from taxpayers.models import MatchAttempt
 from taxpayers.selectors import mismatches_remaining
 from taxpayers.services import MISMATCH_MESSAGE, taxpayer_match
+from taxpro.addresses import PostalAddress
+from taxpro.errors import AddressRefused
 from tests.factories import PractitionerFactory
 from tests.taxpayers.factories import FIXED_NOW, BusinessTaxpayerFactory, TaxpayerFactory
 

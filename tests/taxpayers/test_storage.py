@@ -8,10 +8,10 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
-from authorizations.models import AuditEvent
 from taxpayers.models import Taxpayer
 from taxpayers.selectors import taxpayer_by_tin
-from taxpayers.tin_crypto import tin_lookup_hash
+from taxpro.models import AuditEvent
+from taxpro.tin_crypto import tin_lookup_hash
 from tests.taxpayers.factories import BusinessTaxpayerFactory, TaxpayerFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from taxpayers.errors import TinInvalid
-from taxpayers.tins import HolderKind, Tin, TinType, tin_mask, tin_parse
+from taxpro.errors import TinInvalid
+from taxpro.tins import HolderKind, Tin, TinType, tin_mask, tin_parse
 
 ITIN_GROUPS = set(range(50, 66)) | set(range(70, 89)) | set(range(90, 93)) | set(range(94, 100))
 

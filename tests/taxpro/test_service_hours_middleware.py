@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from authorizations.models import MaintenanceWindow
 from taxpro import clock
 from taxpro.clock import ET
+from taxpro.models import MaintenanceWindow
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from django.test import Client
 
 from authorizations import services
-from authorizations.models import Authorization, AuthorizationRequest, EndReason
-from caf.models import RequestKind
+from authorizations.models import Authorization, AuthorizationRequest, EndReason, RequestKind
 from taxpayers.models import Taxpayer
 from taxpro import clock
 from tests.authorizations.conftest import (

@@ -15,9 +15,9 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from authorizations.models import Authorization, AuthorizationRequest
+from authorizations.models import Authorization, AuthorizationRequest, RequestKind
 from authorizations.wizard import services as wizard_services
-from caf.models import PinLetter, RequestKind
+from caf.models import PinLetter
 from caf.services import caf_pin_request
 from taxpayers.models import Letter, LetterKind
 from taxpayers.services import letter_send

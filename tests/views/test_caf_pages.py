@@ -9,14 +9,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from authorizations.services import caf_practice_status_change
 from caf.models import CafLink, CafRecord, Designation, PinLetter, PinLetterState, PracticeStatus
 from caf.selectors import caf_number_issue_refusal
-from caf.services import (
-    caf_number_issue,
-    caf_pin_request,
-    caf_pin_request_once,
-    caf_practice_status_change,
-)
+from caf.services import caf_number_issue, caf_pin_request, caf_pin_request_once
 from taxpayers.models import Letter, LetterKind
 from taxpro import clock
 from tests.caf.factories import CafRecordFactory, PractitionerProfileFactory

@@ -12,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from authorizations.csv_export import spreadsheet_safe
-from authorizations.models import AuditEvent, Authorization, Channel, EndReason
+from authorizations.models import Authorization, Channel, EndReason
 from taxpayers.models import Letter, LetterKind
+from taxpro.models import AuditEvent
 from tests.authorizations.conftest import approve_and_record, make_taxpayer, submit
 from tests.factories import UserFactory
 from tests.taxpayers.factories import BusinessTaxpayerFactory

@@ -10,9 +10,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from authorizations.models import AuditEvent, AuthorizationRequest, RequestState
+from authorizations.models import AuthorizationRequest, RequestState
 from authorizations.selectors import CONTACT_TAXPAYER
 from taxpro import clock
+from taxpro.models import AuditEvent
 from tests.authorizations.conftest import make_taxpayer, submit
 from tests.factories import UserFactory
 from tests.views.pro_support import (

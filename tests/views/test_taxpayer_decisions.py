@@ -14,10 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from authorizations import services
-from authorizations.models import AuditEvent, Authorization, EndReason, RequestState
-from caf.models import RequestKind
+from authorizations.models import Authorization, EndReason, RequestKind, RequestState
 from taxpayers.models import Letter, LetterKind
 from taxpro import clock
+from taxpro.models import AuditEvent
 from tests.factories import PractitionerFactory, UserFactory, enrol_totp
 from tests.views.decisions_support import (
     INCOME_2024,

@@ -11,10 +11,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from authorizations.models import AuditEvent
 from taxpayers.models import IdentityCheck, Letter, LetterKind, Taxpayer
 from taxpayers.services import IDENTITY_MISMATCH_MESSAGE, letter_send
 from taxpro import clock
+from taxpro.models import AuditEvent
 from tests.factories import PractitionerFactory, UserFactory, enrol_totp
 from tests.taxpayers.factories import TaxpayerFactory
 from tests.views.taxpayer_support import (

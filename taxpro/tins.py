@@ -15,7 +15,7 @@ from django.db import models
 from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.us import ein as stdnum_ein
 
-from taxpayers.errors import TinInvalid
+from taxpro.errors import TinInvalid
 
 
 class TinType(models.TextChoices):

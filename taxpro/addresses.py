@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from scourgify import normalize_address_record
 from scourgify.exceptions import AddressNormalizationError
 
-from taxpayers.errors import AddressRefused
+from taxpro.errors import AddressRefused
 
 # R10/R3: the 50 states and DC.
 # fmt: off

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.db import models
 
-from authorizations.models import AuditEvent
 from taxpro import clock
+from taxpro.models import AuditEvent
 
 
 def audit_record(

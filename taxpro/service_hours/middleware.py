@@ -11,6 +11,12 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from taxpro import clock
+from taxpro.service_hours.hours import HOURS_SUMMARY
+from taxpro.service_hours.selectors import (
+    portal_closure_reason,
+    portal_is_open,
+    portal_next_opening,
+)
 
 PRACTITIONER_PREFIX = "/pro/"
 SAVED_DRAFT = (
@@ -33,8 +39,6 @@ def portal_closed_now(request: HttpRequest) -> bool:
     """Computed once per request from the time and the windows (R41), then kept on it."""
     cached = getattr(request, "_portal_closed", None)
     if cached is None:
-        from authorizations.selectors import portal_is_open
-
         cached = not portal_is_open(clock.now())
         request._portal_closed = cached  # type: ignore[attr-defined]
     return bool(cached)
@@ -42,9 +46,6 @@ def portal_closed_now(request: HttpRequest) -> bool:
 
 def closed_response(request: HttpRequest, *, saved_draft: bool = False) -> HttpResponse:
     """The 503 closed page, with Retry-After and the next opening in Eastern Time."""
-    from authorizations.selectors import portal_closure_reason, portal_next_opening
-    from authorizations.service_hours import HOURS_SUMMARY
-
     now = clock.now()
     opening = portal_next_opening(now)
     response = TemplateResponse(
