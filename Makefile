@@ -38,6 +38,7 @@ static/vendor/.installed: package.json package-lock.json
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 typecheck: setup
 	DEBUG=1 $(PY) -m taxpro.launcher exec -- $(VENV)/bin/mypy taxpro authorizations caf taxpayers

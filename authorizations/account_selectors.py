@@ -8,13 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Min, QuerySet
 
 from authorizations import plain_language as words
-from authorizations.models import Authorization, AuthorizationRequest, RequestState
+from authorizations.models import (
+    Authorization,
+    AuthorizationRequest,
+    InformationAccess,
+    RequestState,
+)
 from authorizations.selectors import requests_for_taxpayer, revocation_preview
-from taxpayers.models import Taxpayer
+from taxpayers.models import Letter, Taxpayer
+from taxpayers.selectors import notices_for_taxpayer
 from taxpro import clock
 
 # The index shows this many ended authorizations unless asked for all of them.
@@ -184,3 +191,43 @@ def ended_authorizations_for(
 def authorization_for(*, taxpayer: Taxpayer, authorization_id: int) -> LedgerRow:
     """R45: one of this taxpayer's authorizations; raises DoesNotExist for anyone else's."""
     return _in_words(_ledger_rows(taxpayer).get(pk=authorization_id))
+
+
+@dataclass(frozen=True)
+class TaxpayerHomeSummary:
+    pending_count: int
+    soonest_expiry: dt.datetime | None
+    pending_first: list[Any]  # the requests that expire first (AuthorizationRequest)
+    active_count: int
+    notice_count: int
+    recent_notices: list[Letter]
+    view_count: int
+    last_viewed_at: dt.datetime | None
+
+
+def taxpayer_home_summary(
+    *, taxpayer: Taxpayer, now: dt.datetime | None = None, recent: int = 3
+) -> TaxpayerHomeSummary:
+    """What the home page counts, in a fixed number of queries whatever the numbers."""
+    now = now or clock.now()
+    # A pending request past its expiry waits only for the worker to mark it: not counted.
+    waiting = AuthorizationRequest.objects.filter(
+        taxpayer=taxpayer, state=RequestState.PENDING, expires_at__gt=now
+    )
+    pending = waiting.aggregate(count=Count("id"), soonest=Min("expires_at"))
+    views = InformationAccess.objects.filter(taxpayer=taxpayer).aggregate(
+        count=Count("id"), last=Max("viewed_at")
+    )
+    notices = notices_for_taxpayer(taxpayer=taxpayer)
+    return TaxpayerHomeSummary(
+        pending_count=pending["count"],
+        soonest_expiry=pending["soonest"],
+        pending_first=list(
+            waiting.select_related("caf_record").order_by("expires_at", "id")[:recent]
+        ),
+        active_count=Authorization.objects.active().filter(taxpayer=taxpayer).count(),
+        notice_count=notices.count(),
+        recent_notices=list(notices[:recent]),
+        view_count=views["count"],
+        last_viewed_at=views["last"],
+    )

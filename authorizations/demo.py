@@ -10,7 +10,7 @@ from typing import Any
 
 from authorizations import services
 from authorizations.models import AuthorizationRequest, RequestKind
-from caf.models import CafRecord
+from caf.models import CafRecord, PractitionerProfile
 from taxpayers.models import Taxpayer
 from taxpro import clock
 from taxpro.clock import ET
@@ -28,8 +28,6 @@ def _rep(caf_number: str) -> tuple[Any, services.Representative]:
     record = CafRecord.objects.select_related("link__practitioner").get(caf_number=caf_number)
     user = record.link.practitioner if hasattr(record, "link") else None
     if user is None:
-        from caf.models import PractitionerProfile
-
         user = PractitionerProfile.objects.get(tin_hash=record.tin_hash).user
     return user, services.Representative(
         caf_number=caf_number, name=record.name, address=record.postal_address

@@ -14,6 +14,8 @@ from authorizations.models import (
     RequestState,
 )
 from authorizations.periods import Matter, format_period
+from caf.selectors import caf_numbers_linked_to
+from taxpayers.models import TaxForm
 from taxpro import clock
 from taxpro.models import User
 
@@ -67,8 +69,6 @@ def requests_for_taxpayer(*, taxpayer_id: int) -> QuerySet[AuthorizationRequest]
 
 def active_authorizations_for_practitioner(*, practitioner: User) -> QuerySet[Authorization]:
     """R7: every active row on the practitioner's linked CAF numbers, whatever created it."""
-    from caf.selectors import caf_numbers_linked_to
-
     return (
         Authorization.objects.active()
         .filter(caf_record__in=caf_numbers_linked_to(user=practitioner))
@@ -147,8 +147,6 @@ REQUEST_STATUS_FILTERS: dict[str, tuple[str, list[str]]] = {
 
 def matter_label(matter: str) -> str:
     """The label of a tax matter: an online matter (R14) or a form that came on paper (R36)."""
-    from taxpayers.models import TaxForm
-
     if matter in Matter.values:
         return str(Matter(matter).label)
     if matter in TaxForm.values:
@@ -220,8 +218,6 @@ def authorizations_on_linked_caf_numbers(
     """R45: the rows among ``ids`` on the practitioner's linked CAF numbers, ended or not.
 
     A withdrawal asks for this first: an id outside it belongs to someone else (-> 404)."""
-    from caf.selectors import caf_numbers_linked_to
-
     return (
         Authorization.objects.filter(
             pk__in=ids, caf_record__in=caf_numbers_linked_to(user=practitioner)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any
 
-from django.db.models import Count, Max, Min, QuerySet
+from django.db.models import QuerySet
 
 from taxpayers.models import (
     SECRET_LETTER_KINDS,
@@ -102,50 +100,3 @@ def notices_for_taxpayer(*, taxpayer: Taxpayer) -> QuerySet[Letter]:
 def notice_for_taxpayer(*, taxpayer: Taxpayer, notice_id: int) -> Letter:
     """R45: a letter only through its own taxpayer; anyone else's raises ``DoesNotExist``."""
     return notices_for_taxpayer(taxpayer=taxpayer).get(pk=notice_id)
-
-
-@dataclass(frozen=True)
-class TaxpayerHomeSummary:
-    pending_count: int
-    soonest_expiry: dt.datetime | None
-    pending_first: list[Any]  # the requests that expire first (AuthorizationRequest)
-    active_count: int
-    notice_count: int
-    recent_notices: list[Letter]
-    view_count: int
-    last_viewed_at: dt.datetime | None
-
-
-def taxpayer_home_summary(
-    *, taxpayer: Taxpayer, now: dt.datetime | None = None, recent: int = 3
-) -> TaxpayerHomeSummary:
-    """What the home page counts, in a fixed number of queries whatever the numbers."""
-    from authorizations.models import (
-        Authorization,
-        AuthorizationRequest,
-        InformationAccess,
-        RequestState,
-    )
-
-    now = now or clock.now()
-    # A pending request past its expiry waits only for the worker to mark it: not counted.
-    waiting = AuthorizationRequest.objects.filter(
-        taxpayer=taxpayer, state=RequestState.PENDING, expires_at__gt=now
-    )
-    pending = waiting.aggregate(count=Count("id"), soonest=Min("expires_at"))
-    views = InformationAccess.objects.filter(taxpayer=taxpayer).aggregate(
-        count=Count("id"), last=Max("viewed_at")
-    )
-    notices = notices_for_taxpayer(taxpayer=taxpayer)
-    return TaxpayerHomeSummary(
-        pending_count=pending["count"],
-        soonest_expiry=pending["soonest"],
-        pending_first=list(
-            waiting.select_related("caf_record").order_by("expires_at", "id")[:recent]
-        ),
-        active_count=Authorization.objects.active().filter(taxpayer=taxpayer).count(),
-        notice_count=notices.count(),
-        recent_notices=list(notices[:recent]),
-        view_count=views["count"],
-        last_viewed_at=views["last"],
-    )

@@ -95,6 +95,11 @@ def _fold_with_pub28(text: str) -> str:
     return _SPACES.sub(" ", " ".join(words)).strip()
 
 
+def zip_is_valid(zip_code: str) -> bool:
+    """The one ZIP rule: 5 ASCII digits, or ZIP+4 (with or without its dash)."""
+    return zip_code.isascii() and _ZIP.fullmatch(zip_code) is not None
+
+
 def zip5(zip_code: str) -> str:
     return (zip_code or "").strip()[:5]
 

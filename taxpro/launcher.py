@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from taxpro.demo import DEMO_SIGN_INS
 from taxpro.embedded import RUN_DIR, EmbeddedPostgres, EmbeddedRedis
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -135,8 +136,6 @@ def run_portal() -> int:
         for cmd in commands.values()
     ]
     try:
-        from taxpro.demo import DEMO_SIGN_INS
-
         say(f"Tax Pro Portal is running at http://127.0.0.1:{port}/")
         say(
             f"Demo sign-ins (password for all: {DEMO_SIGN_INS['password']}; "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -78,8 +79,6 @@ def _redirect_to_sign_in(request: HttpRequest) -> HttpResponse:
 
 def needs_second_factor(user: object) -> bool:
     """Practitioners and staff must hold a TOTP or WebAuthn authenticator before any data."""
-    from allauth.mfa.models import Authenticator
-
     kind = getattr(user, "kind", None)
     if kind not in {"practitioner", "staff"} and not getattr(user, "is_staff", False):
         return False

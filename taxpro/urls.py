@@ -4,6 +4,9 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from authorizations.web.account import home as account_home
+from authorizations.web.account import views as account_views
+from authorizations.web.pro import home as pro_home
 from taxpro import views
 
 # Staff reach the admin only through allauth's sign-in, and so through its second factor.
@@ -17,16 +20,17 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("auth/", include("allauth.urls")),
     # The practitioner's side (issue 4). Every /pro/ page closes outside the hours (R40-R42).
-    path("pro/", views.practitioner_home, name="practitioner_home"),
+    path("pro/", pro_home.practitioner_home, name="practitioner_home"),
     path("pro/signup/", views.signup_as, {"kind": "practitioner"}, name="practitioner_signup"),
-    path("pro/profile/", include("caf.urls")),
-    path("pro/requests/new/", include("authorizations.wizard.urls")),
-    path("pro/clients/", include("authorizations.client_urls")),
-    path("pro/", include("authorizations.pro_urls")),
+    path("pro/profile/", include("caf.web.pro.urls")),
+    path("pro/requests/new/", include("authorizations.web.pro.wizard.urls")),
+    path("pro/clients/", include("authorizations.web.pro.client_urls")),
+    path("pro/", include("authorizations.web.pro.urls")),
     # The taxpayer's online account (issue 5). Never closed.
-    path("account/", views.taxpayer_home, name="taxpayer_home"),
+    path("account/", account_home.taxpayer_home, name="taxpayer_home"),
     path("account/signup/", views.signup_as, {"kind": "taxpayer"}, name="taxpayer_signup"),
-    path("account/authorizations/", include("authorizations.account_urls")),
-    path("account/", include("taxpayers.urls")),
+    path("account/authorizations/", include("authorizations.web.account.urls")),
+    path("account/who-viewed/", account_views.access_log, name="taxpayer_access_log"),
+    path("account/", include("taxpayers.web.account.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -34,7 +34,6 @@ from taxpro.models import User, UserKind
 from taxpro.tins import HolderKind, tin_parse
 
 
-
 class Addressee(Protocol):
     """Whoever a letter can go to: a name and an address of record."""
 
@@ -42,6 +41,7 @@ class Addressee(Protocol):
 
     @property
     def address_lines(self) -> list[str]: ...
+
 
 # R12: one sentence for every mismatch, whichever field failed.
 MISMATCH_MESSAGE = (

@@ -24,6 +24,7 @@ import psutil
 import psycopg
 from django.db import connection
 
+from authorizations.tasks import sweep_approvals
 from taxpro.celery import app
 from taxpro.embedded import EmbeddedRedis
 
@@ -401,7 +402,6 @@ class Beat:
         if time.monotonic() < self.next_at:
             return
         self.next_at = time.monotonic() + self.interval
-        from authorizations.tasks import sweep_approvals
 
         try:
             sweep_approvals.apply_async()

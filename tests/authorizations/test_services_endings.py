@@ -9,9 +9,19 @@ import pytest
 from authorizations import selectors, services
 from authorizations.errors import AuthorizationNotActive
 from authorizations.models import Authorization, EndReason
+from authorizations.services import caf_practice_status_change
+from caf.models import PracticeStatus
 from taxpayers.models import Letter, LetterKind
 from taxpro.models import AuditEvent
-from tests.authorizations.conftest import TUESDAY_NOON, approve_and_record, make_rep, submit
+from tests.authorizations.conftest import (
+    INCOME_2023,
+    TUESDAY_NOON,
+    approve_and_record,
+    make_rep,
+    make_taxpayer,
+    submit,
+)
+from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
 LATER = TUESDAY_NOON + dt.timedelta(hours=2)
@@ -80,7 +90,9 @@ def test_r30_the_taxpayer_revokes_and_the_representative_is_notified(
     )
     assert row.end_reason == EndReason.REVOKED
     assert (
-        Letter.objects.filter(caf_letter__caf_record=cpa.caf_record, kind=LetterKind.REVOCATION_NOTICE).count()
+        Letter.objects.filter(
+            caf_letter__caf_record=cpa.caf_record, kind=LetterKind.REVOCATION_NOTICE
+        ).count()
         == 1
     )
     with pytest.raises(AuthorizationNotActive):
@@ -90,7 +102,6 @@ def test_r30_the_taxpayer_revokes_and_the_representative_is_notified(
 
 
 def test_r45_a_taxpayer_cannot_revoke_someone_elses_authorization(active_row) -> None:
-    from tests.authorizations.conftest import make_taxpayer
 
     stranger = make_taxpayer()
     with pytest.raises(Authorization.DoesNotExist):
@@ -114,9 +125,6 @@ def test_r32_a_withdrawn_authorization_is_no_longer_in_force(cpa, taxpayer, acti
 def test_r3_a_representative_out_of_good_standing_loses_active_authorizations(
     cpa, taxpayer, active_row
 ) -> None:
-    from authorizations.services import caf_practice_status_change
-    from caf.models import PracticeStatus
-    from tests.factories import StaffFactory
 
     clerk = StaffFactory()
     caf_practice_status_change(
@@ -129,7 +137,6 @@ def test_r3_a_representative_out_of_good_standing_loses_active_authorizations(
 
 
 def test_r29_a_selection_is_withdrawn_all_or_nothing(cpa, taxpayer, active_row) -> None:
-    from tests.authorizations.conftest import INCOME_2023, make_taxpayer
 
     second = Authorization.objects.get(
         request=approve_and_record(submit(cpa, make_taxpayer(), modules=[INCOME_2023]))

@@ -15,6 +15,7 @@ from authorizations.models import (
     RequestKind,
     RequestState,
 )
+from taxpro.models import AuditEvent
 from tests.authorizations.conftest import (
     DAY,
     INCOME_2023,
@@ -207,7 +208,6 @@ def test_r28_who_was_authorized_on_a_date_is_a_query(cpa, agent, taxpayer) -> No
 
 def test_r28_the_audit_trail_refuses_update_and_delete(cpa, taxpayer) -> None:
     approve_and_record(submit(cpa, taxpayer))
-    from authorizations.models import AuditEvent
 
     event = AuditEvent.objects.first()
     with pytest.raises(IntegrityError, match="append-only"):
@@ -234,7 +234,6 @@ def test_r42_recording_waits_while_closed_and_the_opening_drains_in_signing_orde
     again = services.service_transitions_record(now=sunday_opening + dt.timedelta(minutes=1))
     assert event.pk == again.pk and event.kind == "opened"
     assert event.at == dt.datetime(2026, 11, 29, 10, 0, tzinfo=TUESDAY_NOON.tzinfo)
-    from authorizations.models import AuditEvent
 
     recorded = list(
         AuditEvent.objects.filter(action="request.recorded")

@@ -7,10 +7,12 @@ import datetime as dt
 
 import pytest
 
+from authorizations import services
 from authorizations.errors import PeriodRefused, RequestRefused
 from authorizations.models import AuthorizationRequest, RequestKind, RequestState
 from authorizations.periods import Matter, allowed_periods, parse_periods
 from caf.models import PracticeStatus
+from taxpayers.models import TaxForm
 from tests.authorizations.conftest import (
     INCOME_2024,
     TUESDAY_NOON,
@@ -19,6 +21,7 @@ from tests.authorizations.conftest import (
     submit,
     taxpayer_details,
 )
+from tests.taxpayers.factories import BusinessTaxpayerFactory
 
 TODAY = TUESDAY_NOON.date()
 
@@ -60,7 +63,6 @@ def test_r3_a_caf_number_and_address_that_do_not_match_the_file_are_refused(cpa,
     wrong = dataclasses.replace(
         representative, address=dataclasses.replace(representative.address, zip_code="10001")
     )
-    from authorizations import services
 
     with pytest.raises(RequestRefused, match="do not match the CAF file"):
         services.request_submit(
@@ -76,7 +78,6 @@ def test_r3_a_caf_number_and_address_that_do_not_match_the_file_are_refused(cpa,
 
 @pytest.mark.django_db
 def test_r4_nobody_submits_with_a_colleagues_caf_number(cpa, agent, taxpayer) -> None:
-    from authorizations import services
 
     with pytest.raises(RequestRefused):
         services.request_submit(
@@ -98,7 +99,6 @@ def test_r7_an_unlinked_practitioner_can_still_send_requests(taxpayer) -> None:
 
 @pytest.mark.django_db
 def test_r12_a_taxpayer_mismatch_is_told_without_naming_the_field(cpa, taxpayer) -> None:
-    from authorizations import services
 
     details = taxpayer_details(taxpayer)
     messages = set()
@@ -135,7 +135,6 @@ def test_r13_a_request_can_go_to_a_taxpayer_without_an_online_account(cpa) -> No
 
 @pytest.mark.django_db
 def test_r10_business_taxpayers_cannot_receive_online_requests(cpa) -> None:
-    from tests.taxpayers.factories import BusinessTaxpayerFactory
 
     with pytest.raises(RequestRefused):
         submit(cpa, BusinessTaxpayerFactory())
@@ -144,7 +143,6 @@ def test_r10_business_taxpayers_cannot_receive_online_requests(cpa) -> None:
 def test_r14_the_online_matters_are_exactly_five() -> None:
     assert set(Matter.values) == {"1040", "8857", "srp", "srp_split", "civil_penalty"}
     # The same codes as the master file's forms, so ledger rows and modules line up (R32).
-    from taxpayers.models import TaxForm
 
     assert set(Matter.values) <= set(TaxForm.values)
 

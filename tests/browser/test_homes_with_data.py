@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from playwright.sync_api import Page, expect
 
+from authorizations.models import RequestState
+from authorizations.web.pro.wizard import services as wizard_services
+from taxpro import clock
 from tests.authorizations.conftest import approve_and_record, make_rep, make_taxpayer, submit
 from tests.browser.conftest import (
     assert_accessible,
@@ -12,6 +17,7 @@ from tests.browser.conftest import (
     sign_in_with_password,
 )
 from tests.factories import enrol_totp
+from tests.views.pro_support import insert_request
 
 pytestmark = pytest.mark.browser
 
@@ -36,12 +42,6 @@ def test_homes_with_requests_and_authorizations_are_accessible(page: Page, live_
 def test_the_practitioner_home_puts_what_needs_attention_first_accessibly(
     page: Page, live_server
 ) -> None:
-    import datetime as dt
-
-    from authorizations.models import RequestState
-    from authorizations.wizard import services as wizard_services
-    from taxpro import clock
-    from tests.views.pro_support import insert_request
 
     rep = make_rep(code="b")
     secret = enrol_totp(rep.user)

@@ -31,6 +31,8 @@ from tests.browser.conftest import (
 from tests.factories import PASSWORD, enrol_totp
 from tests.views.decisions_support import (
     INCOME_2024,
+    insert_ledger_rows,
+    insert_pending_requests,
     make_rep,
     make_taxpayer,
     record_now,
@@ -261,7 +263,6 @@ def test_empty_refusals_and_errors_are_accessible(page: Page, live_server) -> No
 
 
 def test_the_index_reflows_at_320_px_with_long_lists(page: Page, live_server) -> None:
-    from tests.views.decisions_support import insert_ledger_rows, insert_pending_requests
 
     taxpayer = make_taxpayer()
     rep = make_rep(code="b")

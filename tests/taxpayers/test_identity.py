@@ -4,10 +4,16 @@ of record, the code entered once. Mismatches are neutral and rate limited (like 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 
 import pytest
+from django.core.management import call_command
+from django.urls import reverse
 
+from authorizations.account_selectors import taxpayer_home_summary
+from authorizations.selectors import requests_for_taxpayer
+from taxpayers.demo import TAXPAYERS
 from taxpayers.models import (
     IdentityCheck,
     IdentityCheckState,
@@ -28,7 +34,8 @@ from taxpayers.services import (
 from taxpro.addresses import PostalAddress
 from taxpro.errors import TinInvalid
 from taxpro.models import AuditEvent
-from tests.factories import UserFactory
+from tests.authorizations.conftest import make_rep, submit
+from tests.factories import PractitionerFactory, UserFactory
 from tests.taxpayers.factories import TaxpayerFactory
 
 NOW = dt.datetime(2026, 11, 24, 17, 0, tzinfo=dt.UTC)
@@ -273,7 +280,6 @@ def test_an_account_already_linked_cannot_start_again() -> None:
 
 
 def test_only_taxpayer_accounts_can_verify() -> None:
-    from tests.factories import PractitionerFactory
 
     taxpayer = TaxpayerFactory()
     with pytest.raises(Exception, match="taxpayer"):
@@ -281,9 +287,6 @@ def test_only_taxpayer_accounts_can_verify() -> None:
 
 
 def test_r13_a_request_sent_before_the_account_appears_once_verified() -> None:
-    from authorizations.selectors import requests_for_taxpayer
-    from taxpayers.selectors import taxpayer_home_summary
-    from tests.authorizations.conftest import make_rep, submit
 
     taxpayer = TaxpayerFactory()  # no online account yet
     rep = make_rep(code="b")
@@ -300,7 +303,6 @@ def test_r13_a_request_sent_before_the_account_appears_once_verified() -> None:
 
 
 def test_staff_see_identity_checks_but_never_the_code(client, staff_user) -> None:
-    from django.urls import reverse
 
     staff_user.is_superuser = True
     staff_user.save()
@@ -316,11 +318,6 @@ def test_staff_see_identity_checks_but_never_the_code(client, staff_user) -> Non
 
 
 def test_r13_demo_taxpayers_with_accounts_are_linked_and_have_a_date_of_birth() -> None:
-    import io
-
-    from django.core.management import call_command
-
-    from taxpayers.demo import TAXPAYERS
 
     call_command("seed_demo", stdout=io.StringIO())
     for spec in TAXPAYERS:

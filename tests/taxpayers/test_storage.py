@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test import override_settings
 
@@ -55,20 +57,16 @@ def test_r46_hash_is_keyed_not_a_plain_digest() -> None:
 
 
 def test_r46_ciphertext_decrypts_only_with_the_key() -> None:
-    from cryptography.fernet import Fernet
 
     taxpayer = TaxpayerFactory(tin="123-45-6789")
     assert taxpayer.tin_reveal() == "123456789"
     with override_settings(TIN_ENCRYPTION_KEY=Fernet.generate_key().decode()):
-        from django.core.exceptions import ImproperlyConfigured
-
         with pytest.raises(ImproperlyConfigured) as info:
             Taxpayer.objects.get(pk=taxpayer.pk).tin_reveal()
         assert "123456789" not in str(info.value)
 
 
 def test_r46_key_rotation_keeps_old_ciphertexts_readable() -> None:
-    from cryptography.fernet import Fernet
 
     old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     with override_settings(TIN_ENCRYPTION_KEY=old_key):

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from django.db import IntegrityError, transaction
 from hypothesis import example, given
 from hypothesis import strategies as st
+from stdnum.us import ssn
 
 from taxpro.errors import TinInvalid
 from taxpro.tins import HolderKind, Tin, TinType, tin_mask, tin_parse
+from tests.taxpayers.factories import TaxpayerFactory
 
 ITIN_GROUPS = set(range(50, 66)) | set(range(70, 89)) | set(range(90, 93)) | set(range(94, 100))
 
@@ -78,7 +81,6 @@ def test_r13a_other_script_digits_refused_not_converted(zero: int, position: int
 
 
 def test_r13a_fullwidth_ssn_refused_although_stdnum_would_convert_it() -> None:
-    from stdnum.us import ssn
 
     fullwidth = "".join(chr(0xFF10 + int(c)) for c in "123456789")
     assert ssn.compact(fullwidth) == "123456789"  # Why the ASCII check must come first.
@@ -109,9 +111,6 @@ def test_r13a_ein_is_for_businesses_only() -> None:
 
 @pytest.mark.django_db
 def test_r13a_database_refuses_an_individual_with_an_ein() -> None:
-    from django.db import IntegrityError, transaction
-
-    from tests.taxpayers.factories import TaxpayerFactory
 
     taxpayer = TaxpayerFactory()
     taxpayer.tin_type = TinType.EIN
@@ -130,7 +129,6 @@ def test_r43_mask_shows_only_the_last_four_digits() -> None:
 
 @pytest.mark.django_db
 def test_r43_taxpayer_shows_a_masked_tin() -> None:
-    from tests.taxpayers.factories import TaxpayerFactory
 
     taxpayer = TaxpayerFactory(tin="123-45-6789")
     assert taxpayer.tin_masked == "***-**-6789"

@@ -10,6 +10,8 @@ from django.test import Client
 from taxpro import clock
 from taxpro.models import User
 from taxpro.session_lifetime import SESSION_LAST_SEEN_KEY, SESSION_STARTED_KEY
+from tests.authorizations.conftest import make_rep, make_taxpayer, submit
+from tests.factories import enrol_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -110,8 +112,6 @@ def test_r9_both_homes_say_addresses_cannot_be_changed_here(
 
 
 def test_the_practitioner_home_shows_real_requests(signed_in, db) -> None:
-    from tests.authorizations.conftest import make_rep, make_taxpayer, submit
-    from tests.factories import enrol_totp
 
     rep = make_rep(code="b")
     enrol_totp(rep.user)

@@ -7,10 +7,11 @@ import re
 import pytest
 from allauth.mfa.models import Authenticator
 from django.core import mail
+from django.db import IntegrityError, transaction
 from django.test import Client
 
 from taxpro.models import User, UserKind
-from tests.factories import PASSWORD, current_totp_code
+from tests.factories import PASSWORD, StaffFactory, current_totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +121,6 @@ def test_practitioner_without_second_factor_is_sent_to_enrol_before_any_data(
 
 
 def test_staff_without_second_factor_cannot_reach_the_admin(client: Client, db) -> None:
-    from tests.factories import StaffFactory
 
     clerk = StaffFactory()
     sign_in(client, clerk)
@@ -137,7 +137,6 @@ def test_the_admin_sign_in_goes_through_the_portal_sign_in(client: Client) -> No
 
 
 def test_a_practitioner_can_never_be_staff(db) -> None:
-    from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create(username="x@example.test", kind=UserKind.PRACTITIONER, is_staff=True)

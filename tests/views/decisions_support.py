@@ -14,7 +14,13 @@ from collections.abc import Sequence
 from django.test import Client
 
 from authorizations import services
-from authorizations.models import Authorization, AuthorizationRequest, EndReason, RequestKind
+from authorizations.models import (
+    Authorization,
+    AuthorizationRequest,
+    EndReason,
+    RequestKind,
+    RequestModule,
+)
 from taxpayers.models import Taxpayer
 from taxpro import clock
 from tests.authorizations.conftest import (
@@ -123,7 +129,6 @@ def insert_pending_requests(rep: Rep, taxpayer: Taxpayer, *, count: int) -> None
             for _ in range(count)
         ]
     )
-    from authorizations.models import RequestModule
 
     RequestModule.objects.bulk_create(
         [RequestModule(request=req, matter="1040", period="202412") for req in requests]

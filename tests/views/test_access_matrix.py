@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from authorizations.models import Authorization, AuthorizationRequest, RequestKind
-from authorizations.wizard import services as wizard_services
+from authorizations.web.pro.wizard import services as wizard_services
 from caf.models import PinLetter
 from caf.services import caf_pin_request
 from taxpayers.models import Letter, LetterKind

@@ -10,11 +10,20 @@ from django.test import Client
 from django.urls import reverse
 
 from authorizations.services import caf_practice_status_change
-from caf.models import CafLink, CafRecord, Designation, PinLetter, PinLetterState, PracticeStatus
+from caf.models import (
+    CafLink,
+    CafRecord,
+    Designation,
+    PinLetter,
+    PinLetterState,
+    PracticeStatus,
+    PractitionerProfile,
+)
 from caf.selectors import caf_number_issue_refusal
 from caf.services import caf_number_issue, caf_pin_request, caf_pin_request_once
 from taxpayers.models import Letter, LetterKind
 from taxpro import clock
+from taxpro.models import AuditEvent
 from tests.caf.factories import CafRecordFactory, PractitionerProfileFactory
 from tests.factories import PractitionerFactory, UserFactory
 from tests.views.caf_support import (
@@ -155,7 +164,6 @@ def test_profile_errors_are_shown_and_nothing_is_saved(
     assert message in html
     assert 'value="Albany"' in html  # the rest of what was typed is kept
     assert "<title>Error:" in html
-    from caf.models import PractitionerProfile
 
     assert not PractitionerProfile.objects.filter(user=rep.user).exists()
 
@@ -175,7 +183,6 @@ def test_r47_a_doubled_profile_post_creates_one_profile(client: Client) -> None:
     client.post(CREATE, PROFILE_DATA)
     response = client.post(CREATE, PROFILE_DATA, follow=True)
     assert "already has a practitioner profile" in _html(response)
-    from caf.models import PractitionerProfile
 
     assert PractitionerProfile.objects.filter(user=rep.user).count() == 1
 
@@ -443,7 +450,6 @@ def test_r47_a_doubled_pin_confirm_links_once(cpa_client: Client, cpa, pin_lette
     assert response.status_code == 200
     assert "is linked to your account" in _html(response)
     assert CafLink.objects.count() == 1
-    from authorizations.models import AuditEvent
 
     assert AuditEvent.objects.filter(action="caf.link.created").count() == 1
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from authorizations.models import RequestState
-from authorizations.wizard.steps import first_incomplete
+from authorizations.web.pro.wizard.steps import first_incomplete
 from taxpro import clock
 from tests.authorizations.conftest import make_taxpayer
 from tests.views.pro_support import insert_request, practitioner, signed_in_as

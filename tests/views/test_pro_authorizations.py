@@ -11,8 +11,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from authorizations.csv_export import spreadsheet_safe
 from authorizations.models import Authorization, Channel, EndReason
+from authorizations.web.pro.csv_export import spreadsheet_safe
 from taxpayers.models import Letter, LetterKind
 from taxpro.models import AuditEvent
 from tests.authorizations.conftest import approve_and_record, make_taxpayer, submit

@@ -15,6 +15,7 @@ from taxpayers.models import IdentityCheck, Letter, LetterKind, Taxpayer
 from taxpayers.services import IDENTITY_MISMATCH_MESSAGE, letter_send
 from taxpro import clock
 from taxpro.models import AuditEvent
+from tests.authorizations.conftest import make_rep, submit
 from tests.factories import PractitionerFactory, UserFactory, enrol_totp
 from tests.taxpayers.factories import TaxpayerFactory
 from tests.views.taxpayer_support import (
@@ -27,7 +28,7 @@ from tests.views.taxpayer_support import (
 
 pytestmark = pytest.mark.django_db
 
-VERIFIED_PAGES = ["taxpayer:notices", "taxpayer:access_log"]
+VERIFIED_PAGES = ["taxpayer:notices", "taxpayer_access_log"]
 ALL_PAGES = ["taxpayer_home", "taxpayer:verify", *VERIFIED_PAGES]
 
 
@@ -124,7 +125,6 @@ def test_r13_verify_mails_a_code_then_the_code_links_the_account(client: Client)
 
 
 def test_r13_a_request_sent_before_the_account_shows_once_verified(client: Client) -> None:
-    from tests.authorizations.conftest import make_rep, submit
 
     taxpayer = TaxpayerFactory()  # no online account when the request is sent
     rep = make_rep(code="b")
@@ -289,7 +289,6 @@ def test_home_of_an_unverified_taxpayer_explains_and_starts_verification(client:
 
 
 def test_r13_home_lists_the_requests_that_expire_first(client: Client) -> None:
-    from tests.authorizations.conftest import make_rep, submit
 
     user, taxpayer = verified_taxpayer()
     rep = make_rep(code="b")
@@ -315,7 +314,6 @@ def test_home_of_a_verified_taxpayer_counts_and_links(client: Client) -> None:
 
 
 def test_home_queries_do_not_grow_with_rows(client: Client) -> None:
-    from tests.authorizations.conftest import make_rep, submit
 
     user, taxpayer = verified_taxpayer()
     rep = make_rep(code="b")
@@ -386,7 +384,7 @@ def test_r43_no_whole_tin_on_the_notices_or_the_home(client: Client) -> None:
         assert f"{digits[:3]}-{digits[3:5]}-{digits[5:]}" not in html
 
 
-@pytest.mark.parametrize("name", ["taxpayer:notices", "taxpayer:access_log"])
+@pytest.mark.parametrize("name", ["taxpayer:notices", "taxpayer_access_log"])
 def test_list_queries_do_not_grow_with_rows(client: Client, name: str) -> None:
     user, taxpayer = verified_taxpayer()
     client = signed_in(client, user)
@@ -406,7 +404,7 @@ def test_list_queries_do_not_grow_with_rows(client: Client, name: str) -> None:
 def test_r33_who_viewed_shows_who_what_and_when(client: Client) -> None:
     user, taxpayer = verified_taxpayer()
     (view, *_) = insert_views(taxpayer, 2)
-    html = signed_in(client, user).get(reverse("taxpayer:access_log")).content.decode()
+    html = signed_in(client, user).get(reverse("taxpayer_access_log")).content.decode()
     assert view.caf_record.name in html
     assert view.caf_record.caf_number_display in html
     assert "Quarter ending September 2024 (Q3)" in html  # civil penalty, in plain words
@@ -417,7 +415,7 @@ def test_r33_who_viewed_shows_who_what_and_when(client: Client) -> None:
 
 def test_who_viewed_empty_state(client: Client) -> None:
     user, _ = verified_taxpayer()
-    html = signed_in(client, user).get(reverse("taxpayer:access_log")).content.decode()
+    html = signed_in(client, user).get(reverse("taxpayer_access_log")).content.decode()
     assert "Nobody has viewed your tax information" in html
 
 
@@ -425,5 +423,5 @@ def test_who_viewed_shows_only_the_taxpayers_own_views(client: Client) -> None:
     user, _ = verified_taxpayer()
     _, other = verified_taxpayer()
     (view,) = insert_views(other, 1)
-    html = signed_in(client, user).get(reverse("taxpayer:access_log")).content.decode()
+    html = signed_in(client, user).get(reverse("taxpayer_access_log")).content.decode()
     assert view.caf_record.name not in html

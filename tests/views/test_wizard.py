@@ -6,12 +6,14 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from authorizations.models import AuthorizationRequest, RequestDraft, RequestState
-from authorizations.wizard.selectors import drafts_for
-from authorizations.wizard.steps import STEP_BY_SLUG
+from authorizations.web.pro.wizard.selectors import drafts_for
+from authorizations.web.pro.wizard.steps import STEP_BY_SLUG
 from taxpayers.models import MatchAttempt
 from tests.factories import UserFactory
 from tests.views.wizard_support import (
@@ -365,8 +367,6 @@ def test_r42_a_taxpayer_step_posted_while_closed_keeps_the_tin_encrypted(client:
 
 
 def test_the_start_page_lists_drafts_in_a_constant_number_of_queries(client: Client) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     rep = representative()
     signed_in(client, rep)

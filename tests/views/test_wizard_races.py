@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import Client
 
 from authorizations.models import AuthorizationRequest
-from authorizations.wizard.services import Submitted, draft_submit
+from authorizations.web.pro.wizard.services import Submitted, draft_submit
 from tests.views.wizard_support import complete_questions, make_taxpayer, new_draft, representative
 
 

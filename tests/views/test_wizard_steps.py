@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from authorizations.models import RequestDraft
-from authorizations.wizard.steps import STEP_BY_SLUG
+from authorizations.web.pro.wizard.steps import STEP_BY_SLUG
 from taxpro import clock
 from tests.views.wizard_support import (
     make_taxpayer,

@@ -10,9 +10,10 @@ from django.test import Client
 from django.urls import reverse
 
 from authorizations.models import RequestDraft
-from authorizations.wizard import services as wizard_services
+from authorizations.web.pro.wizard import services as wizard_services
 from taxpayers.models import Taxpayer
 from taxpro import clock
+from taxpro.models import MaintenanceWindow
 from tests.authorizations.conftest import Rep, make_rep, make_taxpayer
 from tests.factories import enrol_totp
 
@@ -119,7 +120,6 @@ def submit_url(draft: RequestDraft) -> str:
 
 
 def maintenance_now() -> object:
-    from authorizations.models import MaintenanceWindow
 
     now = clock.now()
     return MaintenanceWindow.objects.create(

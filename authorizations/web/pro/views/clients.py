@@ -1,0 +1,101 @@
+"""Client information (/pro/clients/): the practitioner's clients (R7) and each client's
+balances and transactions for the forms and periods in scope only (R32), every view logged for
+the taxpayer to see (R33). Another practitioner's client is not found (R45)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import cast
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from authorizations import client_selectors, selectors, services
+from caf.selectors import caf_numbers_linked_to
+from taxpayers.models import AccountModule, AccountTransaction
+from taxpro.access import practitioner_required
+from taxpro.models import User
+from taxpro.paging import page_links, page_of, wants_partial
+
+INDEX_TEMPLATE = "authorizations/pro/clients/index.html"
+
+
+def money(amount: Decimal) -> str:
+    """``Decimal("-1234.5")`` -> ``"-$1,234.50"``: dollars and cents, the sign in front."""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount):,.2f}"
+
+
+@dataclass(frozen=True)
+class TransactionLine:
+    row: AccountTransaction
+
+    @property
+    def amount(self) -> str:
+        return money(self.row.amount)
+
+
+@dataclass(frozen=True)
+class ModuleView:
+    module: AccountModule
+    form: str
+    period: str
+    balance: str
+    transactions: list[TransactionLine]
+
+    @classmethod
+    def of(cls, module: AccountModule) -> ModuleView:
+        return cls(
+            module=module,
+            form=selectors.matter_label(module.form),
+            period=selectors.period_label(matter=module.form, period=module.period),
+            balance=money(module.balance),
+            transactions=[TransactionLine(t) for t in module.transactions.all()],
+        )
+
+
+@practitioner_required
+@require_GET
+@vary_on_headers("HX-Request")  # the same URL answers a fragment to htmx
+def client_list(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)  # the decorator let only a signed-in practitioner in
+    if not caf_numbers_linked_to(user=user).exists():
+        # R7: client information needs a linked CAF number; say so and where to link one.
+        return render(request, "authorizations/pro/clients/link_caf.html")
+    page = page_of(request, client_selectors.clients_of_practitioner(practitioner=user))
+    context = {"page": page, "page_links": list(page_links(page))}
+    template = f"{INDEX_TEMPLATE}#client-list" if wants_partial(request) else INDEX_TEMPLATE
+    return render(request, template, context)
+
+
+@never_cache  # tax information: not kept by the browser or a proxy
+@practitioner_required
+@require_GET
+def client_detail(request: HttpRequest, taxpayer_id: int) -> HttpResponse:
+    """A GET that writes the access log: the view itself is what R33 records."""
+    user = cast(User, request.user)
+    taxpayer = client_selectors.client_of_practitioner(practitioner=user, taxpayer_id=taxpayer_id)
+    if taxpayer is None:
+        raise Http404("No such client.")  # R45, and R32 once withdrawn or revoked
+    try:
+        modules = services.taxpayer_information_open(practitioner=user, taxpayer_id=taxpayer.pk)
+    except AccountModule.DoesNotExist:
+        raise Http404("No such client.") from None
+    scope = [
+        (
+            row,
+            selectors.matter_label(row.matter),
+            selectors.period_label(matter=row.matter, period=row.period),
+        )
+        for row in client_selectors.client_authorizations(practitioner=user, taxpayer=taxpayer)
+    ]
+    context = {
+        "taxpayer": taxpayer,
+        "modules": [ModuleView.of(module) for module in modules],
+        "scope": scope,
+    }
+    return render(request, "authorizations/pro/clients/detail.html", context)

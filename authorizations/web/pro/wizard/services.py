@@ -1,0 +1,172 @@
+"""Every write of the wizard: create, save a step, discard, submit (R42, R46, R47)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from authorizations.errors import AuthorizationError, RequestRefused
+from authorizations.models import AuthorizationRequest, RequestDraft
+from authorizations.services.submission import Representative, TaxpayerDetails, request_submit
+from authorizations.web.pro.wizard.steps import RAW, TIN
+from taxpro import clock
+from taxpro.addresses import PostalAddress
+from taxpro.models import User
+from taxpro.tin_crypto import tin_decrypt, tin_encrypt
+from taxpro.tins import Tin
+
+
+def draft_create(*, practitioner: User, now: dt.datetime | None = None) -> RequestDraft:
+    """A new draft; an untouched one is reused, so a doubled "Start" makes one draft (R47)."""
+    now = now or clock.now()
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=practitioner.pk).first()
+        untouched = (
+            RequestDraft.objects.owned_by(practitioner)
+            .unfinished()
+            .filter(data={}, taxpayer_tin_ciphertext="")
+            .first()
+        )
+        if untouched is not None:
+            return untouched
+        return RequestDraft.objects.create(
+            public_id=uuid.uuid4(), owner=practitioner, data={}, created_at=now, updated_at=now
+        )
+
+
+def draft_save_step(
+    *,
+    draft: RequestDraft,
+    step: str,
+    answers: dict[str, Any],
+    tin: Tin | None = None,
+    now: dt.datetime | None = None,
+) -> RequestDraft:
+    """Keep a step's valid answers; the step is complete. A TIN goes to its encrypted column."""
+    data = dict(draft.data)
+    data[step] = answers
+    raw = dict(data.get(RAW, {}))
+    raw.pop(step, None)
+    data[RAW] = raw
+    return _save(draft, data=data, tin=tin, now=now)
+
+
+def draft_save_raw(
+    *,
+    draft: RequestDraft,
+    step: str,
+    answers: dict[str, Any],
+    tin: Tin | None = None,
+    now: dt.datetime | None = None,
+) -> RequestDraft:
+    """Keep what was typed, valid or not, so nothing is lost (R42); the step is not complete
+    until it is posted valid. ``answers`` must not hold a TIN (R46): pass a parsed one."""
+    data = dict(draft.data)
+    raw = dict(data.get(RAW, {}))
+    raw[step] = answers
+    data[RAW] = raw
+    return _save(draft, data=data, tin=tin, now=now)
+
+
+def _save(
+    draft: RequestDraft, *, data: dict[str, Any], tin: Tin | None, now: dt.datetime | None
+) -> RequestDraft:
+    draft.data = data
+    draft.updated_at = now or clock.now()
+    fields = ["data", "updated_at"]
+    if tin is not None:
+        # R46: the number only encrypted; the JSON keeps the last four for masking (R43).
+        draft.taxpayer_tin_ciphertext = tin_encrypt(tin.digits)
+        data[TIN] = {"last4": tin.last4, "type": str(tin.tin_type)}
+        fields.append("taxpayer_tin_ciphertext")
+    RequestDraft.objects.filter(pk=draft.pk, submitted_request__isnull=True).update(
+        **{name: getattr(draft, name) for name in fields}
+    )
+    return draft
+
+
+def draft_discard(*, draft: RequestDraft, now: dt.datetime | None = None) -> bool:
+    """Wipe an unsubmitted draft's answers. False when it was already discarded or sent (R47)."""
+    now = now or clock.now()
+    changed = RequestDraft.objects.filter(
+        pk=draft.pk, submitted_request__isnull=True, discarded_at__isnull=True
+    ).update(data={}, taxpayer_tin_ciphertext="", discarded_at=now, updated_at=now)
+    return bool(changed)
+
+
+@dataclass(frozen=True)
+class Submitted:
+    request: AuthorizationRequest
+    already: bool  # True when this draft had been sent before (a doubled submit, R47)
+
+
+def _postal(answers: dict[str, Any]) -> PostalAddress:
+    return PostalAddress(
+        line1=answers.get("line1", ""),
+        line2=answers.get("line2", ""),
+        city=answers.get("city", ""),
+        state=answers.get("state", ""),
+        zip_code=answers.get("zip_code", ""),
+    )
+
+
+def draft_submit(
+    *, draft: RequestDraft, practitioner: User, now: dt.datetime | None = None
+) -> Submitted:
+    """Send the draft through :func:`request_submit`, once (R47).
+
+    The draft row is locked, so two submits of the same draft queue: the second finds it sent
+    and returns the same request. A refusal is raised after the block commits, so a counted
+    taxpayer mismatch (R12) is kept.
+    """
+    refusal: AuthorizationError | None = None
+    with transaction.atomic():
+        # R4: only the owner submits their draft. No join here: after waiting for the lock,
+        # Postgres re-reads the draft row but not a joined row created meanwhile, so the
+        # request is fetched by its id in a statement of its own.
+        locked = RequestDraft.objects.select_for_update().get(pk=draft.pk, owner=practitioner)
+        if locked.submitted_request_id is not None:
+            sent = AuthorizationRequest.objects.get(pk=locked.submitted_request_id)
+            return Submitted(request=sent, already=True)
+        if locked.discarded_at is not None:
+            raise RequestRefused("This draft was discarded. Start a new request.")
+        data = locked.data
+        rep, taxpayer = data.get("representative", {}), data.get("taxpayer", {})
+        if not locked.taxpayer_tin_ciphertext:
+            raise RequestRefused("Enter the taxpayer's SSN or ITIN.", field="taxpayer.tin")
+        modules = [
+            (row["matter"], period)
+            for row in data.get("matters", {}).get("rows", [])
+            for period in row.get("periods", [])
+        ]
+        try:
+            req = request_submit(
+                practitioner=practitioner,
+                kind=rep.get("kind", ""),
+                representative=Representative(
+                    caf_number=rep.get("caf_number", ""),
+                    name=rep.get("name", ""),
+                    address=_postal(rep),
+                ),
+                taxpayer=TaxpayerDetails(
+                    tin=tin_decrypt(locked.taxpayer_tin_ciphertext),
+                    name=taxpayer.get("name", ""),
+                    address=_postal(taxpayer),
+                ),
+                modules=modules,
+                receives_notices=data.get("notices", {}).get("receives_notices") == "yes",
+                now=now,
+            )
+        except AuthorizationError as error:  # RequestRefused, PeriodRefused
+            refusal = error
+        else:
+            locked.submitted_request = req
+            locked.updated_at = req.submitted_at or clock.now()
+            locked.save(update_fields=["submitted_request", "updated_at"])
+            return Submitted(request=req, already=False)
+    assert refusal is not None
+    raise refusal

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from taxpayers.web.account import views
+
+app_name = "taxpayer"
+
+urlpatterns = [
+    path("verify/", views.verify, name="verify"),
+    path("verify/code/", views.verify_code, name="verify_code"),
+    path("notices/", views.notices, name="notices"),
+    path("notices/<int:pk>/", views.notice, name="notice"),
+]
