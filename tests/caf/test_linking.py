@@ -45,7 +45,7 @@ def confirm(profile, record, pin, now=FIXED_NOW) -> CafLink:
 def test_r6_pin_is_mailed_to_the_caf_address_of_record(cpa_profile, cpa_caf) -> None:
     pin_letter = request_pin(cpa_profile, cpa_caf)
     letter = Letter.objects.get()
-    assert letter.kind == LetterKind.CAF_PIN and letter.caf_record == cpa_caf
+    assert letter.kind == LetterKind.CAF_PIN and letter.caf_letter.caf_record == cpa_caf
     assert letter.address_block.splitlines() == cpa_caf.address_lines
     pin = pin_from_letter(pin_letter)
     # Only a keyed hash of the PIN is stored with the PIN letter.

@@ -332,7 +332,7 @@ def test_r6_asking_for_a_pin_mails_a_letter_and_never_shows_the_pin(
     assert f"{expires:%B} {expires.day}, {expires.year}" in html
     assert pin_letter.expires_at - pin_letter.created_at == dt.timedelta(days=30)
     letter = Letter.objects.get()
-    assert letter.kind == LetterKind.CAF_PIN and letter.caf_record == record
+    assert letter.kind == LetterKind.CAF_PIN and letter.caf_letter.caf_record == record
 
 
 def test_r47_a_doubled_pin_request_mails_one_letter(cpa_client: Client, cpa) -> None:
