@@ -199,7 +199,6 @@ def request_approve(
         request_state_move(
             req,
             to=RequestState.APPROVED,
-            action="request.approved",
             now=now,
             actor=actor,
             also_saved=[
@@ -230,7 +229,6 @@ def request_reject(
         request_state_move(
             req,
             to=RequestState.REJECTED,
-            action="request.rejected",
             now=now,
             actor=actor,
             also_saved=["decided_at", "staff_reason"],
@@ -265,7 +263,6 @@ def request_cancel(
         request_state_move(
             req,
             to=RequestState.CANCELLED,
-            action="request.cancelled",
             now=now,
             actor=practitioner,
             also_saved=["decided_at"],

@@ -83,7 +83,6 @@ def requests_expire_and_remind(*, now: dt.datetime | None = None) -> ExpiryResul
             request_state_move(
                 req,
                 to=RequestState.EXPIRED,
-                action="request.expired",
                 now=now,
                 actor_label=SCHEDULER,
             )

@@ -121,7 +121,6 @@ def request_record(*, request_id: int, now: dt.datetime | None = None) -> Record
         request_state_move(
             req,
             to=RequestState.RECORDED,
-            action="request.recorded",
             now=now,
             actor_label=WORKER,
             also_saved=["recorded_at"],
@@ -208,7 +207,6 @@ def request_fail(*, request_id: int, reason: str, now: dt.datetime | None = None
         request_state_move(
             req,
             to=RequestState.FAILED,
-            action="request.failed",
             now=now,
             actor_label=WORKER,
             also_saved=["staff_reason"],

@@ -13,14 +13,13 @@ def request_state_move(
     req: AuthorizationRequest,
     *,
     to: RequestState,
-    action: str,
     now: dt.datetime,
     actor: object | None = None,
     actor_label: str = "",
     also_saved: Sequence[str] = (),
     audited: Mapping[str, object] | None = None,
 ) -> None:
-    """Move a locked ``req`` to ``to`` and write the audit event ``action``.
+    """Move a locked ``req`` to ``to`` and write the audit event named after it ("request.<to>").
 
     The caller has already set the fields named in ``also_saved`` (saved with the state);
     ``audited`` adds to the event's "after" beside the new state.
@@ -29,7 +28,7 @@ def request_state_move(
     req.state = to
     req.save(update_fields=["state", *also_saved])
     audit_record(
-        action=action,
+        action=f"request.{to.value}",
         obj=req,
         actor=actor,
         actor_label=actor_label,
