@@ -17,11 +17,17 @@ from caf.models import (
     PinLetter,
     PractitionerProfile,
 )
-from taxpro.admin import ReadOnlyAdmin, ReadOnlyInline, search_by_tin
+from taxpro.admin import (
+    ADDRESS_FIELDS,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    TinHolderAdmin,
+    search_by_tin,
+)
 
 
 @admin.register(CafRecord)
-class CafRecordAdmin(ReadOnlyAdmin):
+class CafRecordAdmin(TinHolderAdmin):
     list_display = [
         "caf_number_display",
         "name",
@@ -44,22 +50,13 @@ class CafRecordAdmin(ReadOnlyAdmin):
         "practice_status",
         "status_effective_on",
         "status_changed_at",
-        "address_line1",
-        "address_line2",
-        "city",
-        "state",
-        "zip_code",
+        *ADDRESS_FIELDS,
         "created_at",
     ]
-    readonly_fields = ["tin_masked"]
 
     @admin.display(description="CAF number", ordering="caf_number")
     def caf_number_display(self, obj: CafRecord) -> str:
         return obj.caf_number_display
-
-    @admin.display(description="TIN")
-    def tin_masked(self, obj: CafRecord) -> str:
-        return obj.tin_masked  # R43: never whole in a list
 
     @admin.display(description="Linked to")
     def linked_to(self, obj: CafRecord) -> str:
@@ -88,7 +85,7 @@ class DesignationInline(ReadOnlyInline):
 
 
 @admin.register(PractitionerProfile)
-class PractitionerProfileAdmin(ReadOnlyAdmin):
+class PractitionerProfileAdmin(TinHolderAdmin):
     list_display = ["legal_name", "user", "tin_masked", "state"]
     search_fields = ["legal_name", "user__email"]
     inlines = [DesignationInline]
@@ -97,18 +94,9 @@ class PractitionerProfileAdmin(ReadOnlyAdmin):
         "legal_name",
         "tin_type",
         "tin_masked",
-        "address_line1",
-        "address_line2",
-        "city",
-        "state",
-        "zip_code",
+        *ADDRESS_FIELDS,
         "created_at",
     ]
-    readonly_fields = ["tin_masked"]
-
-    @admin.display(description="TIN")
-    def tin_masked(self, obj: PractitionerProfile) -> str:
-        return obj.tin_masked
 
 
 @admin.register(CafLink)

@@ -16,7 +16,13 @@ from taxpayers.models import (
     Letter,
     Taxpayer,
 )
-from taxpro.admin import ReadOnlyAdmin, ReadOnlyInline, search_by_tin
+from taxpro.admin import (
+    ADDRESS_FIELDS,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    TinHolderAdmin,
+    search_by_tin,
+)
 
 
 class AccountModuleInline(ReadOnlyInline):
@@ -27,7 +33,7 @@ class AccountModuleInline(ReadOnlyInline):
 
 
 @admin.register(Taxpayer)
-class TaxpayerAdmin(ReadOnlyAdmin):
+class TaxpayerAdmin(TinHolderAdmin):
     list_display = ["name", "kind", "tin_masked", "city", "state", "has_online_account"]
     list_filter = ["kind", "state"]
     search_fields = ["name"]
@@ -39,20 +45,12 @@ class TaxpayerAdmin(ReadOnlyAdmin):
         "tin_masked",
         "tin_whole",
         "date_of_birth",
-        "address_line1",
-        "address_line2",
-        "city",
-        "state",
-        "zip_code",
+        *ADDRESS_FIELDS,
         "user",
         "created_at",
     ]
     # View-only (no change permission), so plain fields show read-only; these are computed.
     readonly_fields = ["tin_masked", "tin_whole"]
-
-    @admin.display(description="TIN")
-    def tin_masked(self, obj: Taxpayer) -> str:
-        return obj.tin_masked
 
     @admin.display(description="Whole TIN (staff only)")
     def tin_whole(self, obj: Taxpayer) -> str:

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 
 from taxpro import clock
 from taxpro.errors import DomainError, TinInvalid
-from taxpro.models import AuditEvent, MaintenanceWindow, ServiceEvent, User
+from taxpro.models import AuditEvent, EncryptedTinFields, MaintenanceWindow, ServiceEvent, User
 from taxpro.service_hours import services as service_hours
 from taxpro.tin_crypto import tin_lookup_hash
 from taxpro.tins import tin_digits
@@ -40,6 +40,21 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class TinHolderAdmin(ReadOnlyAdmin):
+    """A read-only admin of a TIN holder (a taxpayer, a CAF record, a practitioner), whose TIN
+    is shown masked (R43)."""
+
+    readonly_fields = ["tin_masked"]
+
+    @admin.display(description="TIN")
+    def tin_masked(self, obj: EncryptedTinFields) -> str:
+        return obj.tin_masked
+
+
+# The address of record's fields (taxpro.models.AddressOfRecordFields), in the order staff read.
+ADDRESS_FIELDS = ["address_line1", "address_line2", "city", "state", "zip_code"]
 
 
 def search_by_tin(queryset: QuerySet[Any], term: str) -> QuerySet[Any] | None:

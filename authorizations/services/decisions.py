@@ -23,8 +23,8 @@ from authorizations.periods import Matter, format_period
 from authorizations.selectors import CONTACT_TAXPAYER, NO_STATUS_STATES
 from authorizations.services.locks import lock_request
 from authorizations.services.recording import enqueue_recording
+from authorizations.services.request_states import request_state_move
 from taxpro import clock
-from taxpro.audit import audit_record
 
 # The version of the declaration the taxpayer signs (R22). Change it when the words change.
 CONSENT_TEXT_VERSION = "2026-11-v1"
@@ -39,10 +39,6 @@ class ConsentEvidence:
     user_agent: str
     second_factor: bool
     text_version: str = CONSENT_TEXT_VERSION
-
-
-def _state_snapshot(req: AuthorizationRequest) -> dict[str, object]:
-    return {"state": req.state}
 
 
 def _refuse_unless_pending(req: AuthorizationRequest, now: dt.datetime, verb: str) -> None:
@@ -194,22 +190,27 @@ def request_approve(
         pairs = _module_pairs(req)
         _check_correction_wait(req, pairs, now)
         _check_notice_recipients(req, pairs, now)
-        before = _state_snapshot(req)
-        req.state = RequestState.APPROVED
         req.signed_at = req.decided_at = now
         req.signed_on = clock.today_et(now)
         req.consent_ip = consent.ip
         req.consent_user_agent = consent.user_agent[:500]
         req.consent_text_version = consent.text_version
         req.consent_second_factor = consent.second_factor
-        req.save()
-        audit_record(
-            action="request.approved",
-            obj=req,
-            actor=actor,
-            before=before,
-            after={"state": req.state, "signed_on": req.signed_on.isoformat()},
+        request_state_move(
+            req,
+            to=RequestState.APPROVED,
             now=now,
+            actor=actor,
+            also_saved=[
+                "signed_at",
+                "decided_at",
+                "signed_on",
+                "consent_ip",
+                "consent_user_agent",
+                "consent_text_version",
+                "consent_second_factor",
+            ],
+            audited={"signed_on": req.signed_on.isoformat()},
         )
         # The worker is a fast path only: if the broker is down the sweeper records it later.
         transaction.on_commit(partial(enqueue_recording, req.pk), robust=True)
@@ -223,18 +224,14 @@ def request_reject(
     with transaction.atomic():
         req = lock_request(request_id, taxpayer_id=taxpayer_id)
         _refuse_unless_pending(req, now, "rejected")
-        before = _state_snapshot(req)
-        req.state = RequestState.REJECTED
         req.decided_at = now
         req.staff_reason = "Rejected by the taxpayer."  # R19: kept for staff only.
-        req.save()
-        audit_record(
-            action="request.rejected",
-            obj=req,
-            actor=actor,
-            before=before,
-            after={"state": req.state},
+        request_state_move(
+            req,
+            to=RequestState.REJECTED,
             now=now,
+            actor=actor,
+            also_saved=["decided_at", "staff_reason"],
         )
     return req
 
@@ -262,16 +259,12 @@ def request_cancel(
         req = lock_request(request_id, practitioner=practitioner)
         if req.state != RequestState.PENDING:
             raise RequestRefused(_why_not_cancellable(req))
-        before = _state_snapshot(req)
-        req.state = RequestState.CANCELLED
         req.decided_at = now
-        req.save()
-        audit_record(
-            action="request.cancelled",
-            obj=req,
-            actor=practitioner,
-            before=before,
-            after={"state": req.state},
+        request_state_move(
+            req,
+            to=RequestState.CANCELLED,
             now=now,
+            actor=practitioner,
+            also_saved=["decided_at"],
         )
     return req

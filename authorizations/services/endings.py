@@ -41,6 +41,29 @@ def _refuse_if_ended(row: Authorization) -> None:
         )
 
 
+def _end_and_audit(
+    row: Authorization,
+    *,
+    reason: EndReason,
+    action: str,
+    actor: object,
+    label: str,
+    now: dt.datetime,
+) -> bool:
+    """End ``row`` (R28) and audit it as ``action``; False, and nothing audited, if it had ended."""
+    ended = end_authorization(row, reason=reason, now=now, by_user=actor, label=label)
+    if ended:
+        audit_record(
+            action=action,
+            obj=row,
+            actor=actor,
+            before={"active": True},
+            after={"active": False, "reason": reason.value},
+            now=now,
+        )
+    return ended
+
+
 def authorization_withdraw(
     *, authorization_id: int, practitioner: User, now: dt.datetime | None = None
 ) -> Authorization:
@@ -52,12 +75,13 @@ def authorization_withdraw(
     with transaction.atomic():
         row = _lock_row(authorization_id, caf_record__in=caf_numbers_linked_to(user=practitioner))
         _refuse_if_ended(row)
-        end_authorization(
+        _end_and_audit(
             row,
             reason=EndReason.WITHDRAWN,
-            now=now,
-            by_user=practitioner,
+            action="authorization.withdrawn",
+            actor=practitioner,
             label="withdrawn by the representative",
+            now=now,
         )
         letter_send(
             kind=LetterKind.WITHDRAWAL_NOTICE,
@@ -69,14 +93,6 @@ def authorization_withdraw(
                 f"on {clock.to_et(now):%B %-d, %Y}. They can no longer act for you or see "
                 "your tax information for it."
             ),
-        )
-        audit_record(
-            action="authorization.withdrawn",
-            obj=row,
-            actor=practitioner,
-            before={"active": True},
-            after={"active": False, "reason": "withdrawn"},
-            now=now,
         )
     row.refresh_from_db()
     return row
@@ -112,8 +128,13 @@ def authorization_revoke(
     with transaction.atomic():
         row = _lock_row(authorization_id, taxpayer_id=taxpayer_id)
         _refuse_if_ended(row)
-        end_authorization(
-            row, reason=EndReason.REVOKED, now=now, by_user=actor, label="revoked by the taxpayer"
+        _end_and_audit(
+            row,
+            reason=EndReason.REVOKED,
+            action="authorization.revoked",
+            actor=actor,
+            label="revoked by the taxpayer",
+            now=now,
         )
         caf_letter_send(
             kind=LetterKind.REVOCATION_NOTICE,
@@ -124,14 +145,6 @@ def authorization_revoke(
                 f"{row.taxpayer.name} revoked your {_describe(row)} on "
                 f"{clock.to_et(now):%B %-d, %Y}."
             ),
-        )
-        audit_record(
-            action="authorization.revoked",
-            obj=row,
-            actor=actor,
-            before={"active": True},
-            after={"active": False, "reason": "revoked"},
-            now=now,
         )
     row.refresh_from_db()
     return row
@@ -159,21 +172,14 @@ def authorizations_end_for_practice_status(
             .filter(caf_record_id=caf_record_id, taxpayer_id=taxpayer_id)
         )
         for row in rows:
-            if end_authorization(
+            if _end_and_audit(
                 row,
                 reason=EndReason.PRACTICE_STATUS,
-                now=now,
-                by_user=actor,
+                action="authorization.ended_practice_status",
+                actor=actor,
                 label=f"practice status: {status_label}",
+                now=now,
             ):
-                audit_record(
-                    action="authorization.ended_practice_status",
-                    obj=row,
-                    actor=actor,
-                    before={"active": True},
-                    after={"active": False, "reason": "practice_status"},
-                    now=now,
-                )
                 ended += 1
     return ended
 

@@ -9,10 +9,10 @@ from django.conf import settings
 from django.db import transaction
 
 from authorizations.models import AuthorizationRequest, RequestState
+from authorizations.services.request_states import request_state_move
 from taxpayers.models import LetterKind
 from taxpayers.services import letter_send
 from taxpro import clock
-from taxpro.audit import audit_record
 
 SCHEDULER = "scheduler"
 
@@ -80,15 +80,11 @@ def requests_expire_and_remind(*, now: dt.datetime | None = None) -> ExpiryResul
             )
             if req is None:
                 continue
-            req.state = RequestState.EXPIRED
-            req.save(update_fields=["state"])
-            audit_record(
-                action="request.expired",
-                obj=req,
-                actor_label=SCHEDULER,
-                before={"state": RequestState.PENDING},
-                after={"state": RequestState.EXPIRED},
+            request_state_move(
+                req,
+                to=RequestState.EXPIRED,
                 now=now,
+                actor_label=SCHEDULER,
             )
             expired += 1
     return ExpiryResult(reminded=reminded, expired=expired)

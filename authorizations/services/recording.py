@@ -24,8 +24,8 @@ from authorizations.models import (
     RequestState,
 )
 from authorizations.services.locks import lock_request
+from authorizations.services.request_states import request_state_move
 from taxpro import clock
-from taxpro.audit import audit_record
 from taxpro.models import ServiceEvent, ServiceEventKind
 from taxpro.service_hours import services as service_hours
 from taxpro.service_hours.selectors import portal_is_open
@@ -117,16 +117,13 @@ def request_record(*, request_id: int, now: dt.datetime | None = None) -> Record
             return RecordOutcome.WAITING_FOR_OPENING
         for module in req.modules.all():
             _record_module(req, module, now)
-        req.state = RequestState.RECORDED
         req.recorded_at = now
-        req.save(update_fields=["state", "recorded_at"])
-        audit_record(
-            action="request.recorded",
-            obj=req,
-            actor_label=WORKER,
-            before={"state": RequestState.APPROVED},
-            after={"state": RequestState.RECORDED},
+        request_state_move(
+            req,
+            to=RequestState.RECORDED,
             now=now,
+            actor_label=WORKER,
+            also_saved=["recorded_at"],
         )
     return RecordOutcome.RECORDED
 
@@ -206,14 +203,12 @@ def request_fail(*, request_id: int, reason: str, now: dt.datetime | None = None
         req = lock_request(request_id)
         if req.state != RequestState.APPROVED:
             return
-        req.state = RequestState.FAILED
         req.staff_reason = reason
-        req.save(update_fields=["state", "staff_reason"])
-        audit_record(
-            action="request.failed",
-            obj=req,
-            actor_label=WORKER,
-            before={"state": RequestState.APPROVED},
-            after={"state": RequestState.FAILED, "reason": reason},
+        request_state_move(
+            req,
+            to=RequestState.FAILED,
             now=now,
+            actor_label=WORKER,
+            also_saved=["staff_reason"],
+            audited={"reason": reason},
         )

@@ -110,13 +110,7 @@ def identity_check_start(
             taxpayer = _identity_matching_taxpayer(parsed.digits, answers)
             if taxpayer is not None and taxpayer.user_id not in (None, user.pk):
                 # Someone else's record: the same answer as a mismatch, but staff can see it.
-                audit_record(
-                    action="taxpayers.identity.already_linked",
-                    obj=taxpayer,
-                    actor=user,
-                    after={"tin": taxpayer.tin_masked},
-                    now=now,
-                )
+                _audit_already_linked(taxpayer, user, now)
                 taxpayer = None
             if taxpayer is None:
                 IdentityAttempt.objects.create(user=user, attempted_at=now)
@@ -127,6 +121,18 @@ def identity_check_start(
         raise failure
     assert check is not None
     return check
+
+
+def _audit_already_linked(taxpayer: Taxpayer, user: User, now: dt.datetime) -> None:
+    """The answers or the code led to a record linked to another account: the user is told
+    only that nothing matched, but staff can see it."""
+    audit_record(
+        action="taxpayers.identity.already_linked",
+        obj=taxpayer,
+        actor=user,
+        after={"tin": taxpayer.tin_masked},
+        now=now,
+    )
 
 
 def _identity_rate_limit(user: User, now: dt.datetime) -> TaxpayerError | None:
@@ -288,13 +294,7 @@ def _identity_code_check(
     if taxpayer.user_id is not None and taxpayer.user_id != user.pk:
         # Linked to another account since the letter went out: neutral, and audited.
         _identity_check_close(check, IdentityCheckState.SUPERSEDED, user, now)
-        audit_record(
-            action="taxpayers.identity.already_linked",
-            obj=taxpayer,
-            actor=user,
-            after={"tin": taxpayer.tin_masked},
-            now=now,
-        )
+        _audit_already_linked(taxpayer, user, now)
         return IdentityMismatch(IDENTITY_MISMATCH_MESSAGE), None
     _identity_check_close(check, IdentityCheckState.USED, user, now)
     return None, taxpayer_account_attach(taxpayer=taxpayer, user=user, now=now)
