@@ -38,36 +38,25 @@ def draft_create(*, practitioner: User, now: dt.datetime | None = None) -> Reque
         )
 
 
-def draft_save_step(
+def draft_save_answers(
     *,
     draft: RequestDraft,
     step: str,
     answers: dict[str, Any],
+    valid: bool,
     tin: Tin | None = None,
     now: dt.datetime | None = None,
 ) -> RequestDraft:
-    """Keep a step's valid answers; the step is complete. A TIN goes to its encrypted column."""
-    data = dict(draft.data)
-    data[step] = answers
-    raw = dict(data.get(RAW, {}))
-    raw.pop(step, None)
-    data[RAW] = raw
-    return _save(draft, data=data, tin=tin, now=now)
-
-
-def draft_save_raw(
-    *,
-    draft: RequestDraft,
-    step: str,
-    answers: dict[str, Any],
-    tin: Tin | None = None,
-    now: dt.datetime | None = None,
-) -> RequestDraft:
-    """Keep what was typed, valid or not, so nothing is lost (R42); the step is not complete
-    until it is posted valid. ``answers`` must not hold a TIN (R46): pass a parsed one."""
+    """Keep a step's answers. Valid ones complete the step; otherwise they are kept as typed,
+    so nothing is lost (R42), and the step stays incomplete until it is posted valid.
+    ``answers`` never hold a TIN (R46): a parsed one goes to its encrypted column."""
     data = dict(draft.data)
     raw = dict(data.get(RAW, {}))
-    raw[step] = answers
+    if valid:
+        data[step] = answers
+        raw.pop(step, None)
+    else:
+        raw[step] = answers
     data[RAW] = raw
     return _save(draft, data=data, tin=tin, now=now)
 
