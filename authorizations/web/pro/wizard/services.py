@@ -12,9 +12,8 @@ from django.db import transaction
 from authorizations.errors import AuthorizationError, RequestRefused
 from authorizations.models import AuthorizationRequest, RequestDraft
 from authorizations.services.submission import Representative, TaxpayerDetails, request_submit
-from authorizations.web.pro.wizard.steps import RAW, TIN
+from authorizations.web.pro.wizard.steps import RAW, TIN, postal_address_of
 from taxpro import clock
-from taxpro.addresses import PostalAddress
 from taxpro.models import User
 from taxpro.tin_crypto import tin_decrypt, tin_encrypt
 from taxpro.tins import Tin
@@ -93,16 +92,6 @@ class Submitted:
     already: bool  # True when this draft had been sent before (a doubled submit, R47)
 
 
-def _postal(answers: dict[str, Any]) -> PostalAddress:
-    return PostalAddress(
-        line1=answers.get("line1", ""),
-        line2=answers.get("line2", ""),
-        city=answers.get("city", ""),
-        state=answers.get("state", ""),
-        zip_code=answers.get("zip_code", ""),
-    )
-
-
 def draft_submit(
     *, draft: RequestDraft, practitioner: User, now: dt.datetime | None = None
 ) -> Submitted:
@@ -139,12 +128,12 @@ def draft_submit(
                 representative=Representative(
                     caf_number=rep.get("caf_number", ""),
                     name=rep.get("name", ""),
-                    address=_postal(rep),
+                    address=postal_address_of(rep),
                 ),
                 taxpayer=TaxpayerDetails(
                     tin=tin_decrypt(locked.taxpayer_tin_ciphertext),
                     name=taxpayer.get("name", ""),
-                    address=_postal(taxpayer),
+                    address=postal_address_of(taxpayer),
                 ),
                 modules=modules,
                 receives_notices=data.get("notices", {}).get("receives_notices") == "yes",

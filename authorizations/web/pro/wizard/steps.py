@@ -69,14 +69,15 @@ def raw_answers_of(draft: RequestDraft, slug: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def _address_lines(answers: dict[str, Any]) -> list[str]:
+def postal_address_of(answers: dict[str, Any]) -> PostalAddress:
+    """The address a step's answers name (the representative's or the taxpayer's)."""
     return PostalAddress(
         line1=answers.get("line1", ""),
         line2=answers.get("line2", ""),
         city=answers.get("city", ""),
         state=answers.get("state", ""),
         zip_code=answers.get("zip_code", ""),
-    ).as_lines()
+    )
 
 
 class Step:
@@ -174,7 +175,7 @@ class RepresentativeStep(Step):
             SummaryRow("Kind of request", [RequestKind(kind).label if kind else ""]),
             SummaryRow("Your CAF number", [f"{number[:4]}-{number[4:]}" if number else ""]),
             SummaryRow("Your name on the CAF file", [answers.get("name", "")]),
-            SummaryRow("Your address of record", _address_lines(answers)),
+            SummaryRow("Your address of record", postal_address_of(answers).as_lines()),
         ]
 
 
@@ -212,7 +213,7 @@ class TaxpayerStep(Step):
             SummaryRow(
                 "SSN or ITIN", [tin_mask(last4, tin_type=tin.get("type", "ssn"))] if last4 else []
             ),
-            SummaryRow("Taxpayer's address", _address_lines(answers)),
+            SummaryRow("Taxpayer's address", postal_address_of(answers).as_lines()),
         ]
 
 
@@ -306,11 +307,6 @@ class CheckStep(Step):
 
     def is_complete(self, draft: RequestDraft) -> bool:
         return False
-
-    def form(
-        self, *, draft: RequestDraft, practitioner: User, data: Mapping[str, Any] | None = None
-    ) -> DeclarationForm:
-        return DeclarationForm(data=data)
 
     def context(self, draft: RequestDraft) -> dict[str, Any]:
         return {
