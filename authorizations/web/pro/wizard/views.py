@@ -170,17 +170,7 @@ def step(request: HttpRequest, public_id: uuid.UUID, slug: str) -> HttpResponse:
         messages.info(request, "That draft was discarded. Start a new request.")
         return redirect("wizard:start")
     if request.method == "POST" and portal_closed_now(request):
-        # R42: keep what was posted, never advance and never submit.
-        if current.is_question:
-            form = current.form(draft=draft, practitioner=practitioner)
-            services.draft_save_answers(
-                draft=draft,
-                step=current.slug,
-                answers=current.typed(post=request.POST, form=form),
-                valid=False,
-                tin=current.typed_tin(request.POST),
-            )
-        return closed_response(request, saved_draft=True)
+        return _keep_while_closed(request, draft, current, practitioner)
     if not current.is_question:
         # The check page's form posts to wizard:submit; a POST here only shows the page again.
         if request.method == "POST":
@@ -188,12 +178,34 @@ def step(request: HttpRequest, public_id: uuid.UUID, slug: str) -> HttpResponse:
         if (unanswered := _unanswered(request, draft)) is not None:
             return unanswered
     if request.method == "GET":
-        return _render_step(
-            request, draft, current, current.form(draft=draft, practitioner=practitioner)
+        form = current.form(draft=draft, practitioner=practitioner)
+        return _render_step(request, draft, current, form)
+    return _post_answers(request, draft, current, practitioner)
+
+
+def _keep_while_closed(
+    request: HttpRequest, draft: RequestDraft, current: Step, practitioner: User
+) -> HttpResponse:
+    """R42: keep what was posted, never advance and never submit."""
+    if current.is_question:
+        form = current.form(draft=draft, practitioner=practitioner)
+        services.draft_save_answers(
+            draft=draft,
+            step=current.slug,
+            answers=current.typed(post=request.POST, form=form),
+            valid=False,
+            tin=current.typed_tin(request.POST),
         )
+    return closed_response(request, saved_draft=True)
+
+
+def _post_answers(
+    request: HttpRequest, draft: RequestDraft, current: Step, practitioner: User
+) -> HttpResponse:
+    """A question step posted: keep it in the draft, valid or not (R42), then move on."""
     edit = current.edit(post=request.POST, action=request.POST.get("action", "continue"))
     if edit is not None:
-        # Rows edited are kept (R42) and shown again, not judged while still being written.
+        # Rows edited are kept and shown again, not judged while still being written.
         services.draft_save_answers(draft=draft, step=current.slug, answers=edit.typed, valid=False)
         return _render_step(request, draft, current, edit.form, extra=edit.extra)
     form = current.form(draft=draft, practitioner=practitioner, data=request.POST)
@@ -201,7 +213,7 @@ def step(request: HttpRequest, public_id: uuid.UUID, slug: str) -> HttpResponse:
     draft = services.draft_save_answers(
         draft=draft,
         step=current.slug,
-        # Invalid: keep what was typed (R42) and show the errors next to the fields.
+        # Invalid: keep what was typed and show the errors next to the fields.
         answers=current.answers(form) if valid else current.typed(post=request.POST, form=form),
         valid=valid,
         tin=current.tin(form),
