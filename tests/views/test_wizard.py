@@ -18,6 +18,7 @@ from taxpayers.models import MatchAttempt
 from tests.factories import UserFactory
 from tests.views.wizard_support import (
     complete_questions,
+    drafting_representative,
     maintenance_now,
     make_taxpayer,
     matters_answers,
@@ -85,10 +86,8 @@ def test_a_typed_caf_number_with_its_name_and_address_of_record_also_works(
 
 
 def test_r47_a_doubled_submit_has_one_effect(client: Client) -> None:
-    rep = representative()
+    rep, draft = drafting_representative(client)
     taxpayer = make_taxpayer()
-    draft = new_draft(rep)
-    signed_in(client, rep)
     complete_questions(client, draft, rep, taxpayer)
     first = client.post(submit_url(draft), {"declaration": "on"})
     second = client.post(submit_url(draft), {"declaration": "on"}, follow=True)
@@ -107,9 +106,7 @@ def test_r47_a_doubled_start_makes_one_draft(client: Client) -> None:
 
 
 def test_the_declaration_is_required(client: Client) -> None:
-    rep = representative()
-    draft = new_draft(rep)
-    signed_in(client, rep)
+    rep, draft = drafting_representative(client)
     complete_questions(client, draft, rep, make_taxpayer())
     response = client.post(submit_url(draft), {})
     assert response.status_code == 200
@@ -118,9 +115,7 @@ def test_the_declaration_is_required(client: Client) -> None:
 
 
 def test_the_check_page_waits_for_every_answer(client: Client) -> None:
-    rep = representative()
-    draft = new_draft(rep)
-    signed_in(client, rep)
+    _, draft = drafting_representative(client)
     response = client.get(step_url(draft, "check"))
     assert response["Location"] == step_url(draft, "representative")
     response = client.post(submit_url(draft), {"declaration": "on"})
@@ -129,20 +124,16 @@ def test_the_check_page_waits_for_every_answer(client: Client) -> None:
 
 
 def test_a_change_from_the_check_page_comes_back_to_it(client: Client) -> None:
-    rep = representative()
+    rep, draft = drafting_representative(client)
     taxpayer = make_taxpayer()
-    draft = new_draft(rep)
-    signed_in(client, rep)
     complete_questions(client, draft, rep, taxpayer)
     response = client.post(step_url(draft, "notices"), {"receives_notices": "no"})
     assert response["Location"] == step_url(draft, "check")
 
 
 def test_r12_a_mismatch_never_says_which_field_and_is_counted(client: Client) -> None:
-    rep = representative()
+    rep, draft = drafting_representative(client)
     taxpayer = make_taxpayer()
-    draft = new_draft(rep)
-    signed_in(client, rep)
     complete_questions(client, draft, rep, taxpayer, taxpayer_overrides={"name": "Someone Else"})
     response = client.post(submit_url(draft), {"declaration": "on"})
     assert response.status_code == 200
@@ -157,10 +148,8 @@ def test_r12_a_mismatch_never_says_which_field_and_is_counted(client: Client) ->
 
 def test_r12_mismatches_are_rate_limited(client: Client, settings) -> None:
     settings.TAXPAYER_MISMATCH_LIMIT_PER_HOUR = 1
-    rep = representative()
+    rep, draft = drafting_representative(client)
     taxpayer = make_taxpayer()
-    draft = new_draft(rep)
-    signed_in(client, rep)
     complete_questions(client, draft, rep, taxpayer, taxpayer_overrides={"name": "Someone Else"})
     client.post(submit_url(draft), {"declaration": "on"})
     client.post(step_url(draft, "taxpayer"), taxpayer_answers(taxpayer))
@@ -170,10 +159,8 @@ def test_r12_mismatches_are_rate_limited(client: Client, settings) -> None:
 
 
 def test_r3_a_caf_address_not_on_file_is_refused_with_a_link_to_the_step(client: Client) -> None:
-    rep = representative()
+    rep, draft = drafting_representative(client)
     taxpayer = make_taxpayer()
-    draft = new_draft(rep)
-    signed_in(client, rep)
     complete_questions(client, draft, rep, taxpayer)
     answers = typed_representative_answers(rep)
     answers["zip_code"] = "10001" if rep.caf_record.zip_code != "10001" else "10002"
@@ -188,10 +175,8 @@ def test_r3_a_caf_address_not_on_file_is_refused_with_a_link_to_the_step(client:
 
 
 def test_r42_a_draft_survives_a_new_session(client: Client) -> None:
-    rep = representative()
+    rep, draft = drafting_representative(client)
     taxpayer = make_taxpayer()
-    draft = new_draft(rep)
-    signed_in(client, rep)
     client.post(step_url(draft, "representative"), typed_representative_answers(rep))
     # Invalid answers are kept too: the name typed so far comes back.
     client.post(step_url(draft, "taxpayer"), taxpayer_answers(taxpayer, tin="123"))
@@ -220,9 +205,7 @@ def test_drafts_for_lists_own_unfinished_drafts_newest_first(client: Client) -> 
 
 
 def test_discarding_a_draft_asks_first_and_a_doubled_discard_is_told(client: Client) -> None:
-    rep = representative()
-    draft = new_draft(rep)
-    signed_in(client, rep)
+    rep, draft = drafting_representative(client)
     client.post(step_url(draft, "notices"), {"receives_notices": "no"})
     url = reverse("wizard:discard", args=[draft.public_id])
     assert "Discard the draft" in client.get(url).content.decode()
@@ -237,9 +220,7 @@ def test_discarding_a_draft_asks_first_and_a_doubled_discard_is_told(client: Cli
 
 
 def test_a_sent_draft_cannot_be_discarded(client: Client) -> None:
-    rep = representative()
-    draft = new_draft(rep)
-    signed_in(client, rep)
+    rep, draft = drafting_representative(client)
     complete_questions(client, draft, rep, make_taxpayer())
     client.post(submit_url(draft), {"declaration": "on"})
     response = client.post(reverse("wizard:discard", args=[draft.public_id]))
@@ -296,10 +277,8 @@ def test_the_owner_gets_200_and_strangers_are_kept_out(client: Client) -> None:
 
 
 def test_htmx_gets_the_step_region_for_errors_and_a_redirect_when_valid(client: Client) -> None:
-    rep = representative()
+    _, draft = drafting_representative(client)
     taxpayer = make_taxpayer()
-    draft = new_draft(rep)
-    signed_in(client, rep)
     url = step_url(draft, "taxpayer")
     partial = client.post(
         url, taxpayer_answers(taxpayer, tin="000-00-0000"), HTTP_HX_REQUEST="true"
@@ -313,9 +292,7 @@ def test_htmx_gets_the_step_region_for_errors_and_a_redirect_when_valid(client: 
 
 
 def test_htmx_adds_a_matter_row_in_place(client: Client) -> None:
-    rep = representative()
-    draft = new_draft(rep)
-    signed_in(client, rep)
+    _, draft = drafting_representative(client)
     response = client.post(
         step_url(draft, "matters"), matters_answers(action="add"), HTTP_HX_REQUEST="true"
     )
@@ -328,10 +305,8 @@ def test_htmx_adds_a_matter_row_in_place(client: Client) -> None:
 
 
 def test_r42_a_step_posted_while_closed_is_saved_and_answered_503(client: Client) -> None:
-    rep = representative()
+    rep, draft = drafting_representative(client)
     taxpayer = make_taxpayer()
-    draft = new_draft(rep)
-    signed_in(client, rep)
     complete_questions(client, draft, rep, taxpayer)
     client.post(step_url(draft, "taxpayer"), taxpayer_answers(taxpayer, name="Draft Name"))
     maintenance_now()
@@ -352,10 +327,8 @@ def test_r42_a_step_posted_while_closed_is_saved_and_answered_503(client: Client
 
 
 def test_r42_a_taxpayer_step_posted_while_closed_keeps_the_tin_encrypted(client: Client) -> None:
-    rep = representative()
+    _, draft = drafting_representative(client)
     taxpayer = make_taxpayer()
-    draft = new_draft(rep)
-    signed_in(client, rep)
     maintenance_now()
     response = client.post(step_url(draft, "taxpayer"), taxpayer_answers(taxpayer))
     assert response.status_code == 503
@@ -400,10 +373,8 @@ def test_the_start_page_lists_drafts_in_a_constant_number_of_queries(client: Cli
 
 
 def test_r46_staff_see_drafts_read_only_and_never_the_tin(client: Client, staff_user) -> None:
-    rep = representative()
+    _, draft = drafting_representative(client)
     taxpayer = make_taxpayer()
-    draft = new_draft(rep)
-    signed_in(client, rep)
     client.post(step_url(draft, "taxpayer"), taxpayer_answers(taxpayer))
     staff_user.is_superuser = True  # as in tests/taxpayers/test_admin.py
     staff_user.save()

@@ -12,6 +12,7 @@ from authorizations.models import RequestDraft
 from authorizations.web.pro.wizard.steps import STEP_BY_SLUG
 from taxpro import clock
 from tests.views.wizard_support import (
+    drafting_representative,
     make_taxpayer,
     matters_answers,
     new_draft,
@@ -61,18 +62,14 @@ def test_r2_poa_is_not_offered_to_designations_that_cannot_ask_for_it(
 
 
 def test_r2_a_forged_post_choosing_poa_is_refused(client: Client) -> None:
-    rep = representative(code="h")
-    draft = new_draft(rep)
-    signed_in(client, rep)
+    rep, draft = drafting_representative(client, code="h")
     body = _post(client, draft, "representative", representative_answers(rep, kind="poa"))
     assert "cannot make a power of attorney request online" in body
     assert "representative" not in draft.data or draft.data.get("raw", {}).get("representative")
 
 
 def test_r1_a_tia_from_a_preparer_is_accepted(client: Client) -> None:
-    rep = representative(code="h")
-    draft = new_draft(rep)
-    signed_in(client, rep)
+    rep, draft = drafting_representative(client, code="h")
     response = client.post(
         step_url(draft, "representative"), representative_answers(rep, kind="tia")
     )
@@ -82,9 +79,7 @@ def test_r1_a_tia_from_a_preparer_is_accepted(client: Client) -> None:
 
 
 def test_a_typed_caf_number_needs_its_name_and_address(client: Client) -> None:
-    rep = representative()
-    draft = new_draft(rep)
-    signed_in(client, rep)
+    _, draft = drafting_representative(client)
     body = _post(
         client, draft, "representative", {"kind": "poa", "caf_choice": "other", "caf_number": ""}
     )
@@ -107,9 +102,7 @@ def test_a_typed_caf_number_needs_its_name_and_address(client: Client) -> None:
 def test_r3_bad_typed_caf_details_get_a_message_next_to_the_field(
     client: Client, field: str, value: str, message: str
 ) -> None:
-    rep = representative()
-    draft = new_draft(rep)
-    signed_in(client, rep)
+    rep, draft = drafting_representative(client)
     answers = typed_representative_answers(rep)
     answers[field] = value
     body = _post(client, draft, "representative", answers)
@@ -145,10 +138,8 @@ def test_r3_bad_typed_caf_details_get_a_message_next_to_the_field(
     ],
 )
 def test_r13a_bad_tins_get_a_field_message(client: Client, tin: str, message: str) -> None:
-    rep = representative()
+    _, draft = drafting_representative(client)
     taxpayer = make_taxpayer()
-    draft = new_draft(rep)
-    signed_in(client, rep)
     body = _post(client, draft, "taxpayer", taxpayer_answers(taxpayer, tin=tin))
     assert message in body
     assert taxpayer.name in body  # the rest of what was typed is kept
@@ -156,9 +147,7 @@ def test_r13a_bad_tins_get_a_field_message(client: Client, tin: str, message: st
 
 
 def test_r13a_an_itin_is_accepted(client: Client) -> None:
-    rep = representative()
-    draft = new_draft(rep)
-    signed_in(client, rep)
+    _, draft = drafting_representative(client)
     taxpayer = make_taxpayer()
     response = client.post(
         step_url(draft, "taxpayer"), taxpayer_answers(taxpayer, tin="912-70-1234")
@@ -184,20 +173,16 @@ def test_r13a_an_itin_is_accepted(client: Client) -> None:
 def test_r10_r11_bad_taxpayer_details_get_a_field_message(
     client: Client, field: str, value: str, message: str
 ) -> None:
-    rep = representative()
+    _, draft = drafting_representative(client)
     taxpayer = make_taxpayer()
-    draft = new_draft(rep)
-    signed_in(client, rep)
     body = _post(client, draft, "taxpayer", taxpayer_answers(taxpayer, **{field: value}))
     assert message in body
     assert "<script>alert(1)" not in body  # markup is escaped, never run
 
 
 def test_r46_the_tin_is_never_in_the_json_nor_sent_back_to_the_page(client: Client) -> None:
-    rep = representative()
+    _, draft = drafting_representative(client)
     taxpayer = make_taxpayer()
-    draft = new_draft(rep)
-    signed_in(client, rep)
     tin = taxpayer.tin_reveal()
     assert client.post(step_url(draft, "taxpayer"), taxpayer_answers(taxpayer)).status_code == 302
     draft.refresh_from_db()
@@ -249,18 +234,14 @@ def _year(offset: int) -> str:
 def test_r14_to_r17_bad_periods_get_a_field_message(
     client: Client, row: tuple[str, str, str], message: str
 ) -> None:
-    rep = representative()
-    draft = new_draft(rep)
-    signed_in(client, rep)
+    _, draft = drafting_representative(client)
     body = _post(client, draft, "matters", matters_answers(row))
     assert message in body
     assert draft.data["raw"]["matters"]["rows"][0]["matter"] == row[0]
 
 
 def test_r17_a_range_is_expanded_to_explicit_periods(client: Client) -> None:
-    rep = representative()
-    draft = new_draft(rep)
-    signed_in(client, rep)
+    _, draft = drafting_representative(client)
     first, last = _year(-3), _year(-1)
     quarter = f"{_year(-1)}06"
     data = matters_answers(("1040", first, last), ("civil_penalty", quarter, ""))
@@ -272,17 +253,13 @@ def test_r17_a_range_is_expanded_to_explicit_periods(client: Client) -> None:
 
 
 def test_no_matters_at_all_is_refused(client: Client) -> None:
-    rep = representative()
-    draft = new_draft(rep)
-    signed_in(client, rep)
+    _, draft = drafting_representative(client)
     body = _post(client, draft, "matters", {"row_count": "0", "action": "continue"})
     assert "Add at least one tax matter and period." in body
 
 
 def test_rows_are_added_removed_and_updated_without_javascript(client: Client) -> None:
-    rep = representative()
-    draft = new_draft(rep)
-    signed_in(client, rep)
+    _, draft = drafting_representative(client)
     url = step_url(draft, "matters")
     body = client.post(url, matters_answers(action="add")).content.decode()
     assert 'id="matter-row-1"' in body and "A tax matter was added." in body
@@ -298,9 +275,7 @@ def test_rows_are_added_removed_and_updated_without_javascript(client: Client) -
 
 
 def test_a_forged_row_count_is_bounded(client: Client) -> None:
-    rep = representative()
-    draft = new_draft(rep)
-    signed_in(client, rep)
+    _, draft = drafting_representative(client)
     response = client.post(step_url(draft, "matters"), {"row_count": "100000", "action": "add"})
     assert response.status_code == 200
     assert response.content.decode().count('class="usa-fieldset wizard-row"') == 20
@@ -310,9 +285,7 @@ def test_a_forged_row_count_is_bounded(client: Client) -> None:
 
 
 def test_r25_the_notices_question_says_the_limit_is_applied_at_approval(client: Client) -> None:
-    rep = representative()
-    draft = new_draft(rep)
-    signed_in(client, rep)
+    _, draft = drafting_representative(client)
     body = _post(client, draft, "notices", {"receives_notices": "maybe"})
     assert "Select a valid choice" in body
     assert "checked later, when the taxpayer approves" in body

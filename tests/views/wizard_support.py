@@ -36,6 +36,14 @@ def new_draft(rep: Rep) -> RequestDraft:
     return wizard_services.draft_create(practitioner=rep.user)  # type: ignore[arg-type]
 
 
+def drafting_representative(client: Client, *, code: str = "b") -> tuple[Rep, RequestDraft]:
+    """A representative, signed in on ``client``, with a new draft: how most wizard tests begin."""
+    rep = representative(code=code)
+    draft = new_draft(rep)
+    signed_in(client, rep)
+    return rep, draft
+
+
 def step_url(draft: RequestDraft, slug: str) -> str:
     return reverse("wizard:step", args=[draft.public_id, slug])
 

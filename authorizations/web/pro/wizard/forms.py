@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from typing import Any
 
 from django import forms
@@ -16,20 +15,18 @@ from caf.errors import CafError
 from caf.models import CafRecord
 from caf.numbers import caf_number_parse
 from caf.selectors import Eligibility
-from taxpro.addresses import STATE_NAMES
+from taxpro.addresses import zip_is_valid
 from taxpro.errors import TinInvalid
+from taxpro.form_fields import STATE_CHOICES, PlainTextField
 from taxpro.tins import HolderKind, Tin, tin_parse
 
 MAX_MATTER_ROWS = 20
 OTHER_CAF = "other"
-_ZIP = re.compile(r"[0-9]{5}(-[0-9]{4})?")
 _MARKUP = re.compile(r"[<>{}\[\]]")
 
-# R10/R3: only the 50 states and DC can be chosen; territories and APO/FPO need a form.
-STATE_CHOICES = [
-    ("", "- Select a state -"),
-    *sorted(STATE_NAMES.items(), key=lambda item: item[1]),
-]
+# R10/R3: only the 50 states and DC can be chosen (the shared list); territories and APO/FPO
+# need a paper form. The wizard's blank choice names what is chosen.
+_STATE_CHOICES = [("", "- Select a state -"), *(choice for choice in STATE_CHOICES if choice[0])]
 
 KIND_HELP = {
     RequestKind.POA: (
@@ -43,20 +40,16 @@ KIND_HELP = {
 }
 
 
-def refuse_unsafe_text(value: str, *, what: str) -> str:
-    """Control, invisible and direction-override characters, and markup, are refused."""
-    for char in value:
-        if unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp"}:
-            raise forms.ValidationError(
-                f"The {what} contains invisible or control characters. Type it again."
-            )
+def refuse_markup(value: str, *, what: str) -> str:
+    """Markup characters are refused (invisible and control ones already are, by
+    :class:`PlainTextField`)."""
     if _MARKUP.search(value):
         raise forms.ValidationError(f"Enter the {what} without the characters < > {{ }} [ ].")
     return value
 
 
-def _text(label: str, *, max_length: int, required: bool = True, **kwargs: Any) -> forms.CharField:
-    return forms.CharField(label=label, max_length=max_length, required=required, **kwargs)
+def _text(label: str, *, max_length: int, required: bool = True, **kwargs: Any) -> PlainTextField:
+    return PlainTextField(label=label, max_length=max_length, required=required, **kwargs)
 
 
 class AddressFields(forms.Form):
@@ -78,7 +71,7 @@ class AddressFields(forms.Form):
     city = _text(
         "City", max_length=60, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
     )
-    state = forms.ChoiceField(label="State", choices=STATE_CHOICES)
+    state = forms.ChoiceField(label="State", choices=_STATE_CHOICES)
     zip_code = _text(
         "ZIP code",
         max_length=10,
@@ -87,17 +80,17 @@ class AddressFields(forms.Form):
     )
 
     def clean_line1(self) -> str:
-        return refuse_unsafe_text(self.cleaned_data["line1"], what="street address")
+        return refuse_markup(self.cleaned_data["line1"], what="street address")
 
     def clean_line2(self) -> str:
-        return refuse_unsafe_text(self.cleaned_data["line2"], what="apartment or unit")
+        return refuse_markup(self.cleaned_data["line2"], what="apartment or unit")
 
     def clean_city(self) -> str:
-        return refuse_unsafe_text(self.cleaned_data["city"], what="city")
+        return refuse_markup(self.cleaned_data["city"], what="city")
 
     def clean_zip_code(self) -> str:
         value = self.cleaned_data["zip_code"]
-        if value and (not value.isascii() or not _ZIP.fullmatch(value)):
+        if value and not zip_is_valid(value):
             raise forms.ValidationError(
                 "Enter a 5-digit ZIP code, or ZIP+4 such as 12345-6789, with the digits 0 to 9."
             )
@@ -167,7 +160,7 @@ class RepresentativeForm(AddressFields):
             raise forms.ValidationError(str(error)) from error
 
     def clean_name(self) -> str:
-        return refuse_unsafe_text(self.cleaned_data["name"], what="name")
+        return refuse_markup(self.cleaned_data["name"], what="name")
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -235,7 +228,7 @@ class TaxpayerForm(AddressFields):
         self.parsed_tin: Tin | None = None
 
     def clean_name(self) -> str:
-        return refuse_unsafe_text(self.cleaned_data["name"], what="name")
+        return refuse_markup(self.cleaned_data["name"], what="name")
 
     def clean_tin(self) -> str:
         value = self.cleaned_data["tin"]

@@ -12,9 +12,8 @@ from django.db import transaction
 from authorizations.errors import AuthorizationError, RequestRefused
 from authorizations.models import AuthorizationRequest, RequestDraft
 from authorizations.services.submission import Representative, TaxpayerDetails, request_submit
-from authorizations.web.pro.wizard.steps import RAW, TIN
+from authorizations.web.pro.wizard.steps import RAW, TIN, postal_address_of
 from taxpro import clock
-from taxpro.addresses import PostalAddress
 from taxpro.models import User
 from taxpro.tin_crypto import tin_decrypt, tin_encrypt
 from taxpro.tins import Tin
@@ -38,36 +37,25 @@ def draft_create(*, practitioner: User, now: dt.datetime | None = None) -> Reque
         )
 
 
-def draft_save_step(
+def draft_save_answers(
     *,
     draft: RequestDraft,
     step: str,
     answers: dict[str, Any],
+    valid: bool,
     tin: Tin | None = None,
     now: dt.datetime | None = None,
 ) -> RequestDraft:
-    """Keep a step's valid answers; the step is complete. A TIN goes to its encrypted column."""
-    data = dict(draft.data)
-    data[step] = answers
-    raw = dict(data.get(RAW, {}))
-    raw.pop(step, None)
-    data[RAW] = raw
-    return _save(draft, data=data, tin=tin, now=now)
-
-
-def draft_save_raw(
-    *,
-    draft: RequestDraft,
-    step: str,
-    answers: dict[str, Any],
-    tin: Tin | None = None,
-    now: dt.datetime | None = None,
-) -> RequestDraft:
-    """Keep what was typed, valid or not, so nothing is lost (R42); the step is not complete
-    until it is posted valid. ``answers`` must not hold a TIN (R46): pass a parsed one."""
+    """Keep a step's answers. Valid ones complete the step; otherwise they are kept as typed,
+    so nothing is lost (R42), and the step stays incomplete until it is posted valid.
+    ``answers`` never hold a TIN (R46): a parsed one goes to its encrypted column."""
     data = dict(draft.data)
     raw = dict(data.get(RAW, {}))
-    raw[step] = answers
+    if valid:
+        data[step] = answers
+        raw.pop(step, None)
+    else:
+        raw[step] = answers
     data[RAW] = raw
     return _save(draft, data=data, tin=tin, now=now)
 
@@ -102,16 +90,6 @@ def draft_discard(*, draft: RequestDraft, now: dt.datetime | None = None) -> boo
 class Submitted:
     request: AuthorizationRequest
     already: bool  # True when this draft had been sent before (a doubled submit, R47)
-
-
-def _postal(answers: dict[str, Any]) -> PostalAddress:
-    return PostalAddress(
-        line1=answers.get("line1", ""),
-        line2=answers.get("line2", ""),
-        city=answers.get("city", ""),
-        state=answers.get("state", ""),
-        zip_code=answers.get("zip_code", ""),
-    )
 
 
 def draft_submit(
@@ -150,12 +128,12 @@ def draft_submit(
                 representative=Representative(
                     caf_number=rep.get("caf_number", ""),
                     name=rep.get("name", ""),
-                    address=_postal(rep),
+                    address=postal_address_of(rep),
                 ),
                 taxpayer=TaxpayerDetails(
                     tin=tin_decrypt(locked.taxpayer_tin_ciphertext),
                     name=taxpayer.get("name", ""),
-                    address=_postal(taxpayer),
+                    address=postal_address_of(taxpayer),
                 ),
                 modules=modules,
                 receives_notices=data.get("notices", {}).get("receives_notices") == "yes",
