@@ -32,14 +32,14 @@ def clients_of_practitioner(*, practitioner: User) -> QuerySet[Taxpayer]:
     )
 
 
-def client_of_practitioner(*, practitioner: User, taxpayer_id: int) -> Taxpayer | None:
+def client_for_practitioner(*, practitioner: User, taxpayer_id: int) -> Taxpayer:
     """The taxpayer, if the practitioner holds an active authorization for them now; anyone
-    else's taxpayer is ``None`` so the page answers 404 (R32, R45)."""
+    else's taxpayer raises ``Taxpayer.DoesNotExist`` (R32, R45)."""
     return (
         Taxpayer.objects.filter(pk=taxpayer_id)
         .filter(_active_on_linked(practitioner))
         .distinct()
-        .first()
+        .get()
     )
 
 

@@ -190,15 +190,12 @@ def pin_letters_waiting(*, user: User, now: dt.datetime | None = None) -> QueryS
     )
 
 
-def pin_letter_of(*, user: User, pin_letter_id: int) -> PinLetter | None:
-    """One PIN letter of ``user``, whatever its state; another user's is ``None`` (R45)."""
+def pin_letter_for_user(*, user: User, pin_letter_id: int) -> PinLetter:
+    """One PIN letter of ``user``, whatever its state; another user's raises
+    ``PinLetter.DoesNotExist`` (R45)."""
     if not getattr(user, "is_authenticated", False):
-        return None
-    return (
-        PinLetter.objects.filter(practitioner=user, pk=pin_letter_id)
-        .select_related("caf_record")
-        .first()
-    )
+        raise PinLetter.DoesNotExist("No such PIN letter.")
+    return PinLetter.objects.select_related("caf_record").get(practitioner=user, pk=pin_letter_id)
 
 
 def caf_number_issue_refusal(*, user: User, profile: PractitionerProfile | None = None) -> str:

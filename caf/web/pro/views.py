@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,6 +21,7 @@ from taxpro.access import practitioner_required
 from taxpro.addresses import PostalAddress
 from taxpro.errors import AddressRefused, TinInvalid
 from taxpro.models import User
+from taxpro.not_found import get_or_404
 
 PROFILE_TEMPLATE = "caf/pro/profile.html"
 
@@ -158,13 +159,6 @@ def link_start(request: HttpRequest) -> HttpResponse:
     return render(request, "caf/pro/link_start.html", context)
 
 
-def _pin_letter_or_404(user: User, pin_letter_id: int) -> PinLetter:
-    pin_letter = selectors.pin_letter_of(user=user, pin_letter_id=pin_letter_id)
-    if pin_letter is None:
-        raise Http404("No such PIN letter.")  # R45: another user's letter is not found.
-    return pin_letter
-
-
 def _link_confirm_page(request: HttpRequest, pin_letter: PinLetter, form: PinForm) -> HttpResponse:
     expired = pin_letter.state == PinLetterState.EXPIRED or (
         pin_letter.state == PinLetterState.PENDING and pin_letter.expires_at <= clock.now()
@@ -175,6 +169,7 @@ def _link_confirm_page(request: HttpRequest, pin_letter: PinLetter, form: PinFor
         "form": form,
         "waiting": pin_letter.state == PinLetterState.PENDING and not expired,
         "expired": expired,
+        "locked": pin_letter.state == PinLetterState.LOCKED,
         "attempts_left": max(services.pin_max_attempts() - pin_letter.wrong_attempts, 0),
         "expires_on": _when(pin_letter.expires_at),
         "mailed_on": _when(pin_letter.created_at),
@@ -187,7 +182,7 @@ def _link_confirm_page(request: HttpRequest, pin_letter: PinLetter, form: PinFor
 def link_confirm(request: HttpRequest, pin_letter_id: int) -> HttpResponse:
     """R6 step 2: the PIN from the letter links the CAF number for ever."""
     user = _user(request)
-    pin_letter = _pin_letter_or_404(user, pin_letter_id)
+    pin_letter = get_or_404(selectors.pin_letter_for_user, user=user, pin_letter_id=pin_letter_id)
     record = pin_letter.caf_record
     if pin_letter.state == PinLetterState.USED:
         # Done already (a doubled or replayed POST, R47): one link, and a plain answer.
