@@ -49,7 +49,7 @@ CAF_ISSUE_TRIES = 20
 
 def pin_max_attempts() -> int:
     """R6: wrong PIN attempts allowed per letter (setting ``CAF_PIN_MAX_ATTEMPTS``, default 5)."""
-    return int(getattr(settings, "CAF_PIN_MAX_ATTEMPTS", 5))
+    return settings.CAF_PIN_MAX_ATTEMPTS
 
 
 def _require_practitioner(user: User) -> None:

@@ -18,11 +18,11 @@ SCHEDULER = "scheduler"
 
 
 def expiry_days() -> int:
-    return getattr(settings, "REQUEST_EXPIRY_DAYS", 21)
+    return settings.REQUEST_EXPIRY_DAYS
 
 
 def reminder_days() -> int:
-    return getattr(settings, "REQUEST_REMINDER_DAYS_BEFORE", 5)
+    return settings.REQUEST_REMINDER_DAYS_BEFORE
 
 
 @dataclass(frozen=True)

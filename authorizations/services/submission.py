@@ -45,7 +45,7 @@ class TaxpayerDetails:
 
 
 def _expiry_days() -> int:
-    return getattr(settings, "REQUEST_EXPIRY_DAYS", 21)
+    return settings.REQUEST_EXPIRY_DAYS
 
 
 def _check_modules(modules: Sequence[tuple[str, str]], today: dt.date) -> list[tuple[str, str]]:

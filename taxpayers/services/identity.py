@@ -57,11 +57,11 @@ class IdentityAlreadyVerified(TaxpayerError):
 
 
 def identity_attempts_per_day() -> int:
-    return int(getattr(settings, "IDENTITY_ATTEMPTS_PER_DAY", 5))
+    return settings.IDENTITY_ATTEMPTS_PER_DAY
 
 
 def identity_code_attempts() -> int:
-    return int(getattr(settings, "IDENTITY_CODE_ATTEMPTS", 5))
+    return settings.IDENTITY_CODE_ATTEMPTS
 
 
 @dataclass(frozen=True)

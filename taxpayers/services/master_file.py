@@ -54,7 +54,7 @@ _mailroom = logging.getLogger("taxpro.mailroom")
 
 
 def mismatch_limit_per_hour() -> int:
-    return int(getattr(settings, "TAXPAYER_MISMATCH_LIMIT_PER_HOUR", 10))
+    return settings.TAXPAYER_MISMATCH_LIMIT_PER_HOUR
 
 
 @transaction.atomic
