@@ -12,26 +12,23 @@ from typing import Any
 
 from django.db.models import Count, Max, Min, QuerySet
 
-from authorizations import plain_language as words
+from authorizations import vocabulary as words
 from authorizations.models import (
     Authorization,
     AuthorizationRequest,
     InformationAccess,
+    RequestKind,
     RequestState,
 )
 from authorizations.selectors import requests_for_taxpayer, revocation_preview
+from authorizations.vocabulary import MatterPeriods, matters_and_periods
+from caf.vocabulary import designations_in_words
 from taxpayers.models import Letter, Taxpayer
 from taxpayers.selectors import notices_for_taxpayer
 from taxpro import clock
 
 # The index shows this many ended authorizations unless asked for all of them.
 HISTORY_LIMIT = 20
-
-
-@dataclass(frozen=True)
-class MatterPeriods:
-    matter: str
-    periods: list[str]
 
 
 @dataclass(frozen=True)
@@ -57,7 +54,7 @@ class RequestSummary:
 
     @property
     def is_poa(self) -> bool:
-        return self.req.kind == "poa"
+        return self.req.kind == RequestKind.POA
 
 
 @dataclass(frozen=True)
@@ -89,11 +86,6 @@ def request_awaits_decision(req: AuthorizationRequest, *, now: dt.datetime) -> b
 
 def _summary(req: AuthorizationRequest, now: dt.datetime) -> RequestSummary:
     record = req.caf_record
-    grouped: dict[str, list[str]] = {}
-    for module in req.modules.all():  # prefetched: no query per request
-        grouped.setdefault(words.matter_in_words(module.matter), []).append(
-            words.period_in_words(matter=module.matter, period=module.period)
-        )
     awaits = request_awaits_decision(req, now=now)
     state_words = words.request_state_in_words(req.state)
     if req.state == RequestState.PENDING and not awaits:
@@ -102,14 +94,14 @@ def _summary(req: AuthorizationRequest, now: dt.datetime) -> RequestSummary:
         req=req,
         representative=Representative(
             name=record.name,
-            designations=words.designations_in_words(record.designation_codes),
+            designations=designations_in_words(record.designation_codes),
             city=record.city,
             state=record.state,
         ),
         kind_name=words.kind_name(req.kind),
         kind_allows=words.kind_allows(req.kind),
         kind_declaration=words.kind_declaration(req.kind),
-        matters=[MatterPeriods(m, p) for m, p in grouped.items()],
+        matters=matters_and_periods(req.modules.all()),  # prefetched: no query per request
         state_words=state_words,
         awaits_decision=awaits,
     )
@@ -134,7 +126,7 @@ def open_requests_for(
     return pending, approved
 
 
-def request_summary_for(
+def request_summary_for_taxpayer(
     *, taxpayer: Taxpayer, request_id: int, now: dt.datetime | None = None
 ) -> RequestSummary:
     """R45: one request addressed to this taxpayer; raises DoesNotExist for anyone else's."""
@@ -149,8 +141,8 @@ def what_approving_ends(
     return [
         WouldEnd(
             representative=item.representative,
-            matter=words.matter_in_words(item.matter),
-            period=words.period_in_words(matter=item.matter, period=item.period),
+            matter=words.matter_label(item.matter),
+            period=words.period_label(matter=item.matter, period=item.period),
             kind_name=words.kind_name(item.kind),
         )
         for item in revocation_preview(request_id=request_id, taxpayer_id=taxpayer.pk, now=now)
@@ -166,8 +158,8 @@ def _in_words(row: Authorization) -> LedgerRow:
         row=row,
         representative=row.caf_record.name,
         kind_name=words.kind_name(row.kind),
-        matter=words.matter_in_words(row.matter),
-        period=words.period_in_words(matter=row.matter, period=row.period),
+        matter=words.matter_label(row.matter),
+        period=words.period_label(matter=row.matter, period=row.period),
         end_reason=words.end_reason_in_words(row.end_reason) if row.end_reason else "",
     )
 
@@ -188,7 +180,7 @@ def ended_authorizations_for(
     return [_in_words(row) for row in shown], total
 
 
-def authorization_for(*, taxpayer: Taxpayer, authorization_id: int) -> LedgerRow:
+def authorization_for_taxpayer(*, taxpayer: Taxpayer, authorization_id: int) -> LedgerRow:
     """R45: one of this taxpayer's authorizations; raises DoesNotExist for anyone else's."""
     return _in_words(_ledger_rows(taxpayer).get(pk=authorization_id))
 

@@ -13,37 +13,19 @@ from authorizations.models import (
     InformationAccess,
     RequestState,
 )
-from authorizations.periods import Matter, format_period
+from authorizations.vocabulary import (
+    CONTACT_TAXPAYER,
+    NO_STATUS_STATES,
+    REQUEST_STATUS_FILTERS,
+    request_status_for_practitioner,
+)
 from caf.selectors import caf_numbers_linked_to
-from taxpayers.models import TaxForm
 from taxpro import clock
 from taxpro.models import User
 
-# --- What each side may see -----------------------------------------------------------------
-
-# R19: what the practitioner is told. Rejected and failed requests show no status.
-CONTACT_TAXPAYER = "No status is available. Contact the taxpayer."
-_PRACTITIONER_STATUS = {
-    RequestState.DRAFT: "Draft (not sent)",
-    RequestState.PENDING: "Pending with the taxpayer",
-    RequestState.APPROVED: "Pending with the taxpayer",
-    RequestState.RECORDED: "Recorded",
-    RequestState.EXPIRED: "Expired",
-    RequestState.CANCELLED: "Cancelled",
-    RequestState.REJECTED: CONTACT_TAXPAYER,
-    RequestState.FAILED: CONTACT_TAXPAYER,
-}
-
-
-# R19: the states the practitioner is told nothing about, derived from the words above.
-NO_STATUS_STATES = frozenset(
-    state for state, told in _PRACTITIONER_STATUS.items() if told == CONTACT_TAXPAYER
-)
-
-
-def request_status_for_practitioner(req: AuthorizationRequest) -> str:
-    """R19. An approval waiting to be recorded still reads as pending: it is not on file yet."""
-    return _PRACTITIONER_STATUS[RequestState(req.state)]
+# R19's words live in the vocabulary; these names stay importable from here for the services
+# and tests that ask the selectors what a practitioner is told.
+__all__ = ["CONTACT_TAXPAYER", "NO_STATUS_STATES", "request_status_for_practitioner"]
 
 
 def requests_submitted_by(*, practitioner: User) -> QuerySet[AuthorizationRequest]:
@@ -131,38 +113,6 @@ def information_accesses_for_taxpayer(*, taxpayer_id: int) -> QuerySet[Informati
 
 # --- The practitioner's lists: Requests (R19, R20) and Active authorizations (R7) -------------
 
-# R19: the statuses a practitioner may filter by. Rejected and failed share one bucket that
-# names no status at all ("contact the taxpayer"), so the filter cannot reveal which it was.
-REQUEST_STATUS_FILTERS: dict[str, tuple[str, list[str]]] = {
-    "pending": ("Pending with the taxpayer", [RequestState.PENDING, RequestState.APPROVED]),
-    "recorded": ("Recorded", [RequestState.RECORDED]),
-    "expired": ("Expired", [RequestState.EXPIRED]),
-    "cancelled": ("Cancelled", [RequestState.CANCELLED]),
-    "contact": (
-        "No status: contact the taxpayer",
-        [RequestState.REJECTED, RequestState.FAILED],
-    ),
-}
-
-
-def matter_label(matter: str) -> str:
-    """The label of a tax matter: an online matter (R14) or a form that came on paper (R36)."""
-    if matter in Matter.values:
-        return str(Matter(matter).label)
-    if matter in TaxForm.values:
-        return str(TaxForm(matter).label)
-    return matter
-
-
-def period_label(*, matter: str, period: str) -> str:
-    """A period as people say it. Online matters use :func:`format_period`; a form's period
-    that does not end in December (a quarter, a fiscal year: R36) names the month it ends."""
-    if matter in Matter.values:
-        return format_period(matter=matter, period=period)
-    if len(period) == 6 and period.isdigit() and period[4:] != "12" and 1 <= int(period[4:]) <= 12:
-        return f"Period ending {dt.date(int(period[:4]), int(period[4:]), 1):%B %Y}"
-    return period[:4]
-
 
 def requests_submitted_by_filtered(
     *,
@@ -189,8 +139,9 @@ def requests_submitted_by_filtered(
     return rows
 
 
-def request_of_practitioner(*, practitioner: User, request_id: int) -> AuthorizationRequest:
-    """R45: one of the practitioner's own submitted requests; anyone else's does not exist."""
+def request_for_practitioner(*, practitioner: User, request_id: int) -> AuthorizationRequest:
+    """R45: one of the practitioner's own submitted requests; anyone else's raises
+    ``AuthorizationRequest.DoesNotExist``."""
     return (
         requests_submitted_by(practitioner=practitioner)
         .prefetch_related("modules")
@@ -212,16 +163,18 @@ def active_authorizations_filtered(
     return rows
 
 
-def authorizations_on_linked_caf_numbers(
-    *, practitioner: User, ids: list[int]
-) -> QuerySet[Authorization]:
-    """R45: the rows among ``ids`` on the practitioner's linked CAF numbers, ended or not.
+def authorizations_for_practitioner(*, practitioner: User, ids: list[int]) -> list[Authorization]:
+    """R45: the rows ``ids`` name, each on the practitioner's linked CAF numbers, ended or not.
 
-    A withdrawal asks for this first: an id outside it belongs to someone else (-> 404)."""
-    return (
+    A withdrawal asks for this first. One id that is not theirs (someone else's, or none at
+    all) makes the whole selection not exist: ``Authorization.DoesNotExist``."""
+    rows = list(
         Authorization.objects.filter(
             pk__in=ids, caf_record__in=caf_numbers_linked_to(user=practitioner)
         )
         .select_related("taxpayer", "caf_record")
         .order_by("taxpayer__name", "matter", "period", "kind", "id")
     )
+    if len(rows) != len(set(ids)):
+        raise Authorization.DoesNotExist("No such authorization.")
+    return rows

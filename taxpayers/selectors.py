@@ -7,12 +7,10 @@ import datetime as dt
 from django.db.models import QuerySet
 
 from taxpayers.models import (
-    SECRET_LETTER_KINDS,
     AccountModule,
     IdentityCheck,
     IdentityCheckState,
     Letter,
-    LetterKind,
     MatchAttempt,
     Taxpayer,
 )
@@ -70,26 +68,6 @@ def identity_check_waiting(*, user: User, now: dt.datetime | None = None) -> Ide
         .order_by("-created_at")
         .first()
     )
-
-
-# Plain words for each kind of letter, as a taxpayer would say them.
-NOTICE_KIND_WORDS: dict[str, str] = {
-    LetterKind.WITHDRAWAL_NOTICE: "A representative withdrew",
-    LetterKind.REVOCATION_NOTICE: "An authorization was revoked",
-    LetterKind.REMINDER: "Reminder",
-    LetterKind.VERIFICATION_CODE: "Code to connect your account",
-    LetterKind.OTHER: "Letter",
-}
-
-
-def notice_kind_words(kind: str) -> str:
-    return NOTICE_KIND_WORDS.get(kind, "Letter")
-
-
-def notice_body_is_secret(kind: str) -> bool:
-    """A code letter holds a secret that must reach the taxpayer by mail only: the page never
-    shows its body, or knowing the password would be enough to skip the mailing."""
-    return kind in SECRET_LETTER_KINDS
 
 
 def notices_for_taxpayer(*, taxpayer: Taxpayer) -> QuerySet[Letter]:

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from authorizations.models import AuthorizationRequest, RequestState
-from authorizations.selectors import CONTACT_TAXPAYER
+from authorizations.vocabulary import CONTACT_TAXPAYER
 from taxpro import clock
 from taxpro.models import AuditEvent
 from tests.authorizations.conftest import make_taxpayer, submit

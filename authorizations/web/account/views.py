@@ -15,38 +15,29 @@ from allauth.account.authentication import get_authentication_records
 from allauth.account.internal.flows.reauthentication import did_recently_reauthenticate
 from allauth.core.exceptions import ReauthenticationRequired
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from authorizations import account_selectors, selectors, services
-from authorizations.account_selectors import LedgerRow, RequestSummary
+from authorizations.account_selectors import (
+    RequestSummary,
+    authorization_for_taxpayer,
+    request_summary_for_taxpayer,
+)
 from authorizations.errors import ApprovalRefused, AuthorizationNotActive, RequestRefused
-from authorizations.models import Authorization, AuthorizationRequest
+from authorizations.models import AuthorizationRequest
 from authorizations.web.account.forms import ApproveForm
 from taxpayers.models import Taxpayer
 from taxpayers.web.account.access import verified_taxpayer_required
 from taxpro import clock
 from taxpro.models import User
+from taxpro.not_found import get_or_404
 from taxpro.paging import ACCOUNT_PAGE_SIZE, page_links, page_of
 
 TEMPLATES = "authorizations/account/"
 USER_AGENT_MAX = AuthorizationRequest._meta.get_field("consent_user_agent").max_length or 500
-
-
-def _request_or_404(taxpayer: Taxpayer, pk: int) -> RequestSummary:
-    try:
-        return account_selectors.request_summary_for(taxpayer=taxpayer, request_id=pk)
-    except AuthorizationRequest.DoesNotExist:
-        raise Http404("No such request.") from None
-
-
-def _authorization_or_404(taxpayer: Taxpayer, pk: int) -> LedgerRow:
-    try:
-        return account_selectors.authorization_for(taxpayer=taxpayer, authorization_id=pk)
-    except Authorization.DoesNotExist:
-        raise Http404("No such authorization.") from None
 
 
 def _request_page(pk: int) -> HttpResponseRedirect:
@@ -110,7 +101,7 @@ def index(request: HttpRequest, taxpayer: Taxpayer) -> HttpResponse:
 @verified_taxpayer_required
 @require_GET
 def request_detail(request: HttpRequest, taxpayer: Taxpayer, pk: int) -> HttpResponse:
-    summary = _request_or_404(taxpayer, pk)
+    summary = get_or_404(request_summary_for_taxpayer, taxpayer=taxpayer, request_id=pk)
     would_end = (
         account_selectors.what_approving_ends(taxpayer=taxpayer, request_id=pk)
         if summary.awaits_decision
@@ -134,7 +125,7 @@ def _refusal_before_signing(taxpayer: Taxpayer, summary: RequestSummary, pk: int
 @verified_taxpayer_required
 @require_http_methods(["GET", "POST"])
 def approve(request: HttpRequest, taxpayer: Taxpayer, pk: int) -> HttpResponse:
-    summary = _request_or_404(taxpayer, pk)
+    summary = get_or_404(request_summary_for_taxpayer, taxpayer=taxpayer, request_id=pk)
     if summary.is_poa and summary.awaits_decision:
         _require_step_up(request)
     form = ApproveForm(request.POST or None, expected_name=taxpayer.name)
@@ -151,7 +142,7 @@ def approve(request: HttpRequest, taxpayer: Taxpayer, pk: int) -> HttpResponse:
             )
         except ApprovalRefused as refused:
             refusal = str(refused)
-            summary = _request_or_404(taxpayer, pk)
+            summary = get_or_404(request_summary_for_taxpayer, taxpayer=taxpayer, request_id=pk)
         else:
             messages.success(
                 request,
@@ -177,7 +168,7 @@ def approve(request: HttpRequest, taxpayer: Taxpayer, pk: int) -> HttpResponse:
 @verified_taxpayer_required
 @require_http_methods(["GET", "POST"])
 def reject(request: HttpRequest, taxpayer: Taxpayer, pk: int) -> HttpResponse:
-    summary = _request_or_404(taxpayer, pk)
+    summary = get_or_404(request_summary_for_taxpayer, taxpayer=taxpayer, request_id=pk)
     if request.method == "POST":
         try:
             services.request_reject(request_id=pk, taxpayer_id=taxpayer.pk, actor=request.user)
@@ -197,7 +188,7 @@ def reject(request: HttpRequest, taxpayer: Taxpayer, pk: int) -> HttpResponse:
 @verified_taxpayer_required
 @require_http_methods(["GET", "POST"])
 def revoke(request: HttpRequest, taxpayer: Taxpayer, pk: int) -> HttpResponse:
-    item = _authorization_or_404(taxpayer, pk)
+    item = get_or_404(authorization_for_taxpayer, taxpayer=taxpayer, authorization_id=pk)
     if request.method == "POST":
         try:
             services.authorization_revoke(
@@ -221,13 +212,5 @@ def access_log(request: HttpRequest, taxpayer: Taxpayer) -> HttpResponse:
     """R33: who viewed what and when, newest first."""
     rows = selectors.information_accesses_for_taxpayer(taxpayer_id=taxpayer.pk)
     page = page_of(request, rows, per_page=ACCOUNT_PAGE_SIZE)
-    views = [
-        {
-            "access": access,
-            "what": selectors.matter_label(access.form),
-            "period": selectors.period_label(matter=access.form, period=access.period),
-        }
-        for access in page.object_list
-    ]
-    context = {"page": page, "page_links": list(page_links(page)), "views": views}
+    context = {"page": page, "page_links": list(page_links(page)), "views": page.object_list}
     return render(request, "authorizations/account/access_log.html", context)

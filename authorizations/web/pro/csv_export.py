@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from django.db.models import QuerySet
 
 from authorizations.models import Authorization
-from authorizations.selectors import matter_label, period_label
+from authorizations.vocabulary import matter_label, period_label
 from taxpro import clock
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -15,7 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from authorizations.models import RequestKind
-from authorizations.selectors import REQUEST_STATUS_FILTERS
+from authorizations.vocabulary import REQUEST_STATUS_FILTERS
 from caf.models import CafRecord
 
 NAME_MAX_LENGTH = 150  # the longest legal name the master file holds

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from authorizations import selectors
 from authorizations.attention import requests_needing_attention
+from authorizations.models import RequestState
 from authorizations.web.pro.wizard.selectors import drafts_for
 from authorizations.web.pro.wizard.steps import first_incomplete
 from caf.selectors import caf_numbers_linked_to
@@ -26,7 +27,6 @@ def practitioner_home(request: HttpRequest) -> HttpResponse:
     requests, active authorizations, CAF numbers and the hours. Queries do not grow with rows."""
     user = cast(User, request.user)  # the decorator let only a signed-in practitioner in
     submitted = selectors.requests_submitted_by(practitioner=user)
-    recent = [(req, selectors.request_status_for_practitioner(req)) for req in submitted[:5]]
     linked = list(caf_numbers_linked_to(user=user))
     drafts = [
         {
@@ -42,7 +42,8 @@ def practitioner_home(request: HttpRequest) -> HttpResponse:
         "attention": requests_needing_attention(practitioner=user),
         "drafts": drafts,
         "linked_caf_numbers": linked,
-        "recent_requests": recent,
+        "recent_requests": list(submitted[:5]),
+        "RequestState": RequestState,
         "request_count": submitted.count(),
         # R7: the authorizations on a CAF number are seen only once it is linked.
         "active_count": (

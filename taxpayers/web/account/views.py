@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import cast
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from taxpayers import selectors
-from taxpayers.models import Letter, Taxpayer
+from taxpayers.models import Taxpayer
 from taxpayers.services import (
     IDENTITY_CODE_DIGITS,
     IdentityAlreadyVerified,
@@ -25,6 +25,7 @@ from taxpayers.web.account.forms import IdentityCodeForm, IdentityForm
 from taxpro.access import taxpayer_required
 from taxpro.errors import DomainError
 from taxpro.models import User
+from taxpro.not_found import get_or_404
 from taxpro.paging import ACCOUNT_PAGE_SIZE, page_links, page_of
 
 ALREADY_VERIFIED = "Your account is already connected to your tax records."
@@ -113,24 +114,13 @@ def notices(request: HttpRequest, taxpayer: Taxpayer) -> HttpResponse:
     context = {
         "page": page,
         "page_links": list(page_links(page)),
-        "notices": [_notice_row(letter) for letter in page.object_list],
+        "notices": page.object_list,
     }
     return render(request, "taxpayers/account/notices.html", context)
-
-
-def _notice_row(letter: Letter) -> dict[str, object]:
-    return {
-        "letter": letter,
-        "kind_words": selectors.notice_kind_words(letter.kind),
-        "secret": selectors.notice_body_is_secret(letter.kind),
-    }
 
 
 @verified_taxpayer_required
 @require_GET
 def notice(request: HttpRequest, taxpayer: Taxpayer, pk: int) -> HttpResponse:
-    try:
-        letter = selectors.notice_for_taxpayer(taxpayer=taxpayer, notice_id=pk)
-    except Letter.DoesNotExist as missing:  # R45: another taxpayer's letter is not found.
-        raise Http404("No such notice.") from missing
-    return render(request, "taxpayers/account/notice.html", _notice_row(letter))
+    letter = get_or_404(selectors.notice_for_taxpayer, taxpayer=taxpayer, notice_id=pk)
+    return render(request, "taxpayers/account/notice.html", {"letter": letter})

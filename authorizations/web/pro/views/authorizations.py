@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from authorizations import selectors, services
+from authorizations import selectors, services, vocabulary
 from authorizations.errors import AuthorizationNotActive
 from authorizations.models import Authorization
 from authorizations.web.pro.csv_export import csv_text
@@ -23,6 +23,7 @@ from caf.selectors import caf_numbers_linked_to
 from taxpro import clock
 from taxpro.access import practitioner_required
 from taxpro.models import User
+from taxpro.not_found import get_or_404
 from taxpro.paging import page_links, page_of, wants_partial
 from taxpro.tins import HolderKind
 
@@ -53,8 +54,8 @@ class AuthorizationRow:
     def of(cls, row: Authorization) -> AuthorizationRow:
         return cls(
             row=row,
-            matter=selectors.matter_label(row.matter),
-            period=selectors.period_label(matter=row.matter, period=row.period),
+            matter=vocabulary.matter_label(row.matter),
+            period=vocabulary.period_label(matter=row.matter, period=row.period),
         )
 
 
@@ -120,15 +121,6 @@ def _describe_ended(rows: list[Authorization]) -> str:
     return "; ".join(parts)
 
 
-def _selected_rows(user: User, ids: list[int]) -> list[Authorization]:
-    """R45: every id must be a row on the practitioner's linked CAF numbers; one that is not
-    (someone else's, or none at all) makes the whole selection not found."""
-    rows = list(selectors.authorizations_on_linked_caf_numbers(practitioner=user, ids=ids))
-    if len(rows) != len(ids):
-        raise Http404("No such authorization.")
-    return rows
-
-
 @practitioner_required
 @require_http_methods(["GET", "POST"])
 def authorization_withdraw_selected(request: HttpRequest) -> HttpResponse:
@@ -142,7 +134,9 @@ def authorization_withdraw_selected(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for e in form.errors.get("ids", ["Select again."])))
         return HttpResponseRedirect(list_url)
-    rows = _selected_rows(user, form.cleaned_data["ids"])
+    rows = get_or_404(
+        selectors.authorizations_for_practitioner, practitioner=user, ids=form.cleaned_data["ids"]
+    )
     ended = [row for row in rows if row.ends_at is not None]
     if ended:
         # A GET here is Back to an old confirmation page; a POST is a doubled submission.

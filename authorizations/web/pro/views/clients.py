@@ -8,17 +8,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import cast
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from authorizations import client_selectors, selectors, services
+from authorizations import client_selectors, services, vocabulary
 from caf.selectors import caf_numbers_linked_to
 from taxpayers.models import AccountModule, AccountTransaction
 from taxpro.access import practitioner_required
 from taxpro.models import User
+from taxpro.not_found import get_or_404
 from taxpro.paging import page_links, page_of, wants_partial
 
 INDEX_TEMPLATE = "authorizations/pro/clients/index.html"
@@ -51,8 +52,8 @@ class ModuleView:
     def of(cls, module: AccountModule) -> ModuleView:
         return cls(
             module=module,
-            form=selectors.matter_label(module.form),
-            period=selectors.period_label(matter=module.form, period=module.period),
+            form=vocabulary.matter_label(module.form),
+            period=vocabulary.period_label(matter=module.form, period=module.period),
             balance=money(module.balance),
             transactions=[TransactionLine(t) for t in module.transactions.all()],
         )
@@ -78,21 +79,15 @@ def client_list(request: HttpRequest) -> HttpResponse:
 def client_detail(request: HttpRequest, taxpayer_id: int) -> HttpResponse:
     """A GET that writes the access log: the view itself is what R33 records."""
     user = cast(User, request.user)
-    taxpayer = client_selectors.client_of_practitioner(practitioner=user, taxpayer_id=taxpayer_id)
-    if taxpayer is None:
-        raise Http404("No such client.")  # R45, and R32 once withdrawn or revoked
-    try:
-        modules = services.taxpayer_information_open(practitioner=user, taxpayer_id=taxpayer.pk)
-    except AccountModule.DoesNotExist:
-        raise Http404("No such client.") from None
-    scope = [
-        (
-            row,
-            selectors.matter_label(row.matter),
-            selectors.period_label(matter=row.matter, period=row.period),
-        )
-        for row in client_selectors.client_authorizations(practitioner=user, taxpayer=taxpayer)
-    ]
+    # R45, and R32 once withdrawn or revoked: not the practitioner's client, not found.
+    taxpayer = get_or_404(
+        client_selectors.client_for_practitioner, practitioner=user, taxpayer_id=taxpayer_id
+    )
+    # The service raises AccountModule.DoesNotExist if the scope ended since the fetch.
+    modules = get_or_404(
+        services.taxpayer_information_open, practitioner=user, taxpayer_id=taxpayer.pk
+    )
+    scope = client_selectors.client_authorizations(practitioner=user, taxpayer=taxpayer)
     context = {
         "taxpayer": taxpayer,
         "modules": [ModuleView.of(module) for module in modules],

@@ -16,32 +16,23 @@ from django.views.decorators.vary import vary_on_headers
 from authorizations import selectors, services
 from authorizations.errors import RequestRefused
 from authorizations.models import AuthorizationRequest, RequestState
+from authorizations.vocabulary import MatterPeriods, matters_and_periods
 from authorizations.web.pro.forms import RequestFilterForm
 from taxpro.access import practitioner_required
 from taxpro.models import User
+from taxpro.not_found import get_or_404
 from taxpro.paging import page_links, page_of, wants_partial
 
 LIST_TEMPLATE = "authorizations/pro/requests.html"
-# R19: no status, and so no state of any kind, for these two.
-
-
-@dataclass(frozen=True)
-class MatterPeriods:
-    matter: str
-    periods: list[str]
 
 
 @dataclass(frozen=True)
 class RequestRow:
-    """One request as the practitioner may see it: R19's status, never the reason."""
+    """One request as the practitioner may see it; its template says R19's status through
+    ``authorizations_words``, never the reason."""
 
     req: AuthorizationRequest
-    status: str
     modules: list[MatterPeriods]
-
-    @property
-    def no_status(self) -> bool:
-        return self.req.state in selectors.NO_STATUS_STATES
 
     @property
     def is_pending(self) -> bool:
@@ -49,16 +40,8 @@ class RequestRow:
 
     @classmethod
     def of(cls, req: AuthorizationRequest) -> RequestRow:
-        grouped: dict[str, list[str]] = {}
-        for module in req.modules.all():  # prefetched: no query per row
-            label = selectors.matter_label(module.matter)
-            period = selectors.period_label(matter=module.matter, period=module.period)
-            grouped.setdefault(label, []).append(period)
-        return cls(
-            req=req,
-            status=selectors.request_status_for_practitioner(req),
-            modules=[MatterPeriods(matter, periods) for matter, periods in grouped.items()],
-        )
+        # The modules are prefetched: no query per row.
+        return cls(req=req, modules=matters_and_periods(req.modules.all()))
 
 
 @practitioner_required
@@ -88,19 +71,13 @@ def request_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _own_request(user: User, pk: int) -> AuthorizationRequest:
-    try:
-        return selectors.request_of_practitioner(practitioner=user, request_id=pk)
-    except AuthorizationRequest.DoesNotExist:
-        raise Http404("No such request.") from None  # R45: another's request does not exist
-
-
 @practitioner_required
 @require_GET
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = cast(User, request.user)
-    row = RequestRow.of(_own_request(user, pk))
-    return render(request, "authorizations/pro/request_detail.html", {"row": row})
+    req = get_or_404(selectors.request_for_practitioner, practitioner=user, request_id=pk)
+    context = {"row": RequestRow.of(req), "RequestState": RequestState}
+    return render(request, "authorizations/pro/request_detail.html", context)
 
 
 @practitioner_required
@@ -109,7 +86,7 @@ def request_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: "are you sure?"; POST: cancel (R18). A repeated POST is refused by the service with
     a sentence, so a double click has one effect (R47)."""
     user = cast(User, request.user)
-    req = _own_request(user, pk)
+    req = get_or_404(selectors.request_for_practitioner, practitioner=user, request_id=pk)
     detail_url = reverse("pro:request", args=[req.pk])
     if request.method == "POST":
         try:

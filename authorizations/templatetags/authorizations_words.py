@@ -1,0 +1,29 @@
+"""``{% load authorizations_words %}``: the authorizations vocabulary as template filters, so a
+template says a state or a code in the one wording, and never writes an enum value itself.
+
+- ``{{ req|practitioner_status }}``: the status R19 lets the practitioner see;
+- ``{% if req|shows_no_status %}``: rejected or failed, so nothing is said (R19);
+- ``{{ row.matter|matter_label }}`` and ``{{ row.period|period_label:row.matter }}``;
+- ``{{ req.kind|kind_asked_for }}`` ("a power of attorney") and ``{{ row.kind|kind_revokes }}``
+  (what revoking takes away), said to the taxpayer.
+"""
+
+from __future__ import annotations
+
+from django import template
+
+from authorizations import vocabulary
+
+register = template.Library()
+
+register.filter("practitioner_status", vocabulary.request_status_for_practitioner)
+register.filter("shows_no_status", vocabulary.request_shows_no_status)
+register.filter("matter_label", vocabulary.matter_label)
+register.filter("kind_asked_for", vocabulary.kind_asked_for)
+register.filter("kind_revokes", vocabulary.kind_revokes)
+
+
+@register.filter
+def period_label(period: str, matter: str) -> str:
+    """A period is said according to its matter, hence the argument."""
+    return vocabulary.period_label(matter=matter, period=period)

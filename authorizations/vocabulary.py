@@ -1,0 +1,196 @@
+"""The words users read for the authorizations app's states and codes, one place for each.
+
+Two audiences read them. The practitioner is told a request's status as R19 allows (never why it
+was rejected or failed). The taxpayer is not a tax professional: their words say what things
+mean for them, without CAF numbers or form jargon. Pages, CSV files and service messages take
+their wording from here; templates reach it through ``{% load authorizations_words %}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from authorizations.models import AuthorizationRequest, EndReason, RequestKind, RequestState
+from authorizations.periods import Matter, format_period
+from taxpayers.models import TaxForm
+
+# --- Request states as the practitioner is told them (R19, R20) ------------------------------
+
+# R19: rejected and failed requests show no status; the practitioner is told to ask.
+CONTACT_TAXPAYER = "No status is available. Contact the taxpayer."
+PRACTITIONER_STATUS = {
+    RequestState.DRAFT: "Draft (not sent)",
+    RequestState.PENDING: "Pending with the taxpayer",
+    RequestState.APPROVED: "Pending with the taxpayer",
+    RequestState.RECORDED: "Recorded",
+    RequestState.EXPIRED: "Expired",
+    RequestState.CANCELLED: "Cancelled",
+    RequestState.REJECTED: CONTACT_TAXPAYER,
+    RequestState.FAILED: CONTACT_TAXPAYER,
+}
+
+# R19: the states the practitioner is told nothing about, derived from the words above.
+NO_STATUS_STATES = frozenset(
+    state for state, told in PRACTITIONER_STATUS.items() if told == CONTACT_TAXPAYER
+)
+
+# R19: the statuses a practitioner may filter the Requests list by, each with the states it
+# covers. Rejected and failed share one bucket that names no status at all, so the filter cannot
+# reveal which it was; the others read as the status column does.
+REQUEST_STATUS_FILTERS: dict[str, tuple[str, list[str]]] = {
+    "pending": (
+        PRACTITIONER_STATUS[RequestState.PENDING],
+        [RequestState.PENDING, RequestState.APPROVED],
+    ),
+    "recorded": (PRACTITIONER_STATUS[RequestState.RECORDED], [RequestState.RECORDED]),
+    "expired": (PRACTITIONER_STATUS[RequestState.EXPIRED], [RequestState.EXPIRED]),
+    "cancelled": (PRACTITIONER_STATUS[RequestState.CANCELLED], [RequestState.CANCELLED]),
+    "contact": ("No status: contact the taxpayer", sorted(NO_STATUS_STATES)),
+}
+
+
+def request_status_for_practitioner(req: AuthorizationRequest) -> str:
+    """R19. An approval waiting to be recorded still reads as pending: it is not on file yet."""
+    return PRACTITIONER_STATUS[RequestState(req.state)]
+
+
+def request_shows_no_status(req: AuthorizationRequest) -> bool:
+    """R19: rejected or failed; the page names no status, and no decision date either."""
+    return req.state in NO_STATUS_STATES
+
+
+# --- Request states as the taxpayer is told them (R18; R19 does not limit the taxpayer) -------
+
+REQUEST_STATE = {
+    RequestState.DRAFT: "Not sent yet",
+    RequestState.PENDING: "Waiting for your decision",
+    RequestState.APPROVED: "Approved: it is being recorded",
+    RequestState.RECORDED: "Approved and in effect",
+    RequestState.REJECTED: "You rejected it",
+    RequestState.EXPIRED: "Expired: it was not approved in time",
+    RequestState.CANCELLED: "The representative cancelled it",
+    RequestState.FAILED: "It could not be processed",
+}
+
+
+def request_state_in_words(state: str) -> str:
+    return REQUEST_STATE[RequestState(state)] if state in RequestState.values else state
+
+
+# --- Matters and periods (R14 online matters, R36 forms that came on paper) ------------------
+
+
+def matter_label(matter: str) -> str:
+    """The label of a tax matter: an online matter (R14) or a form that came on paper (R36)."""
+    if matter in Matter.values:
+        return str(Matter(matter).label)
+    if matter in TaxForm.values:
+        return str(TaxForm(matter).label)
+    return matter
+
+
+def period_label(*, matter: str, period: str) -> str:
+    """A period as people say it. Online matters use :func:`format_period`; a form's period
+    that does not end in December (a quarter, a fiscal year: R36) names the month it ends."""
+    if matter in Matter.values:
+        return format_period(matter=matter, period=period)
+    if len(period) == 6 and period.isdigit() and period[4:] != "12" and 1 <= int(period[4:]) <= 12:
+        return f"Period ending {dt.date(int(period[:4]), int(period[4:]), 1):%B %Y}"
+    return period[:4]
+
+
+class _Module(Protocol):
+    matter: str
+    period: str
+
+
+@dataclass(frozen=True)
+class MatterPeriods:
+    """One tax matter and the periods asked for under it, in words."""
+
+    matter: str
+    periods: list[str]
+
+
+def matters_and_periods(modules: Iterable[_Module]) -> list[MatterPeriods]:
+    """A request's modules grouped by matter, in the order they come, labelled for people."""
+    grouped: dict[str, list[str]] = {}
+    for module in modules:
+        grouped.setdefault(matter_label(module.matter), []).append(
+            period_label(matter=module.matter, period=module.period)
+        )
+    return [MatterPeriods(matter, periods) for matter, periods in grouped.items()]
+
+
+# --- The two kinds (R1, R23) as the taxpayer reads them ---------------------------------------
+
+KIND_NAME = {
+    RequestKind.POA: "Power of attorney",
+    RequestKind.TIA: "Permission to see your tax information",
+}
+
+# What the representative asks for, in a sentence ("... asks for a power of attorney").
+KIND_ASKED_FOR = {
+    RequestKind.POA: "a power of attorney",
+    RequestKind.TIA: "permission to see your tax information",
+}
+
+# What each kind lets the representative do: the one sentence a taxpayer needs (R23's kinds).
+KIND_ALLOWS = {
+    RequestKind.POA: "can represent you and act for you with the tax agency for these matters",
+    RequestKind.TIA: "can see your tax information for these matters, but cannot act for you",
+}
+
+# The same, in the taxpayer's own voice, for the declaration they sign (R21).
+KIND_DECLARES = {
+    RequestKind.POA: "to represent me and act for me with the tax agency for these matters",
+    RequestKind.TIA: "to see my tax information for these matters, but not to act for me",
+}
+
+# What a revocation takes away (R30): "... can no longer <this> for this matter and period".
+KIND_REVOKES = {
+    RequestKind.POA: "act for you or see your tax information",
+    RequestKind.TIA: "see your tax information",
+}
+
+
+def _kind_said(words: Mapping[RequestKind, str], kind: str, unknown: str = "") -> str:
+    return words[RequestKind(kind)] if kind in RequestKind.values else unknown
+
+
+def kind_name(kind: str) -> str:
+    return _kind_said(KIND_NAME, kind, unknown=kind)
+
+
+def kind_asked_for(kind: str) -> str:
+    return _kind_said(KIND_ASKED_FOR, kind)
+
+
+def kind_allows(kind: str) -> str:
+    return _kind_said(KIND_ALLOWS, kind)
+
+
+def kind_declaration(kind: str) -> str:
+    return _kind_said(KIND_DECLARES, kind)
+
+
+def kind_revokes(kind: str) -> str:
+    return _kind_said(KIND_REVOKES, kind)
+
+
+# --- Why an authorization ended (R28), said to the taxpayer -----------------------------------
+
+END_REASON = {
+    EndReason.SUPERSEDED: "Replaced when you approved a newer authorization",
+    EndReason.WITHDRAWN: "The representative withdrew",
+    EndReason.REVOKED: "You revoked it",
+    EndReason.PRACTICE_STATUS: "The representative is no longer allowed to practice",
+    EndReason.ERROR: "It was recorded in error and removed",
+}
+
+
+def end_reason_in_words(reason: str) -> str:
+    return END_REASON[EndReason(reason)] if reason in EndReason.values else "Ended"
