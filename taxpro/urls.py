@@ -5,7 +5,6 @@ from django.contrib import admin
 from django.urls import include, path
 
 from authorizations.web.account import home as account_home
-from authorizations.web.account import views as account_views
 from authorizations.web.pro import home as pro_home
 from taxpro import views
 
@@ -14,6 +13,8 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 admin.site.site_header = "Tax Pro Portal staff"
 admin.site.site_title = "Tax Pro Portal staff"
 
+# One URL namespace per app and audience: caf_pro, authorizations_pro (under /pro/);
+# taxpayers_account, authorizations_account (under /account/). The homes are named site-wide.
 urlpatterns = [
     path("", views.front_door, name="home"),
     path("healthz", views.healthz, name="healthz"),
@@ -23,14 +24,11 @@ urlpatterns = [
     path("pro/", pro_home.practitioner_home, name="practitioner_home"),
     path("pro/signup/", views.signup_as, {"kind": "practitioner"}, name="practitioner_signup"),
     path("pro/profile/", include("caf.web.pro.urls")),
-    path("pro/requests/new/", include("authorizations.web.pro.wizard.urls")),
-    path("pro/clients/", include("authorizations.web.pro.client_urls")),
     path("pro/", include("authorizations.web.pro.urls")),
     # The taxpayer's online account (issue 5). Never closed.
     path("account/", account_home.taxpayer_home, name="taxpayer_home"),
     path("account/signup/", views.signup_as, {"kind": "taxpayer"}, name="taxpayer_signup"),
-    path("account/authorizations/", include("authorizations.web.account.urls")),
-    path("account/who-viewed/", account_views.access_log, name="taxpayer_access_log"),
+    path("account/", include("authorizations.web.account.urls")),
     path("account/", include("taxpayers.web.account.urls")),
     path("admin/", admin.site.urls),
 ]

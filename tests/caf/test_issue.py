@@ -30,7 +30,9 @@ def test_r8_practitioner_without_a_caf_number_gets_one_linked_at_once(cpa_profil
     link = CafLink.objects.get(caf_record=record)
     assert link.practitioner == cpa_profile.user and link.method == LinkMethod.ISSUED
     assert list(caf_numbers_linked_to(user=cpa_profile.user)) == [record]
-    assert Letter.objects.filter(kind=LetterKind.CAF_NUMBER_ISSUED, caf_letter__caf_record=record).exists()
+    assert Letter.objects.filter(
+        kind=LetterKind.CAF_NUMBER_ISSUED, caf_letter__caf_record=record
+    ).exists()
     assert AuditEvent.objects.filter(action="caf.record.issued").exists()
     assert AuditEvent.objects.filter(action="caf.link.created").exists()
 

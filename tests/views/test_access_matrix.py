@@ -58,19 +58,35 @@ def world() -> World:
     staff = StaffFactory()
     enrol_totp(staff)
     urls = {
-        "pro:request": reverse("pro:request", args=[pending.pk]),
-        "pro:request_cancel": reverse("pro:request_cancel", args=[pending.pk]),
-        "clients:detail": reverse("clients:detail", args=[t.pk]),
-        "wizard:step": reverse("wizard:step", args=[draft.public_id, "representative"]),
-        "wizard:submit": reverse("wizard:submit", args=[draft.public_id]),
-        "wizard:done": reverse("wizard:done", args=[draft.public_id]),
-        "wizard:discard": reverse("wizard:discard", args=[draft.public_id]),
-        "caf:link_confirm": reverse("caf:link_confirm", args=[pin.pk]),
-        "taxpayer:notice": reverse("taxpayer:notice", args=[notice.pk]),
-        "decisions:request": reverse("decisions:request", args=[pending.pk]),
-        "decisions:approve": reverse("decisions:approve", args=[pending.pk]),
-        "decisions:reject": reverse("decisions:reject", args=[pending.pk]),
-        "decisions:revoke": reverse("decisions:revoke", args=[row.pk]),
+        "authorizations_pro:request": reverse("authorizations_pro:request", args=[pending.pk]),
+        "authorizations_pro:request_cancel": reverse(
+            "authorizations_pro:request_cancel", args=[pending.pk]
+        ),
+        "authorizations_pro:client": reverse("authorizations_pro:client", args=[t.pk]),
+        "authorizations_pro:wizard_step": reverse(
+            "authorizations_pro:wizard_step", args=[draft.public_id, "representative"]
+        ),
+        "authorizations_pro:wizard_submit": reverse(
+            "authorizations_pro:wizard_submit", args=[draft.public_id]
+        ),
+        "authorizations_pro:wizard_done": reverse(
+            "authorizations_pro:wizard_done", args=[draft.public_id]
+        ),
+        "authorizations_pro:wizard_discard": reverse(
+            "authorizations_pro:wizard_discard", args=[draft.public_id]
+        ),
+        "caf_pro:link_confirm": reverse("caf_pro:link_confirm", args=[pin.pk]),
+        "taxpayers_account:notice": reverse("taxpayers_account:notice", args=[notice.pk]),
+        "authorizations_account:request": reverse(
+            "authorizations_account:request", args=[pending.pk]
+        ),
+        "authorizations_account:approve": reverse(
+            "authorizations_account:approve", args=[pending.pk]
+        ),
+        "authorizations_account:reject": reverse(
+            "authorizations_account:reject", args=[pending.pk]
+        ),
+        "authorizations_account:revoke": reverse("authorizations_account:revoke", args=[row.pk]),
     }
     # The PIN letter belongs to its own practitioner: make them the owner of that one URL.
     world = World(a, b, t.user, u.user, staff, urls)
@@ -79,20 +95,32 @@ def world() -> World:
 
 
 PRO_URLS = [
-    "pro:request",
-    "pro:request_cancel",
-    "clients:detail",
-    "wizard:step",
-    "wizard:discard",
-    "caf:link_confirm",
+    "authorizations_pro:request",
+    "authorizations_pro:request_cancel",
+    "authorizations_pro:client",
+    "authorizations_pro:wizard_step",
+    "authorizations_pro:wizard_discard",
+    "caf_pro:link_confirm",
 ]
 # The done page answers 404 for a draft not yet sent, and submit takes POST only.
-PRO_POST_ONLY = ["wizard:submit"]
-ACCOUNT_URLS = ["taxpayer:notice", "decisions:request", "decisions:approve", "decisions:reject"]
-ACCOUNT_URLS_ROW = ["decisions:revoke"]
+PRO_POST_ONLY = ["authorizations_pro:wizard_submit"]
+ACCOUNT_URLS = [
+    "taxpayers_account:notice",
+    "authorizations_account:request",
+    "authorizations_account:approve",
+    "authorizations_account:reject",
+]
+ACCOUNT_URLS_ROW = ["authorizations_account:revoke"]
 # Pages that only show: a POST is refused (405) before anything is looked up.
-READ_ONLY = {"pro:request", "clients:detail", "taxpayer:notice", "decisions:request"}
-OBJECT_URL_NAMES = set(PRO_URLS + PRO_POST_ONLY + ACCOUNT_URLS + ACCOUNT_URLS_ROW + ["wizard:done"])
+READ_ONLY = {
+    "authorizations_pro:request",
+    "authorizations_pro:client",
+    "taxpayers_account:notice",
+    "authorizations_account:request",
+}
+OBJECT_URL_NAMES = set(
+    PRO_URLS + PRO_POST_ONLY + ACCOUNT_URLS + ACCOUNT_URLS_ROW + ["authorizations_pro:wizard_done"]
+)
 
 
 def _as(user) -> Client:
@@ -103,7 +131,7 @@ def _as(user) -> Client:
 
 
 def _owner_of(world: World, name: str):
-    if name == "caf:link_confirm":
+    if name == "caf_pro:link_confirm":
         return world.pin_owner.user  # type: ignore[attr-defined]
     if name.startswith(("taxpayer:", "decisions:")):
         return world.owner_taxpayer_user
@@ -166,7 +194,10 @@ def test_r45_the_other_side_and_staff_get_403_and_anonymous_is_sent_to_sign_in(
 
 
 def test_r45_the_done_page_of_a_draft_is_404_for_anyone_else(world: World) -> None:
-    assert _as(world.other_rep.user).get(world.urls["wizard:done"]).status_code == 404
+    assert (
+        _as(world.other_rep.user).get(world.urls["authorizations_pro:wizard_done"]).status_code
+        == 404
+    )
 
 
 def _named_patterns(resolver: URLResolver, namespace: str = "") -> list[tuple[str, URLPattern]]:

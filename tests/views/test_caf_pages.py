@@ -38,11 +38,11 @@ from tests.views.caf_support import (
 
 pytestmark = pytest.mark.django_db
 
-PROFILE = reverse("caf:profile")
-CREATE = reverse("caf:profile_create")
-DESIGNATIONS = reverse("caf:designation_add")
-LINK = reverse("caf:link_start")
-GET_CAF = reverse("caf:get_caf_number")
+PROFILE = reverse("caf_pro:profile")
+CREATE = reverse("caf_pro:profile_create")
+DESIGNATIONS = reverse("caf_pro:designation_add")
+LINK = reverse("caf_pro:link_start")
+GET_CAF = reverse("caf_pro:get_caf_number")
 
 
 def fullwidth(text: str) -> str:
@@ -73,7 +73,7 @@ def cpa_client(client: Client, cpa) -> Client:
 
 
 def _confirm_url(pin_letter_id: int = 1) -> str:
-    return reverse("caf:link_confirm", args=[pin_letter_id])
+    return reverse("caf_pro:link_confirm", args=[pin_letter_id])
 
 
 @pytest.mark.parametrize("url", [PROFILE, CREATE, DESIGNATIONS, LINK, GET_CAF, _confirm_url()])

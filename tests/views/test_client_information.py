@@ -23,13 +23,13 @@ from tests.views.pro_support import insert_authorization, practitioner, signed_i
 
 pytestmark = pytest.mark.django_db
 
-INDEX = reverse("clients:index")
+INDEX = reverse("authorizations_pro:clients")
 IN_SCOPE = ("1040", "202412")
 OUT_OF_SCOPE = ("1040", "202312")
 
 
 def _detail(taxpayer_id: int) -> str:
-    return reverse("clients:detail", args=[taxpayer_id])
+    return reverse("authorizations_pro:client", args=[taxpayer_id])
 
 
 def _html(response) -> str:
@@ -114,7 +114,7 @@ def test_r7_without_a_linked_caf_number_the_page_explains(client: Client) -> Non
     signed_in_as(client, rep)
     html = _html(client.get(INDEX))
     assert "first link a CAF number" in html
-    assert reverse("caf:profile") in html
+    assert reverse("caf_pro:profile") in html
 
 
 def test_empty_list_says_so(client_of_rep: Client) -> None:

@@ -39,7 +39,9 @@ def test_a_draft_is_offered_to_continue_where_it_stopped(client: Client) -> None
     rep = practitioner()
     draft = new_draft(rep)
     body = _home(signed_in_as(client, rep))
-    continue_url = reverse("wizard:step", args=[draft.public_id, first_incomplete(draft).slug])
+    continue_url = reverse(
+        "authorizations_pro:wizard_step", args=[draft.public_id, first_incomplete(draft).slug]
+    )
     assert f'href="{continue_url}"' in body
     assert "Requests you have not sent yet" in body
 
@@ -51,8 +53,8 @@ def test_r18_requests_expiring_within_the_reminder_days_come_first(client: Clien
     later = insert_request(rep, make_taxpayer(), submitted_at=now - dt.timedelta(days=2))
     body = _home(signed_in_as(client, rep))
     section = body[body.index("expiring soon") : body.index("requests-heading")]
-    assert reverse("pro:request", args=[soon.pk]) in section
-    assert reverse("pro:request", args=[later.pk]) not in section
+    assert reverse("authorizations_pro:request", args=[soon.pk]) in section
+    assert reverse("authorizations_pro:request", args=[later.pk]) not in section
 
 
 def test_requests_recorded_this_week_are_listed_and_older_ones_are_not(client: Client) -> None:
@@ -64,8 +66,8 @@ def test_requests_recorded_this_week_are_listed_and_older_ones_are_not(client: C
     )
     body = _home(signed_in_as(client, rep))
     section = body[body.index("Recorded in the last 7 days") : body.index("requests-heading")]
-    assert reverse("pro:request", args=[fresh.pk]) in section
-    assert reverse("pro:request", args=[old.pk]) not in section
+    assert reverse("authorizations_pro:request", args=[fresh.pk]) in section
+    assert reverse("authorizations_pro:request", args=[old.pk]) not in section
 
 
 def _queries_for_home(client: Client) -> int:

@@ -28,9 +28,9 @@ from tests.views.pro_support import (
 )
 
 pytestmark = pytest.mark.django_db
-LIST = reverse("pro:authorizations")
-CSV = reverse("pro:authorizations_csv")
-WITHDRAW = reverse("pro:authorizations_withdraw")
+LIST = reverse("authorizations_pro:authorizations")
+CSV = reverse("authorizations_pro:authorizations_csv")
+WITHDRAW = reverse("authorizations_pro:authorizations_withdraw")
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def test_r7_without_a_linked_caf_number_the_page_says_what_linking_unlocks(clien
     signed_in_as(client, unlinked)
     html = _html(client.get(LIST))
     assert "link a CAF number" in html
-    assert reverse("caf:profile") in html
+    assert reverse("caf_pro:profile") in html
     assert client.get(CSV).status_code == 302
 
 
@@ -98,8 +98,8 @@ def test_r7_every_active_row_on_linked_caf_numbers_whatever_created_it(client_of
     assert online.taxpayer.tin_reveal() not in html
     assert business.tin_masked in html
     # Individuals link to their client page; businesses do not (they come on forms only).
-    assert reverse("clients:detail", args=[online.taxpayer_id]) in html
-    assert reverse("clients:detail", args=[business.pk]) not in html
+    assert reverse("authorizations_pro:client", args=[online.taxpayer_id]) in html
+    assert reverse("authorizations_pro:client", args=[business.pk]) not in html
 
 
 def test_an_empty_list_says_so(client_of_rep) -> None:

@@ -54,7 +54,7 @@ def me(client: Client, taxpayer) -> Client:
 
 
 def url(name: str, pk: int | None = None) -> str:
-    return reverse(f"decisions:{name}", kwargs={"pk": pk} if pk is not None else None)
+    return reverse(f"authorizations_account:{name}", kwargs={"pk": pk} if pk is not None else None)
 
 
 def text(response) -> str:
@@ -192,7 +192,7 @@ def test_an_unverified_taxpayer_is_sent_to_verify(client, objects, name) -> None
     client.force_login(UserFactory())  # a taxpayer account with no tax record attached
     response = client.get(url(name, objects.get(name)))
     assert response.status_code == 302
-    assert response["Location"] == reverse("taxpayer:verify")
+    assert response["Location"] == reverse("taxpayers_account:verify")
 
 
 # --- The review page and R31 -------------------------------------------------------------
@@ -362,7 +362,7 @@ def test_r25_a_third_notice_recipient_is_refused_in_words(me, taxpayer) -> None:
     assert "two is the limit" in page
     # Signing again could only be refused again: the page offers Reject and the way back.
     assert "Approve and sign" not in page
-    assert reverse("decisions:reject", args=[third.pk]) in page
+    assert reverse("authorizations_account:reject", args=[third.pk]) in page
     third.refresh_from_db()
     assert third.state == RequestState.PENDING
 
@@ -372,10 +372,10 @@ def test_r25_r26_the_refusal_is_shown_before_the_taxpayer_signs(me, cpa, taxpaye
     correction = submit_now(cpa, taxpayer)
     tomorrow = clock.today_et() + DAY
     expected = f"You can approve this corrected request from {tomorrow:%A, %B %-d, %Y}"
-    review = text(me.get(reverse("decisions:request", args=[correction.pk])))
+    review = text(me.get(reverse("authorizations_account:request", args=[correction.pk])))
     assert expected in review
-    assert reverse("decisions:approve", args=[correction.pk]) not in review
-    approve_page = text(me.get(reverse("decisions:approve", args=[correction.pk])))
+    assert reverse("authorizations_account:approve", args=[correction.pk]) not in review
+    approve_page = text(me.get(reverse("authorizations_account:approve", args=[correction.pk])))
     assert expected in approve_page
     assert "Approve and sign" not in approve_page
     correction.refresh_from_db()
@@ -384,10 +384,12 @@ def test_r25_r26_the_refusal_is_shown_before_the_taxpayer_signs(me, cpa, taxpaye
 
 def test_an_approvable_request_has_no_warning_and_offers_to_sign(me, cpa, taxpayer) -> None:
     req = submit_now(cpa, taxpayer)
-    review = text(me.get(reverse("decisions:request", args=[req.pk])))
+    review = text(me.get(reverse("authorizations_account:request", args=[req.pk])))
     assert "You cannot approve this request now" not in review
-    assert reverse("decisions:approve", args=[req.pk]) in review
-    assert "Approve and sign" in text(me.get(reverse("decisions:approve", args=[req.pk])))
+    assert reverse("authorizations_account:approve", args=[req.pk]) in review
+    assert "Approve and sign" in text(
+        me.get(reverse("authorizations_account:approve", args=[req.pk]))
+    )
 
 
 def test_r26_a_same_day_correction_says_from_which_date(me, cpa, taxpayer) -> None:

@@ -28,8 +28,8 @@ from tests.views.taxpayer_support import (
 
 pytestmark = pytest.mark.django_db
 
-VERIFIED_PAGES = ["taxpayer:notices", "taxpayer_access_log"]
-ALL_PAGES = ["taxpayer_home", "taxpayer:verify", *VERIFIED_PAGES]
+VERIFIED_PAGES = ["taxpayers_account:notices", "authorizations_account:access_log"]
+ALL_PAGES = ["taxpayer_home", "taxpayers_account:verify", *VERIFIED_PAGES]
 
 
 def signed_in(client: Client, user: object) -> Client:
@@ -47,7 +47,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: Client, name: str) -> No
     assert response["Location"].startswith(reverse("account_login"))
 
 
-@pytest.mark.parametrize("name", [*ALL_PAGES, "taxpayer:verify_code"])
+@pytest.mark.parametrize("name", [*ALL_PAGES, "taxpayers_account:verify_code"])
 def test_a_practitioner_gets_403(client: Client, name: str) -> None:
     practitioner = PractitionerFactory()
     enrol_totp(practitioner)
@@ -59,26 +59,28 @@ def test_a_practitioner_gets_403(client: Client, name: str) -> None:
 def test_an_unverified_taxpayer_is_sent_to_verify(client: Client, name: str) -> None:
     response = signed_in(client, UserFactory()).get(reverse(name))
     assert response.status_code == 302
-    assert response["Location"] == reverse("taxpayer:verify")
+    assert response["Location"] == reverse("taxpayers_account:verify")
 
 
 def test_r45_another_taxpayers_notice_is_not_found(client: Client) -> None:
     owner, taxpayer = verified_taxpayer()
     (letter,) = insert_letters(taxpayer, 1)
     assert (
-        signed_in(client, owner).get(reverse("taxpayer:notice", args=[letter.pk])).status_code
+        signed_in(client, owner)
+        .get(reverse("taxpayers_account:notice", args=[letter.pk]))
+        .status_code
         == 200
     )
     someone, _ = verified_taxpayer()
     client.force_login(someone)
-    assert client.get(reverse("taxpayer:notice", args=[letter.pk])).status_code == 404
-    assert client.get(reverse("taxpayer:notice", args=[999_999])).status_code == 404
+    assert client.get(reverse("taxpayers_account:notice", args=[letter.pk])).status_code == 404
+    assert client.get(reverse("taxpayers_account:notice", args=[999_999])).status_code == 404
 
 
 def test_the_notice_page_scopes_for_the_anonymous_and_practitioners(client: Client) -> None:
     _, taxpayer = verified_taxpayer()
     (letter,) = insert_letters(taxpayer, 1)
-    url = reverse("taxpayer:notice", args=[letter.pk])
+    url = reverse("taxpayers_account:notice", args=[letter.pk])
     assert client.get(url)["Location"].startswith(reverse("account_login"))
     practitioner = PractitionerFactory()
     enrol_totp(practitioner)
@@ -87,7 +89,7 @@ def test_the_notice_page_scopes_for_the_anonymous_and_practitioners(client: Clie
 
 def test_a_verified_taxpayer_opening_verify_is_sent_home(client: Client) -> None:
     user, _ = verified_taxpayer()
-    for name in ["taxpayer:verify", "taxpayer:verify_code"]:
+    for name in ["taxpayers_account:verify", "taxpayers_account:verify_code"]:
         response = signed_in(client, user).get(reverse(name), follow=True)
         assert response.redirect_chain[-1][0] == reverse("taxpayer_home")
         assert "already connected" in response.content.decode()
@@ -100,12 +102,14 @@ def test_r13_verify_mails_a_code_then_the_code_links_the_account(client: Client)
     taxpayer = TaxpayerFactory()
     user = UserFactory()
     client = signed_in(client, user)
-    page = client.get(reverse("taxpayer:verify"))
+    page = client.get(reverse("taxpayers_account:verify"))
     assert page.status_code == 200
     assert "Confirm who you are" in page.content.decode()
 
-    response = client.post(reverse("taxpayer:verify"), identity_form_data(taxpayer), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("taxpayer:verify_code")
+    response = client.post(
+        reverse("taxpayers_account:verify"), identity_form_data(taxpayer), follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("taxpayers_account:verify_code")
     html = response.content.decode()
     assert "A letter is on its way" in html
     letter = Letter.objects.get(kind=LetterKind.VERIFICATION_CODE)
@@ -116,9 +120,9 @@ def test_r13_verify_mails_a_code_then_the_code_links_the_account(client: Client)
 
     # The home page now points to the code page.
     home = client.get(reverse("taxpayer_home")).content.decode()
-    assert reverse("taxpayer:verify_code") in home
+    assert reverse("taxpayers_account:verify_code") in home
 
-    response = client.post(reverse("taxpayer:verify_code"), {"code": code}, follow=True)
+    response = client.post(reverse("taxpayers_account:verify_code"), {"code": code}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("taxpayer_home")
     assert "now connected" in response.content.decode()
     assert Taxpayer.objects.get(pk=taxpayer.pk).user == user
@@ -132,9 +136,9 @@ def test_r13_a_request_sent_before_the_account_shows_once_verified(client: Clien
     user = UserFactory()
     client = signed_in(client, user)
     assert rep.caf_record.name not in client.get(reverse("taxpayer_home")).content.decode()
-    client.post(reverse("taxpayer:verify"), identity_form_data(taxpayer))
+    client.post(reverse("taxpayers_account:verify"), identity_form_data(taxpayer))
     code = code_in(Letter.objects.get(kind=LetterKind.VERIFICATION_CODE))
-    client.post(reverse("taxpayer:verify_code"), {"code": code})
+    client.post(reverse("taxpayers_account:verify_code"), {"code": code})
     html = client.get(reverse("taxpayer_home")).content.decode()
     assert "1 request</strong>" in html
     assert f"{rep.caf_record.name} asks for a power of attorney" in html
@@ -144,10 +148,10 @@ def test_r47_a_doubled_code_post_has_one_effect(client: Client) -> None:
     taxpayer = TaxpayerFactory()
     user = UserFactory()
     client = signed_in(client, user)
-    client.post(reverse("taxpayer:verify"), identity_form_data(taxpayer))
+    client.post(reverse("taxpayers_account:verify"), identity_form_data(taxpayer))
     code = code_in(Letter.objects.get(kind=LetterKind.VERIFICATION_CODE))
-    first = client.post(reverse("taxpayer:verify_code"), {"code": code})
-    second = client.post(reverse("taxpayer:verify_code"), {"code": code}, follow=True)
+    first = client.post(reverse("taxpayers_account:verify_code"), {"code": code})
+    second = client.post(reverse("taxpayers_account:verify_code"), {"code": code}, follow=True)
     assert first.status_code == 302
     assert second.redirect_chain[-1][0] == reverse("taxpayer_home")
     assert "already connected" in second.content.decode()
@@ -158,9 +162,9 @@ def test_r47_a_doubled_answers_post_mails_one_letter(client: Client) -> None:
     taxpayer = TaxpayerFactory()
     client = signed_in(client, UserFactory())
     for _ in range(2):
-        response = client.post(reverse("taxpayer:verify"), identity_form_data(taxpayer))
+        response = client.post(reverse("taxpayers_account:verify"), identity_form_data(taxpayer))
         assert response.status_code == 302
-        assert response["Location"] == reverse("taxpayer:verify_code")
+        assert response["Location"] == reverse("taxpayers_account:verify_code")
     assert Letter.objects.count() == 1
 
 
@@ -168,7 +172,7 @@ def test_a_mismatch_says_nothing_about_which_answer_and_keeps_the_rest(client: C
     taxpayer = TaxpayerFactory()
     client = signed_in(client, UserFactory())
     data = identity_form_data(taxpayer, dob_year="1981")
-    response = client.post(reverse("taxpayer:verify"), data)
+    response = client.post(reverse("taxpayers_account:verify"), data)
     assert response.status_code == 200
     html = response.content.decode()
     assert IDENTITY_MISMATCH_MESSAGE in html
@@ -180,7 +184,7 @@ def test_a_mismatch_says_nothing_about_which_answer_and_keeps_the_rest(client: C
 def test_a_record_linked_to_someone_else_gets_the_same_message(client: Client) -> None:
     _, taxpayer = verified_taxpayer()
     client = signed_in(client, UserFactory())
-    response = client.post(reverse("taxpayer:verify"), identity_form_data(taxpayer))
+    response = client.post(reverse("taxpayers_account:verify"), identity_form_data(taxpayer))
     assert IDENTITY_MISMATCH_MESSAGE in response.content.decode()
     assert AuditEvent.objects.filter(action="taxpayers.identity.already_linked").count() == 1
 
@@ -189,8 +193,10 @@ def test_the_daily_limit_is_shown_as_a_message(client: Client, settings) -> None
     settings.IDENTITY_ATTEMPTS_PER_DAY = 1
     taxpayer = TaxpayerFactory()
     client = signed_in(client, UserFactory())
-    client.post(reverse("taxpayer:verify"), identity_form_data(taxpayer, name="Wrong Name"))
-    response = client.post(reverse("taxpayer:verify"), identity_form_data(taxpayer))
+    client.post(
+        reverse("taxpayers_account:verify"), identity_form_data(taxpayer, name="Wrong Name")
+    )
+    response = client.post(reverse("taxpayers_account:verify"), identity_form_data(taxpayer))
     assert response.status_code == 200
     assert "too many times" in response.content.decode()
     assert not Letter.objects.exists()
@@ -220,7 +226,7 @@ def test_bad_input_gets_a_field_message_and_changes_nothing(
     data = identity_form_data(taxpayer, **{field: value})
     if field == "dob_day":
         data["dob_month"] = "2"
-    response = client.post(reverse("taxpayer:verify"), data)
+    response = client.post(reverse("taxpayers_account:verify"), data)
     assert response.status_code == 200
     html = response.content.decode()
     assert message in html
@@ -233,7 +239,7 @@ def test_markup_in_the_name_is_shown_as_text(client: Client) -> None:
     taxpayer = TaxpayerFactory()
     client = signed_in(client, UserFactory())
     data = identity_form_data(taxpayer, name="<script>alert(1)</script>")
-    response = client.post(reverse("taxpayer:verify"), data)
+    response = client.post(reverse("taxpayers_account:verify"), data)
     html = response.content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;" in html
@@ -253,8 +259,8 @@ def test_markup_in_the_name_is_shown_as_text(client: Client) -> None:
 def test_a_malformed_code_is_a_field_error(client: Client, code: str, message: str) -> None:
     taxpayer = TaxpayerFactory()
     client = signed_in(client, UserFactory())
-    client.post(reverse("taxpayer:verify"), identity_form_data(taxpayer))
-    response = client.post(reverse("taxpayer:verify_code"), {"code": code})
+    client.post(reverse("taxpayers_account:verify"), identity_form_data(taxpayer))
+    response = client.post(reverse("taxpayers_account:verify_code"), {"code": code})
     assert response.status_code == 200
     html = response.content.decode()
     assert message in html
@@ -265,18 +271,18 @@ def test_a_malformed_code_is_a_field_error(client: Client, code: str, message: s
 def test_a_wrong_code_counts_and_says_how_many_tries_are_left(client: Client) -> None:
     taxpayer = TaxpayerFactory()
     client = signed_in(client, UserFactory())
-    client.post(reverse("taxpayer:verify"), identity_form_data(taxpayer))
+    client.post(reverse("taxpayers_account:verify"), identity_form_data(taxpayer))
     right = code_in(Letter.objects.get())
     wrong = f"{(int(right) + 1) % 10**8:08d}"
-    response = client.post(reverse("taxpayer:verify_code"), {"code": wrong})
+    response = client.post(reverse("taxpayers_account:verify_code"), {"code": wrong})
     assert "That code is wrong. You have 4 more tries." in response.content.decode()
     assert Taxpayer.objects.get(pk=taxpayer.pk).user is None
 
 
 def test_the_code_page_without_a_letter_sends_to_the_questions(client: Client) -> None:
-    response = signed_in(client, UserFactory()).get(reverse("taxpayer:verify_code"))
+    response = signed_in(client, UserFactory()).get(reverse("taxpayers_account:verify_code"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("taxpayer:verify")
+    assert response["Location"] == reverse("taxpayers_account:verify")
 
 
 # --- Home ---------------------------------------------------------------------------------------
@@ -285,7 +291,7 @@ def test_the_code_page_without_a_letter_sends_to_the_questions(client: Client) -
 def test_home_of_an_unverified_taxpayer_explains_and_starts_verification(client: Client) -> None:
     html = signed_in(client, UserFactory()).get(reverse("taxpayer_home")).content.decode()
     assert "not connected to your tax records yet" in html
-    assert reverse("taxpayer:verify") in html
+    assert reverse("taxpayers_account:verify") in html
 
 
 def test_r13_home_lists_the_requests_that_expire_first(client: Client) -> None:
@@ -296,7 +302,7 @@ def test_r13_home_lists_the_requests_that_expire_first(client: Client) -> None:
     html = signed_in(client, user).get(reverse("taxpayer_home")).content.decode()
     assert "1 request</strong>" in html
     assert f"{rep.caf_record.name} asks for a power of attorney" in html
-    assert reverse("decisions:request", args=[req.pk]) in html
+    assert reverse("authorizations_account:request", args=[req.pk]) in html
 
 
 def test_home_of_a_verified_taxpayer_counts_and_links(client: Client) -> None:
@@ -307,9 +313,9 @@ def test_home_of_a_verified_taxpayer_counts_and_links(client: Client) -> None:
     assert "No requests are waiting for you" in html
     assert "0 authorizations in force" in html
     assert "All 5 notices" in html
-    assert html.count(reverse("taxpayer:notices")) >= 1
+    assert html.count(reverse("taxpayers_account:notices")) >= 1
     assert "viewed your tax information 2 times" in html
-    assert reverse("decisions:index") in html
+    assert reverse("authorizations_account:index") in html
     assert 'id="taxpayer-address-change"' in html  # R9
 
 
@@ -337,7 +343,7 @@ def test_home_queries_do_not_grow_with_rows(client: Client) -> None:
 
 def test_notices_empty_state(client: Client) -> None:
     user, _ = verified_taxpayer()
-    html = signed_in(client, user).get(reverse("taxpayer:notices")).content.decode()
+    html = signed_in(client, user).get(reverse("taxpayers_account:notices")).content.decode()
     assert "You have no notices" in html
 
 
@@ -345,26 +351,26 @@ def test_notices_are_newest_first_and_paginated(client: Client) -> None:
     user, taxpayer = verified_taxpayer()
     insert_letters(taxpayer, 45)
     client = signed_in(client, user)
-    html = client.get(reverse("taxpayer:notices")).content.decode()
+    html = client.get(reverse("taxpayers_account:notices")).content.decode()
     assert html.index("Notice number 0<") < html.index("Notice number 1<")
     assert "Notice number 20<" not in html
     assert "Page 1 of 3" in html
-    second = client.get(reverse("taxpayer:notices"), {"page": "2"}).content.decode()
+    second = client.get(reverse("taxpayers_account:notices"), {"page": "2"}).content.decode()
     assert "Notice number 20<" in second
     # A page that is not one gives the nearest page, never an error.
-    assert client.get(reverse("taxpayer:notices"), {"page": "zz<>"}).status_code == 200
+    assert client.get(reverse("taxpayers_account:notices"), {"page": "zz<>"}).status_code == 200
 
 
 def test_a_code_letter_never_shows_its_code(client: Client) -> None:
     taxpayer = TaxpayerFactory()
     user = UserFactory()
     client = signed_in(client, user)
-    client.post(reverse("taxpayer:verify"), identity_form_data(taxpayer))
+    client.post(reverse("taxpayers_account:verify"), identity_form_data(taxpayer))
     letter = Letter.objects.get(kind=LetterKind.VERIFICATION_CODE)
     code = code_in(letter)
-    client.post(reverse("taxpayer:verify_code"), {"code": code})
-    notices = client.get(reverse("taxpayer:notices")).content.decode()
-    detail = client.get(reverse("taxpayer:notice", args=[letter.pk])).content.decode()
+    client.post(reverse("taxpayers_account:verify_code"), {"code": code})
+    notices = client.get(reverse("taxpayers_account:notices")).content.decode()
+    detail = client.get(reverse("taxpayers_account:notice", args=[letter.pk])).content.decode()
     for html in (notices, detail):
         assert letter.subject in html
         assert code not in html
@@ -378,17 +384,17 @@ def test_r43_no_whole_tin_on_the_notices_or_the_home(client: Client) -> None:
     )
     client = signed_in(client, user)
     digits = taxpayer.tin_reveal()
-    for url in [reverse("taxpayer_home"), reverse("taxpayer:notices")]:
+    for url in [reverse("taxpayer_home"), reverse("taxpayers_account:notices")]:
         html = client.get(url).content.decode()
         assert digits not in html
         assert f"{digits[:3]}-{digits[3:5]}-{digits[5:]}" not in html
 
 
-@pytest.mark.parametrize("name", ["taxpayer:notices", "taxpayer_access_log"])
+@pytest.mark.parametrize("name", ["taxpayers_account:notices", "authorizations_account:access_log"])
 def test_list_queries_do_not_grow_with_rows(client: Client, name: str) -> None:
     user, taxpayer = verified_taxpayer()
     client = signed_in(client, user)
-    insert = insert_letters if name == "taxpayer:notices" else insert_views
+    insert = insert_letters if name == "taxpayers_account:notices" else insert_views
     insert(taxpayer, 1)
     with CaptureQueriesContext(connection) as one:
         assert client.get(reverse(name)).status_code == 200
@@ -404,7 +410,9 @@ def test_list_queries_do_not_grow_with_rows(client: Client, name: str) -> None:
 def test_r33_who_viewed_shows_who_what_and_when(client: Client) -> None:
     user, taxpayer = verified_taxpayer()
     (view, *_) = insert_views(taxpayer, 2)
-    html = signed_in(client, user).get(reverse("taxpayer_access_log")).content.decode()
+    html = (
+        signed_in(client, user).get(reverse("authorizations_account:access_log")).content.decode()
+    )
     assert view.caf_record.name in html
     assert view.caf_record.caf_number_display in html
     assert "Quarter ending September 2024 (Q3)" in html  # civil penalty, in plain words
@@ -415,7 +423,9 @@ def test_r33_who_viewed_shows_who_what_and_when(client: Client) -> None:
 
 def test_who_viewed_empty_state(client: Client) -> None:
     user, _ = verified_taxpayer()
-    html = signed_in(client, user).get(reverse("taxpayer_access_log")).content.decode()
+    html = (
+        signed_in(client, user).get(reverse("authorizations_account:access_log")).content.decode()
+    )
     assert "Nobody has viewed your tax information" in html
 
 
@@ -423,5 +433,7 @@ def test_who_viewed_shows_only_the_taxpayers_own_views(client: Client) -> None:
     user, _ = verified_taxpayer()
     _, other = verified_taxpayer()
     (view,) = insert_views(other, 1)
-    html = signed_in(client, user).get(reverse("taxpayer_access_log")).content.decode()
+    html = (
+        signed_in(client, user).get(reverse("authorizations_account:access_log")).content.decode()
+    )
     assert view.caf_record.name not in html

@@ -38,9 +38,9 @@ def test_the_whole_wizard_sends_one_pending_request(client: Client) -> None:
     rep = representative()
     taxpayer = make_taxpayer()
     signed_in(client, rep)
-    start = client.get(reverse("wizard:start")).content.decode()
+    start = client.get(reverse("authorizations_pro:wizard_start")).content.decode()
     assert "Start a new request" in start and "You have no unfinished requests." in start
-    response = client.post(reverse("wizard:start"))
+    response = client.post(reverse("authorizations_pro:wizard_start"))
     draft = RequestDraft.objects.get(owner=rep.user)
     assert response.status_code == 302
     assert response["Location"] == step_url(draft, "representative")
@@ -53,7 +53,7 @@ def test_the_whole_wizard_sends_one_pending_request(client: Client) -> None:
     assert body.count(">Change<") >= 8
     response = client.post(submit_url(draft), {"declaration": "on"})
     assert response.status_code == 302
-    assert response["Location"] == reverse("wizard:done", args=[draft.public_id])
+    assert response["Location"] == reverse("authorizations_pro:wizard_done", args=[draft.public_id])
     req = AuthorizationRequest.objects.get()
     assert req.state == RequestState.PENDING and req.taxpayer == taxpayer
     assert req.practitioner == rep.user and req.receives_notices  # R4
@@ -64,7 +64,7 @@ def test_the_whole_wizard_sends_one_pending_request(client: Client) -> None:
     assert "sent to the taxpayer's online account" in done
     assert "must sign in and approve it there" in done
     assert f"{req.expires_at:%Y}" in done and "expires on" in done
-    assert reverse("pro:requests") in done and reverse("practitioner_home") in done
+    assert reverse("authorizations_pro:requests") in done and reverse("practitioner_home") in done
     # A sent draft is no longer unfinished, and its steps lead to the confirmation.
     assert not drafts_for(practitioner=rep.user).exists()
     assert client.get(step_url(draft, "taxpayer"))["Location"] == response["Location"]
@@ -100,8 +100,8 @@ def test_r47_a_doubled_submit_has_one_effect(client: Client) -> None:
 def test_r47_a_doubled_start_makes_one_draft(client: Client) -> None:
     rep = representative()
     signed_in(client, rep)
-    client.post(reverse("wizard:start"))
-    client.post(reverse("wizard:start"))
+    client.post(reverse("authorizations_pro:wizard_start"))
+    client.post(reverse("authorizations_pro:wizard_start"))
     assert RequestDraft.objects.filter(owner=rep.user).count() == 1
 
 
@@ -182,7 +182,7 @@ def test_r42_a_draft_survives_a_new_session(client: Client) -> None:
     client.post(step_url(draft, "taxpayer"), taxpayer_answers(taxpayer, tin="123"))
     other = Client()
     other.force_login(rep.user)
-    start = other.get(reverse("wizard:start")).content.decode()
+    start = other.get(reverse("authorizations_pro:wizard_start")).content.decode()
     assert "Continue" in start and step_url(draft, "taxpayer") in start
     body = other.get(step_url(draft, "taxpayer")).content.decode()
     assert taxpayer.name in body and taxpayer.address_line1 in body
@@ -207,7 +207,7 @@ def test_drafts_for_lists_own_unfinished_drafts_newest_first(client: Client) -> 
 def test_discarding_a_draft_asks_first_and_a_doubled_discard_is_told(client: Client) -> None:
     rep, draft = drafting_representative(client)
     client.post(step_url(draft, "notices"), {"receives_notices": "no"})
-    url = reverse("wizard:discard", args=[draft.public_id])
+    url = reverse("authorizations_pro:wizard_discard", args=[draft.public_id])
     assert "Discard the draft" in client.get(url).content.decode()
     first = client.post(url, follow=True)
     assert "The draft request was discarded." in first.content.decode()
@@ -216,15 +216,17 @@ def test_discarding_a_draft_asks_first_and_a_doubled_discard_is_told(client: Cli
     draft.refresh_from_db()
     assert draft.data == {} and draft.discarded_at is not None
     assert not drafts_for(practitioner=rep.user).exists()
-    assert client.get(step_url(draft, "notices"))["Location"] == reverse("wizard:start")
+    assert client.get(step_url(draft, "notices"))["Location"] == reverse(
+        "authorizations_pro:wizard_start"
+    )
 
 
 def test_a_sent_draft_cannot_be_discarded(client: Client) -> None:
     rep, draft = drafting_representative(client)
     complete_questions(client, draft, rep, make_taxpayer())
     client.post(submit_url(draft), {"declaration": "on"})
-    response = client.post(reverse("wizard:discard", args=[draft.public_id]))
-    assert response["Location"] == reverse("wizard:done", args=[draft.public_id])
+    response = client.post(reverse("authorizations_pro:wizard_discard", args=[draft.public_id]))
+    assert response["Location"] == reverse("authorizations_pro:wizard_done", args=[draft.public_id])
     assert AuthorizationRequest.objects.get().state == RequestState.PENDING
 
 
@@ -237,9 +239,9 @@ def _draft_urls(draft: RequestDraft) -> list[tuple[str, str]]:
         ("post", step_url(draft, "notices")),
         ("get", step_url(draft, "check")),
         ("post", submit_url(draft)),
-        ("get", reverse("wizard:done", args=[draft.public_id])),
-        ("get", reverse("wizard:discard", args=[draft.public_id])),
-        ("post", reverse("wizard:discard", args=[draft.public_id])),
+        ("get", reverse("authorizations_pro:wizard_done", args=[draft.public_id])),
+        ("get", reverse("authorizations_pro:wizard_discard", args=[draft.public_id])),
+        ("post", reverse("authorizations_pro:wizard_discard", args=[draft.public_id])),
     ]
 
 
@@ -262,14 +264,14 @@ def test_the_owner_gets_200_and_strangers_are_kept_out(client: Client) -> None:
     draft = new_draft(owner)
     signed_in(client, owner)
     assert client.get(step_url(draft, "representative")).status_code == 200
-    assert client.get(reverse("wizard:start")).status_code == 200
+    assert client.get(reverse("authorizations_pro:wizard_start")).status_code == 200
     assert client.get(step_url(draft, "nonsense")).status_code == 404
     client.logout()
     response = client.get(step_url(draft, "representative"))
     assert response.status_code == 302 and "/auth/login/" in response["Location"]
     client.force_login(UserFactory())  # a taxpayer
     assert client.get(step_url(draft, "representative")).status_code == 403
-    assert client.post(reverse("wizard:start")).status_code == 403
+    assert client.post(reverse("authorizations_pro:wizard_start")).status_code == 403
     assert RequestDraft.objects.count() == 1
 
 
@@ -359,16 +361,16 @@ def test_the_start_page_lists_drafts_in_a_constant_number_of_queries(client: Cli
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
-            assert client.get(reverse("wizard:start")).status_code == 200
+            assert client.get(reverse("authorizations_pro:wizard_start")).status_code == 200
         return len(captured)
 
     add_drafts(1)
     one = queries()
     add_drafts(200)
-    body = client.get(reverse("wizard:start")).content.decode()
+    body = client.get(reverse("authorizations_pro:wizard_start")).content.decode()
     assert body.count(">Continue<") == 20 and "page 1 of 11" in body
     assert queries() == one
-    last = client.get(reverse("wizard:start"), {"page": "11"}).content.decode()
+    last = client.get(reverse("authorizations_pro:wizard_start"), {"page": "11"}).content.decode()
     assert last.count(">Continue<") == 2 and "Newer drafts" in last
 
 

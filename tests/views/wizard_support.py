@@ -45,7 +45,7 @@ def drafting_representative(client: Client, *, code: str = "b") -> tuple[Rep, Re
 
 
 def step_url(draft: RequestDraft, slug: str) -> str:
-    return reverse("wizard:step", args=[draft.public_id, slug])
+    return reverse("authorizations_pro:wizard_step", args=[draft.public_id, slug])
 
 
 def last_year() -> int:
@@ -124,7 +124,7 @@ def complete_questions(
 
 
 def submit_url(draft: RequestDraft) -> str:
-    return reverse("wizard:submit", args=[draft.public_id])
+    return reverse("authorizations_pro:wizard_submit", args=[draft.public_id])
 
 
 def maintenance_now() -> object:

@@ -1,17 +1,22 @@
-"""The taxpayer's Authorizations pages, under /account/authorizations/ (issue 5)."""
+"""Every taxpayer page of this app, under /account/ (issue 5): one namespace,
+authorizations_account. The home (/account/) is named site-wide, taxpayer_home, in
+taxpro/urls.py."""
 
 from __future__ import annotations
 
 from django.urls import path
 
-from authorizations.web.account import views as account_views
+from authorizations.web.account import views
 
-app_name = "decisions"
+app_name = "authorizations_account"
 
 urlpatterns = [
-    path("", account_views.index, name="index"),
-    path("requests/<int:pk>/", account_views.request_detail, name="request"),
-    path("requests/<int:pk>/approve/", account_views.approve, name="approve"),
-    path("requests/<int:pk>/reject/", account_views.reject, name="reject"),
-    path("<int:pk>/revoke/", account_views.revoke, name="revoke"),
+    # Decide on requests, see and revoke authorizations (R21, R30, R31).
+    path("authorizations/", views.index, name="index"),
+    path("authorizations/requests/<int:pk>/", views.request_detail, name="request"),
+    path("authorizations/requests/<int:pk>/approve/", views.approve, name="approve"),
+    path("authorizations/requests/<int:pk>/reject/", views.reject, name="reject"),
+    path("authorizations/<int:pk>/revoke/", views.revoke, name="revoke"),
+    # Who viewed my information (R33).
+    path("who-viewed/", views.access_log, name="access_log"),
 ]

@@ -41,11 +41,11 @@ USER_AGENT_MAX = AuthorizationRequest._meta.get_field("consent_user_agent").max_
 
 
 def _request_page(pk: int) -> HttpResponseRedirect:
-    return HttpResponseRedirect(reverse("decisions:request", kwargs={"pk": pk}))
+    return HttpResponseRedirect(reverse("authorizations_account:request", kwargs={"pk": pk}))
 
 
 def _index_page() -> HttpResponseRedirect:
-    return HttpResponseRedirect(reverse("decisions:index"))
+    return HttpResponseRedirect(reverse("authorizations_account:index"))
 
 
 def _used_second_factor(request: HttpRequest) -> bool:

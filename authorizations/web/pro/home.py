@@ -33,7 +33,8 @@ def practitioner_home(request: HttpRequest) -> HttpResponse:
             "draft": draft,
             "taxpayer_name": (draft.data.get("taxpayer") or {}).get("name", ""),
             "continue_url": reverse(
-                "wizard:step", args=[draft.public_id, first_incomplete(draft).slug]
+                "authorizations_pro:wizard_step",
+                args=[draft.public_id, first_incomplete(draft).slug],
             ),
         }
         for draft in drafts_for(practitioner=user)[:10]

@@ -1,23 +1,35 @@
-"""The practitioner's lists, under /pro/ (issue 4). /pro/requests/new/ and /pro/clients/ belong
-to the wizard and the client pages, included before this module."""
+"""Every practitioner page of this app, under /pro/ (issue 4): one namespace, authorizations_pro.
+The home (/pro/) is named site-wide, practitioner_home, in taxpro/urls.py."""
 
 from __future__ import annotations
 
 from django.urls import path
 
-from authorizations.web.pro import views as pro_views
+from authorizations.web.pro import views
+from authorizations.web.pro.views import clients
+from authorizations.web.pro.wizard import views as wizard
 
-app_name = "pro"
+app_name = "authorizations_pro"
 
 urlpatterns = [
-    path("requests/", pro_views.request_list, name="requests"),
-    path("requests/<int:pk>/", pro_views.request_detail, name="request"),
-    path("requests/<int:pk>/cancel/", pro_views.request_cancel, name="request_cancel"),
-    path("authorizations/", pro_views.authorization_list, name="authorizations"),
-    path("authorizations/export.csv", pro_views.authorizations_csv, name="authorizations_csv"),
+    # The request wizard: a registry of steps walked by one view (style.md).
+    path("requests/new/", wizard.start, name="wizard_start"),
+    path("requests/new/<uuid:public_id>/submit/", wizard.submit, name="wizard_submit"),
+    path("requests/new/<uuid:public_id>/done/", wizard.done, name="wizard_done"),
+    path("requests/new/<uuid:public_id>/discard/", wizard.discard, name="wizard_discard"),
+    path("requests/new/<uuid:public_id>/<slug:slug>/", wizard.step, name="wizard_step"),
+    # Requests (R19, R20) and active authorizations (R7, R29).
+    path("requests/", views.request_list, name="requests"),
+    path("requests/<int:pk>/", views.request_detail, name="request"),
+    path("requests/<int:pk>/cancel/", views.request_cancel, name="request_cancel"),
+    path("authorizations/", views.authorization_list, name="authorizations"),
+    path("authorizations/export.csv", views.authorizations_csv, name="authorizations_csv"),
     path(
         "authorizations/withdraw/",
-        pro_views.authorization_withdraw_selected,
+        views.authorization_withdraw_selected,
         name="authorizations_withdraw",
     ),
+    # Client information (R7, R32, R33).
+    path("clients/", clients.client_list, name="clients"),
+    path("clients/<int:taxpayer_id>/", clients.client_detail, name="client"),
 ]

@@ -6,7 +6,7 @@ from django.urls import path
 
 from caf.web.pro import views
 
-app_name = "caf"
+app_name = "caf_pro"
 
 urlpatterns = [
     path("", views.profile, name="profile"),

@@ -84,10 +84,10 @@ def profile_create(request: HttpRequest) -> HttpResponse:
         except CafError as error:
             # Already has a profile: a doubled POST (R47) changes nothing and says so.
             messages.error(request, error.message)
-            return HttpResponseRedirect(reverse("caf:profile"))
+            return HttpResponseRedirect(reverse("caf_pro:profile"))
         else:
             messages.success(request, "Your profile is saved. Now add your designations.")
-            return HttpResponseRedirect(reverse("caf:profile"))
+            return HttpResponseRedirect(reverse("caf_pro:profile"))
     return render(request, PROFILE_TEMPLATE, _profile_context(user, profile_form=form))
 
 
@@ -98,7 +98,7 @@ def designation_add(request: HttpRequest) -> HttpResponse:
     profile_record = selectors.practitioner_profile_of(user=user)
     if profile_record is None:
         messages.error(request, "Complete your profile (legal name, TIN and address) first.")
-        return HttpResponseRedirect(reverse("caf:profile"))
+        return HttpResponseRedirect(reverse("caf_pro:profile"))
     form = DesignationForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -116,7 +116,7 @@ def designation_add(request: HttpRequest) -> HttpResponse:
             form.add_error(field, error.message)
         else:
             messages.success(request, f"{designation.get_code_display()} added to your profile.")
-            return HttpResponseRedirect(reverse("caf:profile"))
+            return HttpResponseRedirect(reverse("caf_pro:profile"))
     return render(request, PROFILE_TEMPLATE, _profile_context(user, designation_form=form))
 
 
@@ -154,7 +154,7 @@ def link_start(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             messages.success(request, _pin_mailed_message(pin_letter, mailed_now=mailed_now))
-            return HttpResponseRedirect(reverse("caf:link_confirm", args=[pin_letter.pk]))
+            return HttpResponseRedirect(reverse("caf_pro:link_confirm", args=[pin_letter.pk]))
     context = {"form": form, "has_profile": has_profile}
     return render(request, "caf/pro/link_start.html", context)
 
@@ -187,7 +187,7 @@ def link_confirm(request: HttpRequest, pin_letter_id: int) -> HttpResponse:
     if pin_letter.state == PinLetterState.USED:
         # Done already (a doubled or replayed POST, R47): one link, and a plain answer.
         messages.info(request, f"CAF number {record.caf_number_display} is linked to your account.")
-        return HttpResponseRedirect(reverse("caf:profile"))
+        return HttpResponseRedirect(reverse("caf_pro:profile"))
     form = PinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -204,7 +204,7 @@ def link_confirm(request: HttpRequest, pin_letter_id: int) -> HttpResponse:
                 f"CAF number {record.caf_number_display} is now linked to your account. You can "
                 "see the active authorizations on it and your clients' information.",
             )
-            return HttpResponseRedirect(reverse("caf:profile"))
+            return HttpResponseRedirect(reverse("caf_pro:profile"))
         # The refusal counted an attempt or closed the letter: show it as it is now.
         pin_letter.refresh_from_db()
     return _link_confirm_page(request, pin_letter, form)
@@ -227,7 +227,7 @@ def caf_number_get(request: HttpRequest) -> HttpResponse:
                 f"Your new CAF number is {record.caf_number_display}. It is linked to your "
                 "account, and a letter confirming it is mailed to your address of record.",
             )
-        return HttpResponseRedirect(reverse("caf:profile"))
+        return HttpResponseRedirect(reverse("caf_pro:profile"))
     profile_record = selectors.practitioner_profile_of(user=user)
     context = {
         "profile": profile_record,

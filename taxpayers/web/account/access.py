@@ -36,7 +36,7 @@ def verified_taxpayer_required(view: TaxpayerView) -> TaxpayerView:
         taxpayer: Taxpayer | None = taxpayer_for_user(user=cast(User, request.user))
         if taxpayer is None:
             messages.info(request, NOT_VERIFIED_YET)
-            return HttpResponseRedirect(reverse("taxpayer:verify"))
+            return HttpResponseRedirect(reverse("taxpayers_account:verify"))
         return view(request, taxpayer, *args, **kwargs)
 
     return wrapped

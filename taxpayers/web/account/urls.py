@@ -4,7 +4,7 @@ from django.urls import path
 
 from taxpayers.web.account import views
 
-app_name = "taxpayer"
+app_name = "taxpayers_account"
 
 urlpatterns = [
     path("verify/", views.verify, name="verify"),

@@ -67,7 +67,7 @@ def verify(request: HttpRequest) -> HttpResponse:
                 "Your answers match our records. A letter with your code is on its way to "
                 "the address we have on file.",
             )
-            return HttpResponseRedirect(reverse("taxpayer:verify_code"))
+            return HttpResponseRedirect(reverse("taxpayers_account:verify_code"))
     context = {
         "form": form,
         "waiting": selectors.identity_check_waiting(user=user),
@@ -101,7 +101,7 @@ def verify_code(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(reverse("taxpayer_home"))
     elif request.method == "GET" and waiting is None:
         messages.info(request, "Answer these questions first, and we will mail you a code.")
-        return HttpResponseRedirect(reverse("taxpayer:verify"))
+        return HttpResponseRedirect(reverse("taxpayers_account:verify"))
     context = {"form": form, "waiting": waiting, "code_digits": IDENTITY_CODE_DIGITS}
     return render(request, "taxpayers/account/verify_code.html", context)
 

@@ -41,7 +41,7 @@ class AuthorizationRow:
         """Individuals have a client information page (R32); businesses come on forms only."""
         if self.row.taxpayer.kind != HolderKind.INDIVIDUAL:
             return ""
-        return reverse("clients:detail", args=[self.row.taxpayer_id])
+        return reverse("authorizations_pro:client", args=[self.row.taxpayer_id])
 
     @property
     def description(self) -> str:
@@ -104,7 +104,7 @@ def authorizations_csv(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     caf_records = list(caf_numbers_linked_to(user=user))
     if not caf_records:
-        return HttpResponseRedirect(reverse("pro:authorizations"))
+        return HttpResponseRedirect(reverse("authorizations_pro:authorizations"))
     _form, rows = _filtered(request, user, caf_records)
     response = HttpResponse(csv_text(rows), content_type="text/csv; charset=utf-8")
     filename = f"active-authorizations-{clock.today_et():%Y-%m-%d}.csv"
@@ -129,7 +129,7 @@ def authorization_withdraw_selected(request: HttpRequest) -> HttpResponse:
     A row already ended (a doubled POST, or the taxpayer revoked it meanwhile) refuses the
     whole selection with a sentence and changes nothing (R47)."""
     user = cast(User, request.user)
-    list_url = reverse("pro:authorizations")
+    list_url = reverse("authorizations_pro:authorizations")
     form = WithdrawSelectionForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for e in form.errors.get("ids", ["Select again."])))

@@ -87,7 +87,7 @@ def request_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     a sentence, so a double click has one effect (R47)."""
     user = cast(User, request.user)
     req = get_or_404(selectors.request_for_practitioner, practitioner=user, request_id=pk)
-    detail_url = reverse("pro:request", args=[req.pk])
+    detail_url = reverse("authorizations_pro:request", args=[req.pk])
     if request.method == "POST":
         try:
             services.request_cancel(request_id=req.pk, practitioner=user)

@@ -90,7 +90,7 @@ class Step:
     label: ClassVar[str]
     # A Django form, or MattersForm (rows of forms) for the matters step.
     form_class: ClassVar[type[Any]]
-    # False for "check your answers": its form posts to wizard:submit, so a POST to the page
+    # False for "check your answers": its form posts to authorizations_pro:wizard_submit, so a POST to the page
     # itself saves nothing, and the page is shown only once every question is answered.
     is_question: ClassVar[bool] = True
     # R12: a refusal caused by one of these sends the practitioner back to this step.
@@ -331,7 +331,7 @@ CHECK_STEP = STEPS[-1]
 
 
 def step_url(draft: RequestDraft, step: Step) -> str:
-    return reverse("wizard:step", args=[draft.public_id, step.slug])
+    return reverse("authorizations_pro:wizard_step", args=[draft.public_id, step.slug])
 
 
 def first_incomplete(draft: RequestDraft) -> Step:

@@ -83,16 +83,16 @@ def discard(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     draft = selectors.draft_for(practitioner=signed_in_practitioner(request), public_id=public_id)
     if draft.submitted_request is not None:
         messages.info(request, "This request was already sent, so its draft cannot be discarded.")
-        return redirect("wizard:done", public_id=draft.public_id)
+        return redirect("authorizations_pro:wizard_done", public_id=draft.public_id)
     if request.method == "POST":
         if services.draft_discard(draft=draft):
             messages.success(request, "The draft request was discarded.")
         else:
             messages.info(request, "This draft was already discarded.")
-        return redirect("wizard:start")
+        return redirect("authorizations_pro:wizard_start")
     if draft.discarded_at is not None:
         messages.info(request, "This draft was already discarded.")
-        return redirect("wizard:start")
+        return redirect("authorizations_pro:wizard_start")
     return render(
         request,
         "authorizations/pro/wizard/discard.html",
@@ -165,14 +165,14 @@ def step(request: HttpRequest, public_id: uuid.UUID, slug: str) -> HttpResponse:
     if current is None:
         raise Http404("No such step.")
     if draft.submitted_request is not None:
-        return redirect("wizard:done", public_id=draft.public_id)
+        return redirect("authorizations_pro:wizard_done", public_id=draft.public_id)
     if draft.discarded_at is not None:
         messages.info(request, "That draft was discarded. Start a new request.")
-        return redirect("wizard:start")
+        return redirect("authorizations_pro:wizard_start")
     if request.method == "POST" and portal_closed_now(request):
         return _keep_while_closed(request, draft, current, practitioner)
     if not current.is_question:
-        # The check page's form posts to wizard:submit; a POST here only shows the page again.
+        # The check page's form posts to authorizations_pro:wizard_submit; a POST here only shows the page again.
         if request.method == "POST":
             return redirect(step_url(draft, current))
         if (unanswered := _unanswered(request, draft)) is not None:
@@ -234,7 +234,7 @@ def submit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     draft = selectors.draft_for(practitioner=practitioner, public_id=public_id)
     if draft.submitted_request is not None:
         messages.info(request, "This request was already sent. It was not sent again.")
-        return redirect("wizard:done", public_id=draft.public_id)
+        return redirect("authorizations_pro:wizard_done", public_id=draft.public_id)
     if (unanswered := _unanswered(request, draft)) is not None:
         return unanswered
     form = CHECK_STEP.form(draft=draft, practitioner=practitioner, data=request.POST)
@@ -259,7 +259,7 @@ def submit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         messages.info(request, "This request was already sent. It was not sent again.")
     else:
         messages.success(request, "Your request was sent to the taxpayer.")
-    return _redirect(request, reverse("wizard:done", args=[draft.public_id]))
+    return _redirect(request, reverse("authorizations_pro:wizard_done", args=[draft.public_id]))
 
 
 @require_http_methods(["GET"])
