@@ -1,4 +1,4 @@
-"""Persona fixtures shared by the whole suite."""
+"""Fixtures shared by the whole suite; the personas' own live in tests/personas.py."""
 
 from __future__ import annotations
 
@@ -6,13 +6,10 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from tests.factories import (
-    PASSWORD,
-    PractitionerFactory,
-    StaffFactory,
-    UserFactory,
-    enrol_totp,
-)
+from tests.factories import PASSWORD, PractitionerFactory, UserFactory, enrol_totp
+
+# The personas' fixtures (cpa_with_caf, enrolled_agent, taxpayer_with_account, staff_clerk...).
+pytest_plugins = ["tests.personas"]
 
 
 @pytest.fixture(autouse=True)
@@ -63,10 +60,8 @@ def practitioner_without_mfa(db):
 
 
 @pytest.fixture
-def staff_user(db):
-    user = StaffFactory()
-    user.totp_secret = enrol_totp(user)
-    return user
+def staff_user(staff_clerk):
+    return staff_clerk
 
 
 @pytest.fixture

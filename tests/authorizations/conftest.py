@@ -1,26 +1,23 @@
-"""Personas and helpers for ledger tests: representatives with CAF numbers, taxpayers, a clock."""
+"""Helpers for ledger tests: representatives with CAF numbers (from tests/personas.py),
+taxpayers, a clock, and the service calls that move a request along."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import pytest
 
 from authorizations import services
 from authorizations.models import AuthorizationRequest, RequestKind
-from caf.models import CafLink, CafRecord, PractitionerProfile
 from taxpayers.models import Taxpayer
 from taxpro.clock import ET
-from tests.caf.factories import DesignationFactory, caf_record_for
-from tests.factories import UserFactory
-from tests.taxpayers.factories import TaxpayerFactory
+from tests.authorizations.factories import INCOME_2024
+from tests.personas import Rep, representative, taxpayer_with_account, taxpayer_without_account
 
 # A Tuesday noon in ET: the portal is open (R40).
 TUESDAY_NOON = dt.datetime(2026, 11, 24, 12, 0, tzinfo=ET)
 DAY = dt.timedelta(days=1)
-INCOME_2024 = ("1040", "202412")
 INCOME_2023 = ("1040", "202312")
 
 
@@ -30,39 +27,12 @@ def _ledger_tests_keep_the_weekly_hours(weekly_service_hours) -> None:
     return None
 
 
-@dataclass
-class Rep:
-    user: object
-    profile: PractitionerProfile
-    caf_record: CafRecord
-
-    def representative(self) -> services.Representative:
-        r = self.caf_record
-        return services.Representative(
-            caf_number=r.caf_number,
-            name=r.name,
-            address=r.postal_address,
-        )
-
-
 def make_rep(*, code: str = "b", linked: bool = True) -> Rep:
-    designation = DesignationFactory(
-        code=code,
-        jurisdiction="NY" if code in "ab" else "",
-        number="LIC-1" if code in "ab" else "EA-1",
-    )
-    profile = designation.profile
-    record = caf_record_for(profile, designation_codes=code)
-    if linked:
-        CafLink.objects.create(
-            caf_record=record, practitioner=profile.user, method="pin", linked_at=TUESDAY_NOON
-        )
-    return Rep(user=profile.user, profile=profile, caf_record=record)
+    return representative(code=code, linked=linked, linked_at=TUESDAY_NOON)
 
 
 def make_taxpayer(*, with_account: bool = True) -> Taxpayer:
-    user = UserFactory() if with_account else None
-    return TaxpayerFactory(user=user)
+    return taxpayer_with_account() if with_account else taxpayer_without_account()
 
 
 def taxpayer_details(taxpayer: Taxpayer) -> services.TaxpayerDetails:

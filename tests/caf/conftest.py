@@ -1,19 +1,35 @@
-"""Personas for the CAF tests: a CPA, an enrolled agent, an unenrolled preparer, each with a
-CAF record that carries their name, TIN and address."""
+"""Personas for the CAF tests: a CPA, an enrolled agent, an unenrolled preparer (from
+tests/personas.py), each with a profile that carries their name, TIN and address."""
 
 from __future__ import annotations
 
 import pytest
 
 from caf.models import CafRecord, PractitionerProfile
-from tests.caf.factories import DesignationFactory, PractitionerProfileFactory, caf_record_for
+from tests.caf.factories import caf_record_for
+from tests.personas import (
+    Practitioner,
+    designated_practitioner,
+    enrolled_agent,
+    unenrolled_preparer,
+)
+
+
+def _profile_of(practitioner: Practitioner) -> PractitionerProfile:
+    assert practitioner.profile is not None
+    return practitioner.profile
 
 
 @pytest.fixture
 def cpa_profile(practitioner_user) -> PractitionerProfile:
-    profile = PractitionerProfileFactory(user=practitioner_user, legal_name="Casey Q. Public")
-    DesignationFactory(profile=profile, code="b", jurisdiction="NY", number="CPA-123456")
-    return profile
+    cpa = designated_practitioner(
+        code="b",
+        number="CPA-123456",
+        legal_name="Casey Q. Public",
+        user=practitioner_user,
+        second_factor=False,  # practitioner_user has one already.
+    )
+    return _profile_of(cpa)
 
 
 @pytest.fixture
@@ -24,13 +40,9 @@ def cpa_caf(cpa_profile) -> CafRecord:
 
 @pytest.fixture
 def agent_profile(db) -> PractitionerProfile:
-    profile = PractitionerProfileFactory(legal_name="Eli Agent")
-    DesignationFactory(profile=profile, code="c", jurisdiction="", number="EA-00012345")
-    return profile
+    return _profile_of(enrolled_agent(second_factor=False))
 
 
 @pytest.fixture
 def preparer_profile(db) -> PractitionerProfile:
-    profile = PractitionerProfileFactory(legal_name="Pia Preparer")
-    DesignationFactory(profile=profile, code="h", jurisdiction="", number="")
-    return profile
+    return _profile_of(unenrolled_preparer(second_factor=False))

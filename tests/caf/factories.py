@@ -6,8 +6,16 @@ from typing import Any
 
 import factory
 
-from caf.models import CafRecord, Designation, PracticeStatus, PractitionerProfile
+from caf.models import (
+    CafLink,
+    CafRecord,
+    Designation,
+    LinkMethod,
+    PracticeStatus,
+    PractitionerProfile,
+)
 from caf.services import caf_record_create, designation_add, practitioner_profile_create
+from taxpro import clock
 from taxpro.addresses import PostalAddress
 from taxpro.tins import HolderKind
 from tests.factories import PractitionerFactory
@@ -95,6 +103,19 @@ class CafRecordFactory(factory.django.DjangoModelFactory):
             practice_status=kwargs["practice_status"],
             now=kwargs.get("now", FIXED_NOW),
         )
+
+
+class CafLinkFactory(factory.django.DjangoModelFactory):
+    """A CAF number linked to a practitioner, as a confirmed PIN leaves it (R6). The row is
+    inserted directly: tests of the linking itself go through ``caf_link_confirm``."""
+
+    class Meta:
+        model = CafLink
+
+    caf_record = factory.SubFactory(CafRecordFactory)
+    practitioner = factory.SubFactory(PractitionerFactory)
+    method = LinkMethod.PIN
+    linked_at = factory.LazyFunction(clock.now)
 
 
 def caf_record_for(profile: PractitionerProfile, **overrides: Any) -> CafRecord:

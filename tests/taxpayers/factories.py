@@ -8,8 +8,9 @@ from typing import Any
 
 import factory
 
-from taxpayers.models import Taxpayer
+from taxpayers.models import Letter, LetterKind, Taxpayer
 from taxpayers.services import taxpayer_create
+from taxpro import clock
 from taxpro.addresses import PostalAddress
 from taxpro.tins import HolderKind
 
@@ -68,3 +69,19 @@ class BusinessTaxpayerFactory(TaxpayerFactory):
     kind = HolderKind.BUSINESS
     name = factory.Sequence(lambda n: f"Example Widgets {n} LLC")
     tin = factory.Sequence(ein_for)
+
+
+class LetterFactory(factory.django.DjangoModelFactory):
+    """A letter in the outbox, addressed to its taxpayer's address of record. Inserted
+    directly, for pages that only list letters; the services write the real ones."""
+
+    class Meta:
+        model = Letter
+
+    kind = LetterKind.REMINDER
+    taxpayer = factory.SubFactory(TaxpayerFactory)
+    addressee_name = factory.SelfAttribute("taxpayer.name")
+    address_block = factory.LazyAttribute(lambda o: "\n".join(o.taxpayer.address_lines))
+    subject = factory.Sequence(lambda n: f"Notice number {n}")
+    body = factory.LazyAttribute(lambda o: f"Body of {o.subject.lower()}.")
+    created_at = factory.LazyFunction(clock.now)

@@ -1,27 +1,28 @@
-"""Personas and helpers for the Profile and CAF numbers pages and the client information pages.
+"""Helpers for the Profile and CAF numbers pages and the client information pages; the people
+come from tests/personas.py.
 
 Every practitioner here has a second factor enrolled, so the portal lets them in."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from caf.models import CafRecord, PinLetter, PractitionerProfile
+from caf.models import CafRecord, PinLetter
 from taxpro.models import User
-from tests.caf.factories import DesignationFactory, PractitionerProfileFactory, caf_record_for
-from tests.factories import PractitionerFactory, enrol_totp
+from tests.caf.factories import caf_record_for
+from tests.factories import PractitionerFactory
+from tests.personas import LICENSED_CODES, Practitioner, designated_practitioner, with_second_factor
 
-
-@dataclass
-class Practitioner:
-    user: User
-    profile: PractitionerProfile | None
-
-
-def with_second_factor(user: User) -> User:
-    user.totp_secret = enrol_totp(user)  # type: ignore[attr-defined]
-    return user
+__all__ = [
+    "Practitioner",
+    "latest_pin_letter",
+    "pin_from_letter",
+    "practitioner_with_profile",
+    "practitioner_without_profile",
+    "their_caf_record",
+    "with_second_factor",
+    "wrong_pin",
+]
 
 
 def practitioner_without_profile() -> Practitioner:
@@ -32,15 +33,11 @@ def practitioner_with_profile(
     *, code: str = "b", legal_name: str = "Casey Q. Public"
 ) -> Practitioner:
     """A practitioner with a profile and one designation, no CAF number at all."""
-    user = with_second_factor(PractitionerFactory())
-    profile = PractitionerProfileFactory(user=user, legal_name=legal_name)
-    DesignationFactory(
-        profile=profile,
+    return designated_practitioner(
         code=code,
-        jurisdiction="NY" if code in "ab" else "",
-        number="CPA-123456" if code in "ab" else "EA-00012345",
+        number="CPA-123456" if code in LICENSED_CODES else "EA-00012345",
+        legal_name=legal_name,
     )
-    return Practitioner(user=user, profile=profile)
 
 
 def their_caf_record(practitioner: Practitioner, **overrides: object) -> CafRecord:

@@ -1,7 +1,7 @@
 """Helpers for the taxpayer's Authorizations pages (issue 5): people, requests, sessions.
 
 State changes go through the services, at the real time (pages show real "today" and expiry).
-Rows for the long-list query-count tests are inserted directly (inserts are what the
+Rows for the long-list query-count tests are inserted by the factories (inserts are what the
 append-only ledger allows, R28): the index only reads them.
 """
 
@@ -14,13 +14,7 @@ from collections.abc import Sequence
 from django.test import Client
 
 from authorizations import services
-from authorizations.models import (
-    Authorization,
-    AuthorizationRequest,
-    EndReason,
-    RequestKind,
-    RequestModule,
-)
+from authorizations.models import Authorization, AuthorizationRequest, RequestKind, RequestState
 from taxpayers.models import Taxpayer
 from taxpro import clock
 from tests.authorizations.conftest import (
@@ -30,6 +24,11 @@ from tests.authorizations.conftest import (
     make_rep,
     make_taxpayer,
     submit,
+)
+from tests.authorizations.factories import (
+    AuthorizationFactory,
+    AuthorizationRequestFactory,
+    bulk_create_requests,
 )
 
 __all__ = [
@@ -91,45 +90,33 @@ def step_up(client: Client, user: object, *, method: str = "password") -> None:
 def insert_ledger_rows(rep: Rep, taxpayer: Taxpayer, *, count: int) -> None:
     """``count`` active and ``count`` ended rows for the taxpayer, one period each."""
     now = clock.now()
-    rows = []
-    for i in range(count):
-        for ended in (False, True):
-            rows.append(
-                Authorization(
-                    taxpayer=taxpayer,
-                    caf_record=rep.caf_record,
-                    kind=RequestKind.TIA if ended else RequestKind.POA,
-                    matter="1040",
-                    period=f"{1700 + i}12",
-                    signed_at=now,
-                    signed_on=clock.today_et(now),
-                    starts_at=now,
-                    ends_at=now if ended else None,
-                    end_reason=EndReason.WITHDRAWN if ended else "",
-                )
-            )
-    Authorization.objects.bulk_create(rows)
+    # The ended rows are inserted ended: the ledger never takes an update but ending (R28).
+    Authorization.objects.bulk_create(
+        AuthorizationFactory.build(
+            taxpayer=taxpayer,
+            caf_record=rep.caf_record,
+            kind=RequestKind.TIA if ended else RequestKind.POA,
+            period=f"{1700 + i}12",
+            starts_at=now,
+            ended=ended,
+        )
+        for i in range(count)
+        for ended in (False, True)
+    )
 
 
 def insert_pending_requests(rep: Rep, taxpayer: Taxpayer, *, count: int) -> None:
     """``count`` pending requests (one module each) addressed to the taxpayer."""
     now = clock.now()
-    requests = AuthorizationRequest.objects.bulk_create(
-        [
-            AuthorizationRequest(
-                practitioner=rep.user,
-                caf_record=rep.caf_record,
-                taxpayer=taxpayer,
-                kind=RequestKind.TIA,
-                state="pending",
-                created_at=now,
-                submitted_at=now,
-                expires_at=now + dt.timedelta(days=21),
-            )
-            for _ in range(count)
-        ]
-    )
-
-    RequestModule.objects.bulk_create(
-        [RequestModule(request=req, matter="1040", period="202412") for req in requests]
+    bulk_create_requests(
+        AuthorizationRequestFactory.build_batch(
+            count,
+            practitioner=rep.user,
+            caf_record=rep.caf_record,
+            taxpayer=taxpayer,
+            kind=RequestKind.TIA,
+            state=RequestState.PENDING,
+            created_at=now,
+        ),
+        modules=(INCOME_2024,),
     )

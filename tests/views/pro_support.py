@@ -1,6 +1,6 @@
 """Shared helpers for the tests of the practitioner's lists (Requests, Active authorizations).
 
-Rows for the long-list and query-count tests are inserted directly (inserts are what the
+Rows for the long-list and query-count tests are inserted by the factories (inserts are what the
 append-only ledger allows, R28): going through the services 200 times would cost minutes and
 the lists only read. Journeys and state changes go through the services.
 """
@@ -11,27 +11,25 @@ import datetime as dt
 
 from django.test import Client
 
-from authorizations.models import (
-    Authorization,
-    AuthorizationRequest,
-    Channel,
-    RequestModule,
-    RequestState,
-)
+from authorizations.models import Authorization, AuthorizationRequest, Channel, RequestState
 from authorizations.periods import Matter
-from caf.models import CafLink
 from taxpayers.models import Taxpayer
 from taxpro import clock
 from tests.authorizations.conftest import Rep, make_rep, make_taxpayer
-from tests.caf.factories import CafRecordFactory
-from tests.factories import enrol_totp
+from tests.authorizations.factories import (
+    AuthorizationFactory,
+    AuthorizationRequestFactory,
+    bulk_create_requests,
+)
+from tests.caf.factories import CafLinkFactory, CafRecordFactory
+from tests.personas import with_second_factor
 from tests.taxpayers.factories import BusinessTaxpayerFactory, TaxpayerFactory
 
 
 def practitioner(*, code: str = "b", linked: bool = True) -> Rep:
     """A representative with a second factor, so the portal lets them in."""
     rep = make_rep(code=code, linked=linked)
-    rep.user.totp_secret = enrol_totp(rep.user)  # type: ignore[attr-defined]
+    with_second_factor(rep.user)
     return rep
 
 
@@ -42,9 +40,7 @@ def signed_in_as(client: Client, rep: Rep) -> Client:
 
 def link_another_caf_number(rep: Rep) -> object:
     record = CafRecordFactory(name=rep.caf_record.name)
-    CafLink.objects.create(
-        caf_record=record, practitioner=rep.user, method="pin", linked_at=clock.now()
-    )
+    CafLinkFactory(caf_record=record, practitioner=rep.user)
     return record
 
 
@@ -58,41 +54,45 @@ def insert_request(
     modules: tuple[tuple[str, str], ...] = (("1040", "202412"),),
     staff_reason: str = "",
 ) -> AuthorizationRequest:
-    submitted_at = submitted_at or clock.now()
-    signed = state in (RequestState.APPROVED, RequestState.RECORDED)
-    req = AuthorizationRequest.objects.create(
-        practitioner=rep.user,
-        caf_record=rep.caf_record,
-        taxpayer=taxpayer,
-        kind=kind,
-        state=state,
-        created_at=submitted_at,
-        submitted_at=submitted_at,
-        expires_at=submitted_at + dt.timedelta(days=21),
-        decided_at=None if state == RequestState.PENDING else submitted_at,
-        signed_at=submitted_at if signed else None,
-        signed_on=clock.today_et(submitted_at) if signed else None,
-        consent_text_version="test" if signed else "",
-        recorded_at=submitted_at if state == RequestState.RECORDED else None,
+    return AuthorizationRequestFactory(
+        **_request_fields(rep, taxpayer, state=state, kind=kind, submitted_at=submitted_at),
         staff_reason=staff_reason,
+        modules=modules,
     )
-    for matter, period in modules:
-        RequestModule.objects.create(request=req, matter=matter, period=period)
-    return req
+
+
+def _request_fields(
+    rep: Rep, taxpayer: Taxpayer, *, state: str, kind: str, submitted_at: dt.datetime | None
+) -> dict[str, object]:
+    # The factory dates the decision, signature and recording from the submission, by state.
+    return {
+        "practitioner": rep.user,
+        "caf_record": rep.caf_record,
+        "taxpayer": taxpayer,
+        "kind": kind,
+        "state": state,
+        "created_at": submitted_at or clock.now(),
+    }
 
 
 def insert_requests(rep: Rep, count: int) -> list[AuthorizationRequest]:
     taxpayers = [make_taxpayer() for _ in range(min(count, 5))]
     now = clock.now()
-    return [
-        insert_request(
-            rep,
-            taxpayers[i % len(taxpayers)],
-            submitted_at=now - dt.timedelta(minutes=i),
-            modules=(("1040", "202412"), ("civil_penalty", "202503")),
-        )
-        for i in range(count)
-    ]
+    return bulk_create_requests(
+        (
+            AuthorizationRequestFactory.build(
+                **_request_fields(
+                    rep,
+                    taxpayers[i % len(taxpayers)],
+                    state=RequestState.PENDING,
+                    kind="poa",
+                    submitted_at=now - dt.timedelta(minutes=i),
+                )
+            )
+            for i in range(count)
+        ),
+        modules=(("1040", "202412"), ("civil_penalty", "202503")),
+    )
 
 
 def insert_authorization(
@@ -106,17 +106,14 @@ def insert_authorization(
     caf_record: object = None,
     starts_at: dt.datetime | None = None,
 ) -> Authorization:
-    starts_at = starts_at or clock.now()
-    return Authorization.objects.create(
+    return AuthorizationFactory(
         taxpayer=taxpayer,
         caf_record=caf_record or rep.caf_record,
         kind=kind,
         matter=matter,
         period=period,
         channel=channel,
-        signed_at=starts_at,
-        signed_on=clock.today_et(starts_at),
-        starts_at=starts_at,
+        starts_at=starts_at or clock.now(),
     )
 
 
@@ -132,10 +129,11 @@ def insert_authorizations(rep: Rep, count: int) -> list[Authorization]:
         for kind in ("poa", "tia")
         for matter in (Matter.INCOME_1040, Matter.SPLIT_SPOUSAL_8857)
     ]
-    return [
-        insert_authorization(
-            rep,
-            taxpayer,
+    # One INSERT for them all (the ledger only ever takes inserts, R28).
+    return Authorization.objects.bulk_create(
+        AuthorizationFactory.build(
+            taxpayer=taxpayer,
+            caf_record=rep.caf_record,
             kind=kind,
             matter=matter,
             period=period,
@@ -143,7 +141,7 @@ def insert_authorizations(rep: Rep, count: int) -> list[Authorization]:
             starts_at=now - dt.timedelta(minutes=i),
         )
         for i, (taxpayer, kind, matter, period) in enumerate(modules[:count])
-    ]
+    )
 
 
 def named_taxpayer(name: str) -> Taxpayer:

@@ -1,7 +1,7 @@
 """Shared helpers for the tests of the taxpayer's own pages (verify, Notices, Who viewed).
 
-Rows for the long-list and query-count tests are inserted directly (letters and views are plain
-inserts and the pages only read them); journeys go through the services.
+Rows for the long-list and query-count tests are inserted by the factories (letters and views
+are plain inserts and the pages only read them); journeys go through the services.
 """
 
 from __future__ import annotations
@@ -14,14 +14,17 @@ from caf.models import CafRecord
 from taxpayers.models import Letter, LetterKind, Taxpayer
 from taxpro import clock
 from taxpro.models import User
+from tests.authorizations.factories import InformationAccessFactory
 from tests.caf.factories import CafRecordFactory
-from tests.factories import PractitionerFactory, UserFactory
-from tests.taxpayers.factories import TaxpayerFactory
+from tests.factories import PractitionerFactory
+from tests.personas import taxpayer_with_account
+from tests.taxpayers.factories import LetterFactory
 
 
 def verified_taxpayer() -> tuple[User, Taxpayer]:
-    user = UserFactory()
-    return user, TaxpayerFactory(user=user)
+    taxpayer = taxpayer_with_account()
+    assert taxpayer.user is not None
+    return taxpayer.user, taxpayer
 
 
 def identity_form_data(taxpayer: Taxpayer, **changes: str) -> dict[str, str]:
@@ -54,11 +57,9 @@ def code_in(letter: Letter) -> str:
 def insert_letters(taxpayer: Taxpayer, count: int) -> list[Letter]:
     now = clock.now()
     return Letter.objects.bulk_create(
-        Letter(
+        LetterFactory.build(
             kind=LetterKind.WITHDRAWAL_NOTICE if n % 2 else LetterKind.REMINDER,
             taxpayer=taxpayer,
-            addressee_name=taxpayer.name,
-            address_block="\n".join(taxpayer.address_lines),
             subject=f"Notice number {n}",
             body=f"Body of notice number {n}.",
             created_at=now - dt.timedelta(minutes=n),
@@ -77,7 +78,7 @@ def insert_views(taxpayer: Taxpayer, count: int) -> list[InformationAccess]:
     now = clock.now()
     reps = [representative_record(f"Rep {n}") for n in range(min(count, 3))]
     return InformationAccess.objects.bulk_create(
-        InformationAccess(
+        InformationAccessFactory.build(
             practitioner=reps[n % len(reps)][0],
             caf_record=reps[n % len(reps)][1],
             taxpayer=taxpayer,
