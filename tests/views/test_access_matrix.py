@@ -133,7 +133,7 @@ def _as(user) -> Client:
 def _owner_of(world: World, name: str):
     if name == "caf_pro:link_confirm":
         return world.pin_owner.user  # type: ignore[attr-defined]
-    if name.startswith(("taxpayer:", "decisions:")):
+    if name.startswith(("taxpayers_account:", "authorizations_account:")):
         return world.owner_taxpayer_user
     return world.owner_rep.user
 
@@ -159,7 +159,7 @@ def test_r45_another_user_of_the_same_side_gets_404_and_changes_nothing(
 ) -> None:
     other = (
         world.other_taxpayer_user
-        if name.startswith(("taxpayer:", "decisions:"))
+        if name.startswith(("taxpayers_account:", "authorizations_account:"))
         else world.other_rep.user
     )
     client = _as(other)
@@ -178,7 +178,7 @@ def test_r45_the_other_side_and_staff_get_403_and_anonymous_is_sent_to_sign_in(
 ) -> None:
     wrong_side = (
         world.owner_rep.user
-        if name.startswith(("taxpayer:", "decisions:"))
+        if name.startswith(("taxpayers_account:", "authorizations_account:"))
         else world.owner_taxpayer_user
     )
     before = _snapshot()
@@ -216,6 +216,7 @@ def test_every_portal_url_with_an_object_in_it_is_in_this_matrix() -> None:
         name
         for name, pattern in _named_patterns(get_resolver())
         if pattern.pattern.converters
-        and name.split(":")[0] in {"pro", "clients", "wizard", "caf", "taxpayer", "decisions"}
+        and name.split(":")[0]
+        in {"authorizations_pro", "caf_pro", "taxpayers_account", "authorizations_account"}
     }
     assert with_objects == OBJECT_URL_NAMES

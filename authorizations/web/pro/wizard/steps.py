@@ -90,8 +90,8 @@ class Step:
     label: ClassVar[str]
     # A Django form, or MattersForm (rows of forms) for the matters step.
     form_class: ClassVar[type[Any]]
-    # False for "check your answers": its form posts to authorizations_pro:wizard_submit, so a POST to the page
-    # itself saves nothing, and the page is shown only once every question is answered.
+    # False for "check your answers": its form posts to the wizard_submit URL, so a POST to
+    # the page itself saves nothing, and the page is shown only once every question is answered.
     is_question: ClassVar[bool] = True
     # R12: a refusal caused by one of these sends the practitioner back to this step.
     refusal_causes: ClassVar[tuple[type[Exception], ...]] = ()

@@ -172,7 +172,7 @@ def step(request: HttpRequest, public_id: uuid.UUID, slug: str) -> HttpResponse:
     if request.method == "POST" and portal_closed_now(request):
         return _keep_while_closed(request, draft, current, practitioner)
     if not current.is_question:
-        # The check page's form posts to authorizations_pro:wizard_submit; a POST here only shows the page again.
+        # The check page's form posts to wizard_submit; a POST here only shows the page again.
         if request.method == "POST":
             return redirect(step_url(draft, current))
         if (unanswered := _unanswered(request, draft)) is not None:
