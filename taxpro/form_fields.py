@@ -1,4 +1,5 @@
-"""Form fields every app's pages share: plain text with no invisible characters, the states."""
+"""Form fields every app's pages share: plain text with no invisible characters, the states, and
+the postal address questions with the one ZIP rule."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from django import forms
 
-from taxpro.addresses import STATE_NAMES
+from taxpro.addresses import STATE_NAMES, PostalAddress, zip_is_valid
 
 STATE_CHOICES = [
     ("", "- Select -"),
@@ -29,3 +30,55 @@ def refuse_invisible(value: str) -> str:
 class PlainTextField(forms.CharField):
     def clean(self, value: Any) -> str:
         return refuse_invisible(str(super().clean(value) or ""))
+
+
+class AddressFields(forms.Form):
+    """The postal address questions (street, unit, city, state, ZIP) as the profile and identity
+    pages ask them, checked with the one ZIP rule (R10). A page that words the unit line
+    differently redeclares ``address_line2`` only; a form that adds its own questions first lists
+    them in ``field_order``."""
+
+    address_line1 = PlainTextField(
+        label="Street address",
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+    )
+    address_line2 = PlainTextField(
+        label="Apartment, suite or unit (optional)",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
+    )
+    city = PlainTextField(
+        label="City",
+        max_length=60,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+    )
+    state = forms.ChoiceField(
+        label="State",
+        choices=STATE_CHOICES,
+        error_messages={"required": "Select your state.", "invalid_choice": "Select your state."},
+    )
+    zip_code = PlainTextField(
+        label="ZIP code",
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+    )
+
+    def clean_zip_code(self) -> str:
+        value: str = self.cleaned_data["zip_code"]
+        if not zip_is_valid(value):
+            raise forms.ValidationError(
+                "Enter a 5-digit ZIP code, or ZIP+4, with the digits 0 to 9."
+            )
+        return value
+
+    def postal_address(self) -> PostalAddress:
+        data = self.cleaned_data
+        return PostalAddress(
+            line1=data["address_line1"],
+            line2=data["address_line2"],
+            city=data["city"],
+            state=data["state"],
+            zip_code=data["zip_code"],
+        )

@@ -11,12 +11,14 @@ from caf.models import JURISDICTION_CHOICES, DesignationCode
 from caf.numbers import caf_number_parse
 from caf.services import PIN_DIGITS
 from taxpro.errors import TinInvalid
-from taxpro.form_fields import STATE_CHOICES, PlainTextField
+from taxpro.form_fields import AddressFields, PlainTextField
 from taxpro.tins import HolderKind, tin_parse
 
 
-class ProfileCreateForm(forms.Form):
+class ProfileCreateForm(AddressFields):
     """Who the practitioner is for CAF purposes: what a CAF number is matched against (R6)."""
+
+    field_order = ["legal_name", "tin"]
 
     legal_name = PlainTextField(
         label="Legal name",
@@ -30,31 +32,12 @@ class ProfileCreateForm(forms.Form):
         help_text="9 digits, with or without dashes. For example: 123-45-6789.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
-    address_line1 = PlainTextField(
-        label="Street address",
-        max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
-    )
+    # This page's wording of the unit line (the identity page says "Apartment, suite or unit").
     address_line2 = PlainTextField(
         label="Suite or unit (optional)",
         max_length=100,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
-    )
-    city = PlainTextField(
-        label="City",
-        max_length=60,
-        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
-    )
-    state = forms.ChoiceField(
-        label="State",
-        choices=STATE_CHOICES,
-        error_messages={"required": "Select your state.", "invalid_choice": "Select your state."},
-    )
-    zip_code = PlainTextField(
-        label="ZIP code",
-        max_length=10,
-        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
     )
 
     def clean_tin(self) -> str:

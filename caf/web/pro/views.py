@@ -18,7 +18,6 @@ from caf.models import DesignationCode, PinLetter, PinLetterState
 from caf.web.pro.forms import CafNumberForm, DesignationForm, PinForm, ProfileCreateForm
 from taxpro import clock
 from taxpro.access import practitioner_required
-from taxpro.addresses import PostalAddress
 from taxpro.errors import AddressRefused, TinInvalid
 from taxpro.models import User
 from taxpro.not_found import get_or_404
@@ -66,13 +65,7 @@ def profile_create(request: HttpRequest) -> HttpResponse:
     form = ProfileCreateForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        address = PostalAddress(
-            line1=data["address_line1"],
-            line2=data["address_line2"],
-            city=data["city"],
-            state=data["state"],
-            zip_code=data["zip_code"],
-        )
+        address = form.postal_address()
         try:
             services.practitioner_profile_create(
                 user=user, legal_name=data["legal_name"], tin=data["tin"], address=address

@@ -13,9 +13,8 @@ from django import forms
 
 from taxpayers.services import IDENTITY_CODE_DIGITS, IdentityAnswers
 from taxpro import clock
-from taxpro.addresses import PostalAddress, zip_is_valid
 from taxpro.errors import TinInvalid
-from taxpro.form_fields import STATE_CHOICES, PlainTextField
+from taxpro.form_fields import AddressFields, PlainTextField
 from taxpro.tins import HolderKind, tin_parse
 
 
@@ -28,8 +27,10 @@ def _ascii_number(value: str, *, what: str, low: int, high: int) -> int:
     return number
 
 
-class IdentityForm(forms.Form):
+class IdentityForm(AddressFields):
     """One page of questions whose answers are on the taxpayer's last tax return."""
+
+    field_order = ["name", "tin", "dob_month", "dob_day", "dob_year"]
 
     name = PlainTextField(
         label="Full name",
@@ -58,33 +59,6 @@ class IdentityForm(forms.Form):
         max_length=4,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "bday-year"}),
     )
-    address_line1 = PlainTextField(
-        label="Street address",
-        max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
-    )
-    address_line2 = PlainTextField(
-        label="Apartment, suite or unit (optional)",
-        max_length=100,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
-    )
-    city = PlainTextField(
-        label="City",
-        max_length=60,
-        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
-    )
-    state = forms.ChoiceField(
-        label="State",
-        choices=STATE_CHOICES,
-        error_messages={"required": "Select your state.", "invalid_choice": "Select your state."},
-    )
-    zip_code = PlainTextField(
-        label="ZIP code",
-        max_length=10,
-        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
-    )
-
     DATE_FIELDS = ("dob_month", "dob_day", "dob_year")
 
     def clean_tin(self) -> str:
@@ -105,14 +79,6 @@ class IdentityForm(forms.Form):
         this_year = clock.today_et().year
         return _ascii_number(self.cleaned_data["dob_year"], what="year", low=1900, high=this_year)
 
-    def clean_zip_code(self) -> str:
-        value: str = self.cleaned_data["zip_code"]
-        if not zip_is_valid(value):
-            raise forms.ValidationError(
-                "Enter a 5-digit ZIP code, or ZIP+4, with the digits 0 to 9."
-            )
-        return value
-
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if all(name in cleaned for name in self.DATE_FIELDS):
@@ -132,13 +98,7 @@ class IdentityForm(forms.Form):
             tin=data["tin"],
             name=data["name"],
             date_of_birth=data["date_of_birth"],
-            address=PostalAddress(
-                line1=data["address_line1"],
-                line2=data["address_line2"],
-                city=data["city"],
-                state=data["state"],
-                zip_code=data["zip_code"],
-            ),
+            address=self.postal_address(),
         )
 
 
