@@ -6,7 +6,7 @@ Idempotent: if the CPA's demo requests exist, nothing is done again.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, NamedTuple
 
 from authorizations import services
 from authorizations.models import AuthorizationRequest, RequestKind
@@ -61,8 +61,7 @@ def _submit(
     )
 
 
-def _approve_and_record(req: AuthorizationRequest, days_ago: int) -> None:
-    now = _noon(days_ago) + dt.timedelta(hours=1)
+def _approve(req: AuthorizationRequest, now: dt.datetime) -> None:
     services.request_approve(
         request_id=req.pk,
         taxpayer_id=req.taxpayer_id,
@@ -70,82 +69,87 @@ def _approve_and_record(req: AuthorizationRequest, days_ago: int) -> None:
         consent=CONSENT,
         now=now,
     )
-    services.request_record(request_id=req.pk, now=now + dt.timedelta(seconds=2))
+
+
+class DemoRequest(NamedTuple):
+    """One request as the demo tells it: submitted at noon ``days_ago`` days ago, and what became
+    of it the next day (``pending``: nothing yet)."""
+
+    caf_number: str
+    taxpayer: str
+    modules: list[tuple[str, str]]
+    kind: str
+    notices: bool
+    days_ago: int
+    outcome: str = "recorded"
+
+
+CPA, AGENT, PREPARER = "030012345", "030054321", "030111111"
+POA, TIA = RequestKind.POA, RequestKind.TIA
+WITHDRAWN_DAYS_AGO = 5
+DEMO_REQUESTS = [
+    # Alice: the CPA holds a POA for 2023-2024 with notices; the agent a TIA for 2024.
+    DemoRequest(CPA, "Alice Johnson", [("1040", "202312"), ("1040", "202412")], POA, True, 40),
+    DemoRequest(AGENT, "Alice Johnson", [("1040", "202412")], TIA, False, 30),
+    # Later, the agent's POA for 2023 supersedes the CPA's for that year (R23).
+    DemoRequest(AGENT, "Alice Johnson", [("1040", "202312")], POA, False, 10),
+    # Bob: the preparer's TIA for two years; the CPA's TIA for 2022, withdrawn by the CPA (R29).
+    DemoRequest(PREPARER, "Bob Smith", [("1040", "202312"), ("1040", "202412")], TIA, False, 25),
+    DemoRequest(CPA, "Bob Smith", [("1040", "202212")], TIA, False, 20, "withdrawn"),
+    # Pending: the CPA asks Bob (POA) and Dmitri, who has no online account yet (R13).
+    DemoRequest(
+        CPA,
+        "Bob Smith",
+        [("1040", "202412"), ("civil_penalty", "202503")],
+        POA,
+        True,
+        3,
+        "pending",
+    ),
+    DemoRequest(CPA, "Dmitri Volkov", [("1040", "202412")], TIA, False, 1, "pending"),
+    # Carmen rejected one request; another was approved but failed processing (R19).
+    DemoRequest(CPA, "Carmen Diaz", [("1040", "202412")], POA, False, 12, "rejected"),
+    DemoRequest(AGENT, "Carmen Diaz", [("1040", "202312")], TIA, False, 8, "failed"),
+]
+
+
+def _play(demo: DemoRequest) -> None:
+    req = _submit(
+        demo.caf_number,
+        demo.taxpayer,
+        demo.modules,
+        kind=demo.kind,
+        notices=demo.notices,
+        days_ago=demo.days_ago,
+    )
+    decided_at = _noon(demo.days_ago - 1)
+    if demo.outcome == "rejected":
+        services.request_reject(
+            request_id=req.pk, taxpayer_id=req.taxpayer_id, actor=req.taxpayer.user, now=decided_at
+        )
+    elif demo.outcome == "failed":
+        _approve(req, decided_at)
+        services.request_fail(
+            request_id=req.pk,
+            now=decided_at + dt.timedelta(minutes=1),
+            reason="Demo: the CAF file was being corrected when it was recorded.",
+        )
+    elif demo.outcome in {"recorded", "withdrawn"}:
+        now = decided_at + dt.timedelta(hours=1)
+        _approve(req, now)
+        services.request_record(request_id=req.pk, now=now + dt.timedelta(seconds=2))
+    if demo.outcome == "withdrawn":
+        user, _ = _rep(demo.caf_number)
+        services.authorization_withdraw(
+            authorization_id=req.ledger_rows.get().pk,
+            practitioner=user,
+            now=_noon(WITHDRAWN_DAYS_AGO),
+        )
 
 
 def seed(*, stdout: Any) -> None:
-    cpa, agent, preparer = "030012345", "030054321", "030111111"
-    if AuthorizationRequest.objects.filter(caf_record__caf_number=cpa).exists():
+    if AuthorizationRequest.objects.filter(caf_record__caf_number=CPA).exists():
         return
-    poa, tia = RequestKind.POA, RequestKind.TIA
-    # Alice: the CPA holds a POA for 2023-2024 with notices; the agent a TIA for 2024.
-    alice_poa = _submit(
-        cpa,
-        "Alice Johnson",
-        [("1040", "202312"), ("1040", "202412")],
-        kind=poa,
-        notices=True,
-        days_ago=40,
-    )
-    _approve_and_record(alice_poa, 39)
-    alice_tia = _submit(
-        agent, "Alice Johnson", [("1040", "202412")], kind=tia, notices=False, days_ago=30
-    )
-    _approve_and_record(alice_tia, 29)
-    # Later, the agent's POA for 2023 supersedes the CPA's for that year (R23).
-    later_poa = _submit(
-        agent, "Alice Johnson", [("1040", "202312")], kind=poa, notices=False, days_ago=10
-    )
-    _approve_and_record(later_poa, 9)
-    # Bob: the preparer's TIA for two years; the CPA's TIA for 2022, withdrawn by the CPA (R29).
-    bob_tia = _submit(
-        preparer,
-        "Bob Smith",
-        [("1040", "202312"), ("1040", "202412")],
-        kind=tia,
-        notices=False,
-        days_ago=25,
-    )
-    _approve_and_record(bob_tia, 24)
-    cpa_tia = _submit(cpa, "Bob Smith", [("1040", "202212")], kind=tia, notices=False, days_ago=20)
-    _approve_and_record(cpa_tia, 19)
-    cpa_user, _ = _rep(cpa)
-    services.authorization_withdraw(
-        authorization_id=cpa_tia.ledger_rows.get().pk, practitioner=cpa_user, now=_noon(5)
-    )
-    # Pending: the CPA asks Bob (POA) and Dmitri, who has no online account yet (R13).
-    _submit(
-        cpa,
-        "Bob Smith",
-        [("1040", "202412"), ("civil_penalty", "202503")],
-        kind=poa,
-        notices=True,
-        days_ago=3,
-    )
-    _submit(cpa, "Dmitri Volkov", [("1040", "202412")], kind=tia, notices=False, days_ago=1)
-    # Carmen rejected one request; another was approved but failed processing (R19).
-    rejected = _submit(
-        cpa, "Carmen Diaz", [("1040", "202412")], kind=poa, notices=False, days_ago=12
-    )
-    services.request_reject(
-        request_id=rejected.pk,
-        taxpayer_id=rejected.taxpayer_id,
-        actor=rejected.taxpayer.user,
-        now=_noon(11),
-    )
-    failed = _submit(
-        agent, "Carmen Diaz", [("1040", "202312")], kind=tia, notices=False, days_ago=8
-    )
-    services.request_approve(
-        request_id=failed.pk,
-        taxpayer_id=failed.taxpayer_id,
-        actor=failed.taxpayer.user,
-        consent=CONSENT,
-        now=_noon(7),
-    )
-    services.request_fail(
-        request_id=failed.pk,
-        now=_noon(7) + dt.timedelta(minutes=1),
-        reason="Demo: the CAF file was being corrected when it was recorded.",
-    )
+    for demo in DEMO_REQUESTS:
+        _play(demo)
     stdout.write("authorizations demo: requests and ledger rows created.")

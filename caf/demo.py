@@ -30,11 +30,7 @@ PRACTITIONERS: list[dict[str, Any]] = [
         "legal_name": "Casey Morgan",
         "tin": "212-55-0101",
         "address": PostalAddress(
-            line1="200 Market Street",
-            line2="Suite 410",
-            city="Philadelphia",
-            state="PA",
-            zip_code="19106",
+            "200 Market Street", "Philadelphia", "PA", "19106", line2="Suite 410"
         ),
         "designations": [("b", "PA", "CPA-067891")],
         "caf_number": "030012345",
@@ -44,9 +40,7 @@ PRACTITIONERS: list[dict[str, Any]] = [
         "email": "agent@demo.taxpro.test",
         "legal_name": "Eli Ramirez",
         "tin": "212-55-0202",
-        "address": PostalAddress(
-            line1="88 Lakeshore Drive", city="Chicago", state="IL", zip_code="60611"
-        ),
+        "address": PostalAddress("88 Lakeshore Drive", "Chicago", "IL", "60611"),
         "designations": [("c", "", "EA-00012345")],
         "caf_number": "030054321",
         "link": False,
@@ -56,11 +50,7 @@ PRACTITIONERS: list[dict[str, Any]] = [
         "legal_name": "Pat Nguyen",
         "tin": "212-55-0303",
         "address": PostalAddress(
-            line1="15 Peachtree Avenue",
-            line2="Apartment 3",
-            city="Atlanta",
-            state="GA",
-            zip_code="30303",
+            "15 Peachtree Avenue", "Atlanta", "GA", "30303", line2="Apartment 3"
         ),
         "designations": [("h", "", "")],
         "caf_number": "030111111",
@@ -74,9 +64,7 @@ OTHER_CAF_RECORDS: list[dict[str, Any]] = [
         "holder_kind": HolderKind.BUSINESS,
         "name": "Keystone Tax Services LLC",
         "tin": "23-4567890",
-        "address": PostalAddress(
-            line1="1 Liberty Place", city="Philadelphia", state="PA", zip_code="19103"
-        ),
+        "address": PostalAddress("1 Liberty Place", "Philadelphia", "PA", "19103"),
         "designation_codes": "",
         "practice_status": PracticeStatus.GOOD_STANDING,
     },
@@ -85,9 +73,7 @@ OTHER_CAF_RECORDS: list[dict[str, Any]] = [
         "holder_kind": HolderKind.INDIVIDUAL,
         "name": "Dana Former",
         "tin": "212-55-0404",
-        "address": PostalAddress(
-            line1="9 Court Street", city="Brooklyn", state="NY", zip_code="11201"
-        ),
+        "address": PostalAddress("9 Court Street", "Brooklyn", "NY", "11201"),
         "designation_codes": "a",
         "practice_status": PracticeStatus.DISBARRED,
     },

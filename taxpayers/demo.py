@@ -27,9 +27,7 @@ TAXPAYERS: list[dict[str, Any]] = [
         "name": "Alice Johnson",
         "tin": "301-22-4001",
         "dob": dt.date(1978, 4, 12),
-        "address": PostalAddress(
-            line1="742 Evergreen Terrace", city="Springfield", state="IL", zip_code="62704"
-        ),
+        "address": PostalAddress("742 Evergreen Terrace", "Springfield", "IL", "62704"),
         "balances": {2022: "0.00", 2023: "1250.00", 2024: "-310.00"},
         "penalty": "202409",
     },
@@ -39,13 +37,7 @@ TAXPAYERS: list[dict[str, Any]] = [
         "name": "Bob Smith",
         "tin": "301-22-4002",
         "dob": dt.date(1965, 11, 3),
-        "address": PostalAddress(
-            line1="31 Spooner Street",
-            line2="Apartment 2",
-            city="Quahog",
-            state="RI",
-            zip_code="02903",
-        ),
+        "address": PostalAddress("31 Spooner Street", "Quahog", "RI", "02903", line2="Apartment 2"),
         "balances": {2023: "0.00", 2024: "4820.55", 2025: "0.00"},
         "penalty": None,
     },
@@ -55,9 +47,7 @@ TAXPAYERS: list[dict[str, Any]] = [
         "name": "Carmen Diaz",
         "tin": "912-70-4003",
         "dob": dt.date(1990, 7, 21),  # an ITIN
-        "address": PostalAddress(
-            line1="1600 Pennsylvania Avenue NW", city="Washington", state="DC", zip_code="20500"
-        ),
+        "address": PostalAddress("1600 Pennsylvania Avenue NW", "Washington", "DC", "20500"),
         "balances": {2022: "0.00", 2023: "0.00", 2024: "95.10"},
         "penalty": "202503",
     },
@@ -67,9 +57,7 @@ TAXPAYERS: list[dict[str, Any]] = [
         "name": "Dmitri Volkov",
         "tin": "301-22-4004",
         "dob": dt.date(1958, 1, 30),
-        "address": PostalAddress(
-            line1="12 Harbor Road", city="Portland", state="ME", zip_code="04101"
-        ),
+        "address": PostalAddress("12 Harbor Road", "Portland", "ME", "04101"),
         "balances": {2021: "0.00", 2022: "2200.00", 2023: "0.00", 2024: "0.00"},
         "penalty": None,
     },
@@ -79,9 +67,7 @@ TAXPAYERS: list[dict[str, Any]] = [
         "name": "Evergreen Bakery LLC",
         "tin": "23-4567001",
         "dob": None,
-        "address": PostalAddress(
-            line1="500 Main Street", city="Burlington", state="VT", zip_code="05401"
-        ),
+        "address": PostalAddress("500 Main Street", "Burlington", "VT", "05401"),
         "balances": {},
         "penalty": "202412",
     },
