@@ -38,8 +38,13 @@ from taxpayers.services import letter_send
 from taxpro import clock
 from taxpro.addresses import US_STATES_AND_DC, PostalAddress, address_validate, name_fold
 from taxpro.audit import audit_record
+from taxpro.mailed_codes import (
+    mailed_code_close,
+    mailed_code_matches,
+    mailed_code_new,
+    wrong_code_count,
+)
 from taxpro.models import User, UserKind
-from taxpro.tin_crypto import keyed_secret_hash
 from taxpro.tins import HolderKind, tin_parse
 
 PIN_LIFETIME = dt.timedelta(days=30)  # R6
@@ -253,8 +258,7 @@ def _holder_matches_profile(record: CafRecord, profile: PractitionerProfile) -> 
     )
 
 
-def _pin_hash(salt: str, pin: str) -> str:
-    return keyed_secret_hash("caf-pin", f"{salt}:{pin}")
+PIN_PURPOSE = "caf-pin"  # Part of every stored PIN hash: never change it.
 
 
 @transaction.atomic
@@ -294,8 +298,7 @@ def caf_pin_request(
             after={"state": "superseded"},
             now=now,
         )
-    pin = f"{secrets.randbelow(10**PIN_DIGITS):0{PIN_DIGITS}d}"
-    salt = secrets.token_hex(16)
+    pin = mailed_code_new(purpose=PIN_PURPOSE, digits=PIN_DIGITS)
     expires_at = now + PIN_LIFETIME
     letter = caf_letter_send(
         kind=LetterKind.CAF_PIN,
@@ -305,7 +308,7 @@ def caf_pin_request(
             f"Dear {record.name},\n\n"
             f"Someone signed in to Tax Pro Portal asked to link CAF number "
             f"{format_caf_number(digits)} to their account. To finish, enter this PIN:\n\n"
-            f"    {pin}\n\n"
+            f"    {pin.code}\n\n"
             f"The PIN works until {clock.to_et(expires_at):%B %-d, %Y at %-I:%M %p} ET. If you "
             f"did not ask for it, ignore this letter: nothing is linked without the PIN.\n"
         ),
@@ -315,8 +318,8 @@ def caf_pin_request(
         caf_record=record,
         practitioner=practitioner,
         letter=letter,
-        pin_salt=salt,
-        pin_hash=_pin_hash(salt, pin),
+        pin_salt=pin.salt,
+        pin_hash=pin.code_hash,
         created_at=now,
         expires_at=expires_at,
     )
@@ -405,17 +408,7 @@ def caf_link_confirm(
 
 
 def _close_pin_letter(pin_letter: PinLetter, state: str, actor: User, now: dt.datetime) -> None:
-    pin_letter.state = state
-    pin_letter.closed_at = now
-    pin_letter.save(update_fields=["state", "closed_at", "wrong_attempts"])
-    audit_record(
-        action=f"caf.pin.{state}",
-        obj=pin_letter,
-        actor=actor,
-        before={"state": "pending"},
-        after={"state": state, "wrong_attempts": pin_letter.wrong_attempts},
-        now=now,
-    )
+    mailed_code_close(row=pin_letter, state=state, action=f"caf.pin.{state}", actor=actor, now=now)
 
 
 def _check_pin(
@@ -424,23 +417,22 @@ def _check_pin(
     if now >= pin_letter.expires_at:  # R6: 30 days.
         _close_pin_letter(pin_letter, PinLetterState.EXPIRED, practitioner, now)
         return PinRefused("This PIN has expired: a PIN lasts 30 days. Ask for a new PIN."), None
-    if not secrets.compare_digest(_pin_hash(pin_letter.pin_salt, pin), pin_letter.pin_hash):
-        pin_letter.wrong_attempts += 1
-        left = pin_max_attempts() - pin_letter.wrong_attempts
+    if not mailed_code_matches(
+        purpose=PIN_PURPOSE, salt=pin_letter.pin_salt, code=pin, stored_hash=pin_letter.pin_hash
+    ):
+        left = wrong_code_count(
+            row=pin_letter,
+            limit=pin_max_attempts(),
+            action="caf.pin.wrong_attempt",
+            actor=practitioner,
+            now=now,
+        )
         if left <= 0:  # R6: wrong attempts are limited.
             _close_pin_letter(pin_letter, PinLetterState.LOCKED, practitioner, now)
             return PinRefused(
                 "That PIN is wrong, and there have been too many wrong attempts: this PIN no "
                 "longer works. Ask for a new PIN."
             ), None
-        pin_letter.save(update_fields=["wrong_attempts"])
-        audit_record(
-            action="caf.pin.wrong_attempt",
-            obj=pin_letter,
-            actor=practitioner,
-            after={"wrong_attempts": pin_letter.wrong_attempts},
-            now=now,
-        )
         return PinRefused(f"That PIN is wrong. You have {left} more attempts."), None
     if CafLink.objects.filter(caf_record=record).exists():
         _close_pin_letter(pin_letter, PinLetterState.SUPERSEDED, practitioner, now)

@@ -5,7 +5,6 @@ limited per user, as R12 does for practitioners."""
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -23,8 +22,13 @@ from taxpayers.services.master_file import letter_send, taxpayer_account_attach
 from taxpro import clock
 from taxpro.addresses import PostalAddress, address_validate, addresses_match, name_fold
 from taxpro.audit import audit_record
+from taxpro.mailed_codes import (
+    mailed_code_close,
+    mailed_code_matches,
+    mailed_code_new,
+    wrong_code_count,
+)
 from taxpro.models import User, UserKind
-from taxpro.tin_crypto import keyed_secret_hash
 from taxpro.tins import HolderKind, tin_parse
 
 # One sentence for every wrong answer, whichever field failed, and also when the record is
@@ -74,8 +78,7 @@ class IdentityAnswers:
     address: PostalAddress
 
 
-def _identity_code_hash(salt: str, code: str) -> str:
-    return keyed_secret_hash("identity-code", f"{salt}:{code}")
+IDENTITY_CODE_PURPOSE = "identity-code"  # Part of every stored code hash: never change it.
 
 
 def _require_unlinked_taxpayer_user(user: User) -> None:
@@ -169,8 +172,7 @@ def _identity_code_mail(user: User, taxpayer: Taxpayer, now: dt.datetime) -> Ide
         if old.taxpayer_id == taxpayer.pk and now - old.created_at < IDENTITY_RESEND_AFTER:
             return old  # R47: one letter for a doubled or replayed submission.
         _identity_check_close(old, IdentityCheckState.SUPERSEDED, user, now)
-    code = f"{secrets.randbelow(10**IDENTITY_CODE_DIGITS):0{IDENTITY_CODE_DIGITS}d}"
-    salt = secrets.token_hex(16)
+    code = mailed_code_new(purpose=IDENTITY_CODE_PURPOSE, digits=IDENTITY_CODE_DIGITS)
     expires_at = now + IDENTITY_CODE_LIFETIME
     letter = letter_send(
         kind=LetterKind.VERIFICATION_CODE,
@@ -180,7 +182,7 @@ def _identity_code_mail(user: User, taxpayer: Taxpayer, now: dt.datetime) -> Ide
             f"Dear {taxpayer.name},\n\n"
             "Someone asked to connect an online account at Tax Pro Portal to your tax records. "
             "If it was you, sign in and enter this code:\n\n"
-            f"    {code}\n\n"
+            f"    {code.code}\n\n"
             f"The code works until {clock.to_et(expires_at):%B %-d, %Y at %-I:%M %p} ET. If you "
             "did not ask for it, do not share it with anyone: nothing is connected without it.\n"
         ),
@@ -190,8 +192,8 @@ def _identity_code_mail(user: User, taxpayer: Taxpayer, now: dt.datetime) -> Ide
         user=user,
         taxpayer=taxpayer,
         letter=letter,
-        code_salt=salt,
-        code_hash=_identity_code_hash(salt, code),
+        code_salt=code.salt,
+        code_hash=code.code_hash,
         created_at=now,
         expires_at=expires_at,
     )
@@ -210,18 +212,15 @@ def _identity_code_mail(user: User, taxpayer: Taxpayer, now: dt.datetime) -> Ide
 
 
 def _identity_check_close(check: IdentityCheck, state: str, actor: User, now: dt.datetime) -> None:
-    check.state = state
-    check.closed_at = now
     if state == IdentityCheckState.USED:
         check.used_at = now
-    check.save(update_fields=["state", "closed_at", "used_at", "wrong_attempts"])
-    audit_record(
+    mailed_code_close(
+        row=check,
+        state=state,
         action=f"taxpayers.identity.{state}",
-        obj=check,
         actor=actor,
-        before={"state": "pending"},
-        after={"state": state, "wrong_attempts": check.wrong_attempts},
         now=now,
+        also=("used_at",),
     )
 
 
@@ -271,23 +270,22 @@ def _identity_code_check(
             "This code has expired: a code lasts 30 days. Answer the questions again to get a "
             "new code."
         ), None
-    if not secrets.compare_digest(_identity_code_hash(check.code_salt, code), check.code_hash):
-        check.wrong_attempts += 1
-        left = identity_code_attempts() - check.wrong_attempts
+    if not mailed_code_matches(
+        purpose=IDENTITY_CODE_PURPOSE, salt=check.code_salt, code=code, stored_hash=check.code_hash
+    ):
+        left = wrong_code_count(
+            row=check,
+            limit=identity_code_attempts(),
+            action="taxpayers.identity.wrong_code",
+            actor=user,
+            now=now,
+        )
         if left <= 0:
             _identity_check_close(check, IdentityCheckState.LOCKED, user, now)
             return IdentityCodeRefused(
                 "That code is wrong, and there have been too many wrong tries: this code no "
                 "longer works. Answer the questions again to get a new code."
             ), None
-        check.save(update_fields=["wrong_attempts"])
-        audit_record(
-            action="taxpayers.identity.wrong_code",
-            obj=check,
-            actor=user,
-            after={"wrong_attempts": check.wrong_attempts},
-            now=now,
-        )
         tries = "try" if left == 1 else "tries"
         return IdentityCodeRefused(f"That code is wrong. You have {left} more {tries}."), None
     taxpayer = Taxpayer.objects.select_for_update().get(pk=check.taxpayer_id)
