@@ -9,6 +9,8 @@ from typing import Any
 from django import forms
 
 from taxpro.addresses import STATE_NAMES, PostalAddress, zip_is_valid
+from taxpro.errors import TinInvalid
+from taxpro.tins import HolderKind, tin_parse
 
 STATE_CHOICES = [
     ("", "- Select -"),
@@ -30,6 +32,30 @@ def refuse_invisible(value: str) -> str:
 class PlainTextField(forms.CharField):
     def clean(self, value: Any) -> str:
         return refuse_invisible(str(super().clean(value) or ""))
+
+
+class IndividualTinField(PlainTextField):
+    """A person's SSN or ITIN, as typed. Only the format is checked here (R13a); whether it is
+    theirs is the services' business."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", "Social Security number or ITIN")
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault(
+            "help_text", "9 digits, with or without dashes. For example: 123-45-6789."
+        )
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"})
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> str:
+        typed = super().clean(value)
+        try:
+            tin_parse(typed, holder_kind=HolderKind.INDIVIDUAL)
+        except TinInvalid as error:
+            raise forms.ValidationError(error.message) from error
+        return typed
 
 
 class AddressFields(forms.Form):

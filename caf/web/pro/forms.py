@@ -10,9 +10,7 @@ from caf.errors import CafNumberInvalid
 from caf.models import JURISDICTION_CHOICES, DesignationCode
 from caf.numbers import caf_number_parse
 from caf.services import PIN_DIGITS
-from taxpro.errors import TinInvalid
-from taxpro.form_fields import AddressFields, PlainTextField
-from taxpro.tins import HolderKind, tin_parse
+from taxpro.form_fields import AddressFields, IndividualTinField, PlainTextField
 
 
 class ProfileCreateForm(AddressFields):
@@ -26,12 +24,7 @@ class ProfileCreateForm(AddressFields):
         help_text="Exactly as it appears on your CAF record.",
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    tin = PlainTextField(
-        label="Social Security number or ITIN",
-        max_length=20,
-        help_text="9 digits, with or without dashes. For example: 123-45-6789.",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
-    )
+    tin = IndividualTinField()
     # This page's wording of the unit line (the identity page says "Apartment, suite or unit").
     address_line2 = PlainTextField(
         label="Suite or unit (optional)",
@@ -39,14 +32,6 @@ class ProfileCreateForm(AddressFields):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
     )
-
-    def clean_tin(self) -> str:
-        value: str = self.cleaned_data["tin"]
-        try:
-            tin_parse(value, holder_kind=HolderKind.INDIVIDUAL)  # R13a: the format only.
-        except TinInvalid as error:
-            raise forms.ValidationError(error.message) from error
-        return value
 
 
 DESIGNATION_CHOICES = [("", "- Select -")] + [

@@ -13,9 +13,7 @@ from django import forms
 
 from taxpayers.services import IDENTITY_CODE_DIGITS, IdentityAnswers
 from taxpro import clock
-from taxpro.errors import TinInvalid
-from taxpro.form_fields import AddressFields, PlainTextField
-from taxpro.tins import HolderKind, tin_parse
+from taxpro.form_fields import AddressFields, IndividualTinField, PlainTextField
 
 
 def _ascii_number(value: str, *, what: str, low: int, high: int) -> int:
@@ -38,12 +36,7 @@ class IdentityForm(AddressFields):
         help_text="As it appears on your last tax return.",
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    tin = PlainTextField(
-        label="Social Security number or ITIN",
-        max_length=20,
-        help_text="9 digits, with or without dashes. For example: 123-45-6789.",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
-    )
+    tin = IndividualTinField()
     dob_month = PlainTextField(
         label="Month",
         max_length=2,
@@ -60,14 +53,6 @@ class IdentityForm(AddressFields):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "bday-year"}),
     )
     DATE_FIELDS = ("dob_month", "dob_day", "dob_year")
-
-    def clean_tin(self) -> str:
-        value: str = self.cleaned_data["tin"]
-        try:
-            tin_parse(value, holder_kind=HolderKind.INDIVIDUAL)  # R13a: the format only.
-        except TinInvalid as error:
-            raise forms.ValidationError(error.message) from error
-        return value
 
     def clean_dob_month(self) -> int:
         return _ascii_number(self.cleaned_data["dob_month"], what="month", low=1, high=12)
