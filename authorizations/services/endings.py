@@ -64,6 +64,24 @@ def _end_and_audit(
     return ended
 
 
+def _end_active(
+    authorization_id: int,
+    *,
+    scope: dict[str, object],
+    reason: EndReason,
+    action: str,
+    actor: object,
+    label: str,
+    now: dt.datetime,
+) -> Authorization:
+    """Ends one authorization a party asked to end (R29, R30), inside the caller's transaction:
+    the row is found within ``scope`` (who may end it, R45) and locked, refused if it had ended."""
+    row = _lock_row(authorization_id, **scope)
+    _refuse_if_ended(row)
+    _end_and_audit(row, reason=reason, action=action, actor=actor, label=label, now=now)
+    return row
+
+
 def authorization_withdraw(
     *, authorization_id: int, practitioner: User, now: dt.datetime | None = None
 ) -> Authorization:
@@ -73,10 +91,9 @@ def authorization_withdraw(
     """
     now = now or clock.now()
     with transaction.atomic():
-        row = _lock_row(authorization_id, caf_record__in=caf_numbers_linked_to(user=practitioner))
-        _refuse_if_ended(row)
-        _end_and_audit(
-            row,
+        row = _end_active(
+            authorization_id,
+            scope={"caf_record__in": caf_numbers_linked_to(user=practitioner)},
             reason=EndReason.WITHDRAWN,
             action="authorization.withdrawn",
             actor=practitioner,
@@ -126,10 +143,9 @@ def authorization_revoke(
     """R30: the taxpayer ends an authorization; the representative is sent a notice."""
     now = now or clock.now()
     with transaction.atomic():
-        row = _lock_row(authorization_id, taxpayer_id=taxpayer_id)
-        _refuse_if_ended(row)
-        _end_and_audit(
-            row,
+        row = _end_active(
+            authorization_id,
+            scope={"taxpayer_id": taxpayer_id},
             reason=EndReason.REVOKED,
             action="authorization.revoked",
             actor=actor,
