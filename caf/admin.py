@@ -81,7 +81,6 @@ class CafRecordAdmin(TinHolderAdmin):
 class DesignationInline(ReadOnlyInline):
     model = Designation
     fields = ["code", "jurisdiction", "number", "created_at"]
-    readonly_fields = ["code", "jurisdiction", "number", "created_at"]
 
 
 @admin.register(PractitionerProfile)

@@ -28,7 +28,6 @@ from taxpro.admin import (
 class AccountModuleInline(ReadOnlyInline):
     model = AccountModule
     fields = ["form", "period", "balance"]
-    readonly_fields = ["form", "period", "balance"]
     show_change_link = True
 
 
@@ -78,7 +77,6 @@ class TaxpayerAdmin(TinHolderAdmin):
 class AccountTransactionInline(ReadOnlyInline):
     model = AccountTransaction
     fields = ["posted_on", "code", "description", "amount"]
-    readonly_fields = ["posted_on", "code", "description", "amount"]
 
 
 @admin.register(AccountModule)

@@ -32,8 +32,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 class ReadOnlyInline(admin.TabularInline):
+    """Rows the services wrote, listed under their parent; every field shown is read-only."""
+
     extra = 0
     can_delete = False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return list(self.fields or [])
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

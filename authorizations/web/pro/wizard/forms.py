@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import asdict
 from typing import Any
 
 from django import forms
@@ -181,15 +182,8 @@ class RepresentativeForm(AddressFields):
         elif choice in self.records:
             # The CAF file's own name and address: they match by construction (R3).
             record = self.records[choice]
-            address = record.postal_address
             data.update(
-                caf_number=record.caf_number,
-                name=record.name,
-                line1=address.line1,
-                line2=address.line2,
-                city=address.city,
-                state=address.state,
-                zip_code=address.zip_code,
+                caf_number=record.caf_number, name=record.name, **asdict(record.postal_address)
             )
         return data
 
