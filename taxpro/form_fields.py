@@ -34,6 +34,15 @@ class PlainTextField(forms.CharField):
         return refuse_invisible(str(super().clean(value) or ""))
 
 
+class PersonNameField(PlainTextField):
+    """A person's full name as a record holds it (150 characters, the browser's "name")."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 150)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "name"}))
+        super().__init__(**kwargs)
+
+
 class IndividualTinField(PlainTextField):
     """A person's SSN or ITIN, as typed. Only the format is checked here (R13a); whether it is
     theirs is the services' business."""

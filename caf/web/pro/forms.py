@@ -10,7 +10,12 @@ from caf.errors import CafNumberInvalid
 from caf.models import JURISDICTION_CHOICES, DesignationCode
 from caf.numbers import caf_number_parse
 from caf.services import PIN_DIGITS
-from taxpro.form_fields import AddressFields, IndividualTinField, PlainTextField
+from taxpro.form_fields import (
+    AddressFields,
+    IndividualTinField,
+    PersonNameField,
+    PlainTextField,
+)
 
 
 class ProfileCreateForm(AddressFields):
@@ -18,11 +23,8 @@ class ProfileCreateForm(AddressFields):
 
     field_order = ["legal_name", "tin"]
 
-    legal_name = PlainTextField(
-        label="Legal name",
-        max_length=150,
-        help_text="Exactly as it appears on your CAF record.",
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    legal_name = PersonNameField(
+        label="Legal name", help_text="Exactly as it appears on your CAF record."
     )
     tin = IndividualTinField()
     # This page's wording of the unit line (the identity page says "Apartment, suite or unit").

@@ -13,7 +13,12 @@ from django import forms
 
 from taxpayers.services import IDENTITY_CODE_DIGITS, IdentityAnswers
 from taxpro import clock
-from taxpro.form_fields import AddressFields, IndividualTinField, PlainTextField
+from taxpro.form_fields import (
+    AddressFields,
+    IndividualTinField,
+    PersonNameField,
+    PlainTextField,
+)
 
 
 def _ascii_number(value: str, *, what: str, low: int, high: int) -> int:
@@ -30,12 +35,7 @@ class IdentityForm(AddressFields):
 
     field_order = ["name", "tin", "dob_month", "dob_day", "dob_year"]
 
-    name = PlainTextField(
-        label="Full name",
-        max_length=150,
-        help_text="As it appears on your last tax return.",
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )
+    name = PersonNameField(label="Full name", help_text="As it appears on your last tax return.")
     tin = IndividualTinField()
     dob_month = PlainTextField(
         label="Month",
