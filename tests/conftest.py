@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 
@@ -13,6 +14,16 @@ from tests.factories import (
     UserFactory,
     enrol_totp,
 )
+
+
+def pytest_configure(config: pytest.Config | None) -> None:
+    # WhiteNoise walks every file the static finders know (~2,600 vendored USWDS files, 0.2-0.3 s)
+    # whenever its middleware is built, and Django's test Client builds the middleware chain
+    # anew for every client: hundreds of times a run. Under tests WhiteNoise looks a file up
+    # when one is asked for instead ("autorefresh"), so the same files are still served to the
+    # test client and no client pays for the scan. Production is untouched: it serves the
+    # collected, hashed files from STATIC_ROOT, scanned once per process (taxpro/settings.py).
+    settings.WHITENOISE_AUTOREFRESH = True
 
 
 @pytest.fixture(autouse=True)
