@@ -24,7 +24,7 @@ import psutil
 import psycopg
 from django.db import connection
 
-from taxpro.celery import app
+from taxpro.celery import app, worker_application_name
 from taxpro.embedded import EmbeddedRedis
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -108,27 +108,31 @@ class RowLocks:
         return set(self._held)
 
 
-def blocked_by(locks: RowLocks, watcher: psycopg.Connection) -> list[tuple[int, int, object, str]]:
-    """Backends of the test database waiting on one of ``locks``: (pid, client port, key, query)."""
+def blocked_by(locks: RowLocks, watcher: psycopg.Connection) -> list[tuple[str, object, str]]:
+    """Backends of the test database waiting on one of ``locks``: (application name, key, query)."""
     rows = watcher.execute(
-        "SELECT pid, client_port, pg_blocking_pids(pid), query FROM pg_stat_activity "
+        "SELECT application_name, pg_blocking_pids(pid), query FROM pg_stat_activity "
         "WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> "
         "pg_backend_pid()"
     ).fetchall()
     found = []
-    for pid, port, blockers, query in rows:
+    for application_name, blockers, query in rows:
         for blocker in blockers:
             if blocker in locks.backend_pid:
-                found.append((pid, port, locks.backend_pid[blocker], query))
+                found.append((application_name, locks.backend_pid[blocker], query))
     return found
 
 
-def process_with_local_port(candidates: list[psutil.Process], port: int) -> psutil.Process | None:
+def process_named(candidates: list[psutil.Process], application_name: str) -> psutil.Process | None:
+    """The candidate whose database connection this is.
+
+    Every worker process names its connections after its own pid (taxpro/celery.py), so the
+    backend says which process is its client however PostgreSQL is reached: over TCP, or over
+    the Unix socket of the embedded server, where pg_stat_activity has no client port to match.
+    """
     for proc in candidates:
-        with contextlib.suppress(psutil.Error):
-            for conn in proc.net_connections(kind="tcp"):
-                if conn.laddr and conn.laddr.port == port:
-                    return proc
+        if application_name == worker_application_name(proc.pid):
+            return proc
     return None
 
 

@@ -55,7 +55,7 @@ from tests.authorizations.fault_support import (
     dead,
     kill_now,
     pg_connect,
-    process_with_local_port,
+    process_named,
     wait_for,
 )
 
@@ -260,8 +260,8 @@ def test_r21_worker_child_killed_mid_recording_20_times_loses_and_doubles_nothin
         while kills < KILLS and time.monotonic() < deadline:
             beat.tick()
             target = None
-            for _pid, port, key, query in blocked_by(locks, watcher):
-                child = process_with_local_port(worker.children(), port)
+            for application_name, key, query in blocked_by(locks, watcher):
+                child = process_named(worker.children(), application_name)
                 if child is not None:
                     target = (child, key, query)
                     break
@@ -338,8 +338,8 @@ def test_r21_whole_worker_killed_and_restarted_20_times_loses_nothing(
         # No sweeps while killing: recovery below is measured with beat's worst luck.
         while kills < KILLS and time.monotonic() < deadline:
             target = None
-            for _pid, port, key, query in blocked_by(locks, watcher):
-                if process_with_local_port(worker.children(), port) is not None:
+            for application_name, key, query in blocked_by(locks, watcher):
+                if process_named(worker.children(), application_name) is not None:
                     target = (key, query)
                     break
             if target is None:
