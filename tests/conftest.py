@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+
+import hypothesis
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -15,8 +18,15 @@ from tests.factories import (
     enrol_totp,
 )
 
+# Property tests: Hypothesis's own default (100 examples) under `make test`; a few under
+# `make test-fast` (HYPOTHESIS_PROFILE=fast), many on demand (HYPOTHESIS_PROFILE=long). A test
+# that sets its own count (the ledger's state machine) reads the profile's name itself.
+hypothesis.settings.register_profile("fast", max_examples=10)
+hypothesis.settings.register_profile("long", max_examples=1000)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
-def pytest_configure(config: pytest.Config | None) -> None:
+
+def pytest_configure(config: pytest.Config) -> None:
     # WhiteNoise walks every file the static finders know (~2,600 vendored USWDS files, 0.2-0.3 s)
     # whenever its middleware is built, and Django's test Client builds the middleware chain
     # anew for every client: hundreds of times a run. Under tests WhiteNoise looks a file up
@@ -24,6 +34,15 @@ def pytest_configure(config: pytest.Config | None) -> None:
     # test client and no client pays for the scan. Production is untouched: it serves the
     # collected, hashed files from STATIC_ROOT, scanned once per process (taxpro/settings.py).
     settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects anything
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Whatever drives Chromium is a browser test, marked or not, so that `-m "not browser"`
+    # (make test-fast) never starts a browser because a file forgot its marker.
+    for item in items:
+        if "playwright_instance" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(autouse=True)

@@ -48,7 +48,13 @@ from tests.authorizations.conftest import (
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = int(os.environ.get("LEDGER_EXAMPLES", "200"))
+# The quality bar is at least 200 examples under `make test` (CI); `make test-fast` runs a few
+# (HYPOTHESIS_PROFILE=fast); LEDGER_EXAMPLES=2000 or HYPOTHESIS_PROFILE=long for a long run.
+_PROFILE_EXAMPLES = {"fast": 20, "long": 2000}
+EXAMPLES = int(
+    os.environ.get("LEDGER_EXAMPLES")
+    or _PROFILE_EXAMPLES.get(os.environ.get("HYPOTHESIS_PROFILE", ""), 200)
+)
 SECOND = dt.timedelta(seconds=1)
 MODULES = (INCOME_2024, INCOME_2023)
 KINDS = (RequestKind.POA, RequestKind.TIA)
