@@ -428,8 +428,11 @@ class Beat:
         self.next_at = moment + self.interval
 
     def tick(self) -> None:
-        if time.monotonic() < self.next_at:
-            return
+        if time.monotonic() >= self.next_at:
+            self.sweep_now()
+
+    def sweep_now(self) -> None:
+        """Publish the sweep at once; the next one an interval later."""
         self.next_at = time.monotonic() + self.interval
         from authorizations.tasks import sweep_approvals
 
