@@ -8,13 +8,30 @@ PYTHON312 ?= $(shell for p in python3.12 python3 python; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null; \
 	then command -v $$p; break; fi; done)
 
-.PHONY: run test setup lint typecheck check bench clean
+.PHONY: run test test-fast help setup lint typecheck check bench clean
 
 run: setup
 	$(PY) -m taxpro.launcher run
 
+# The whole suite, every test (what CI runs): under 10 minutes on a quiet 2-core machine.
+# Long runs on demand: LEDGER_EXAMPLES=2000 (the ledger's state machine, 200 by default),
+# HYPOTHESIS_PROFILE=long (every property test), FAULT_REDIS_OUTAGE_SECONDS=30.
 test: setup
 	$(PY) -m taxpro.launcher test $(PYTEST_ARGS)
+
+# The inner loop: no fault, race or browser tests, and short property runs. Not a substitute
+# for `make test` before pushing.
+test-fast: setup
+	HYPOTHESIS_PROFILE=fast $(PY) -m taxpro.launcher test -m "not slow and not browser" $(PYTEST_ARGS)
+
+help:
+	@echo "make run        set up everything, then run the portal on http://127.0.0.1:8000/"
+	@echo "make test       set up everything, then run the whole test suite (what CI runs)"
+	@echo "make test-fast  the suite without fault, race and browser tests, short property runs"
+	@echo "                (pytest arguments for both: PYTEST_ARGS='tests/taxpro -k healthz')"
+	@echo "                long runs: LEDGER_EXAMPLES=2000, HYPOTHESIS_PROFILE=long,"
+	@echo "                FAULT_REDIS_OUTAGE_SECONDS=30 (each with make test)"
+	@echo "make lint | typecheck | check | bench | clean"
 
 setup: $(VENV)/.installed static/vendor/.installed
 

@@ -6,7 +6,8 @@ import contextlib
 import os
 
 from celery import Celery
-from celery.signals import worker_ready
+from celery.signals import worker_init, worker_process_init, worker_ready
+from django.db import connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "taxpro.settings")
 
@@ -36,3 +37,24 @@ def _heartbeat_on_start(**kwargs: object) -> None:
     # Health reporting never stops a worker from starting.
     with contextlib.suppress(Exception):
         record_worker_heartbeat()
+
+
+def worker_application_name(pid: int) -> str:
+    """What a worker process calls its database connections (pg_stat_activity.application_name)."""
+    return f"taxpro-worker:{pid}"
+
+
+@worker_init.connect
+@worker_process_init.connect
+def _name_database_connections(**kwargs: object) -> None:
+    # Each worker process names its PostgreSQL connections after its own pid, so that
+    # pg_stat_activity says which process holds a backend whether PostgreSQL is reached over TCP
+    # (where client_port would also tell) or a Unix socket (the embedded server: no port at
+    # all). worker_init runs in the main process; worker_process_init in each pool child after
+    # the fork, before its first connection, so a child never keeps its parent's name. The
+    # name goes in the connection parameters, not a SET after connecting: it is visible from
+    # the first moment and costs no query. The fault tests find the process to kill by it.
+    name = worker_application_name(os.getpid())
+    for alias in connections:
+        # The very dict every connection of this alias reads its parameters from when it opens.
+        connections.settings[alias]["OPTIONS"]["application_name"] = name

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
+import hypothesis
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 
@@ -10,6 +14,32 @@ from tests.factories import PASSWORD, PractitionerFactory, UserFactory, enrol_to
 
 # The personas' fixtures (cpa_with_caf, enrolled_agent, taxpayer_with_account, staff_clerk...).
 pytest_plugins = ["tests.personas"]
+
+# Property tests: Hypothesis's own default (100 examples) under `make test`; a few under
+# `make test-fast` (HYPOTHESIS_PROFILE=fast), many on demand (HYPOTHESIS_PROFILE=long). A test
+# that sets its own count (the ledger's state machine) reads the profile's name itself.
+hypothesis.settings.register_profile("fast", max_examples=10)
+hypothesis.settings.register_profile("long", max_examples=1000)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # WhiteNoise walks every file the static finders know (~2,600 vendored USWDS files, 0.2-0.3 s)
+    # whenever its middleware is built, and Django's test Client builds the middleware chain
+    # anew for every client: hundreds of times a run. Under tests WhiteNoise looks a file up
+    # when one is asked for instead ("autorefresh"), so the same files are still served to the
+    # test client and no client pays for the scan. Production is untouched: it serves the
+    # collected, hashed files from STATIC_ROOT, scanned once per process (taxpro/settings.py).
+    settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects anything
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Whatever drives Chromium is a browser test, marked or not, so that `-m "not browser"`
+    # (make test-fast) never starts a browser because a file forgot its marker.
+    for item in items:
+        if "playwright_instance" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(autouse=True)

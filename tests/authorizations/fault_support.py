@@ -25,7 +25,7 @@ import psycopg
 from django.db import connection
 
 from authorizations.tasks import sweep_approvals
-from taxpro.celery import app
+from taxpro.celery import app, worker_application_name
 from taxpro.embedded import EmbeddedRedis
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -109,27 +109,31 @@ class RowLocks:
         return set(self._held)
 
 
-def blocked_by(locks: RowLocks, watcher: psycopg.Connection) -> list[tuple[int, int, object, str]]:
-    """Backends of the test database waiting on one of ``locks``: (pid, client port, key, query)."""
+def blocked_by(locks: RowLocks, watcher: psycopg.Connection) -> list[tuple[str, object, str]]:
+    """Backends of the test database waiting on one of ``locks``: (application name, key, query)."""
     rows = watcher.execute(
-        "SELECT pid, client_port, pg_blocking_pids(pid), query FROM pg_stat_activity "
+        "SELECT application_name, pg_blocking_pids(pid), query FROM pg_stat_activity "
         "WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> "
         "pg_backend_pid()"
     ).fetchall()
     found = []
-    for pid, port, blockers, query in rows:
+    for application_name, blockers, query in rows:
         for blocker in blockers:
             if blocker in locks.backend_pid:
-                found.append((pid, port, locks.backend_pid[blocker], query))
+                found.append((application_name, locks.backend_pid[blocker], query))
     return found
 
 
-def process_with_local_port(candidates: list[psutil.Process], port: int) -> psutil.Process | None:
+def process_named(candidates: list[psutil.Process], application_name: str) -> psutil.Process | None:
+    """The candidate whose database connection this is.
+
+    Every worker process names its connections after its own pid (taxpro/celery.py), so the
+    backend says which process is its client however PostgreSQL is reached: over TCP, or over
+    the Unix socket of the embedded server, where pg_stat_activity has no client port to match.
+    """
     for proc in candidates:
-        with contextlib.suppress(psutil.Error):
-            for conn in proc.net_connections(kind="tcp"):
-                if conn.laddr and conn.laddr.port == port:
-                    return proc
+        if application_name == worker_application_name(proc.pid):
+            return proc
     return None
 
 
@@ -340,6 +344,32 @@ class Worker:
             return psutil.Process(self.process.pid).children(recursive=True)
         return []
 
+    def kill_child(self, child: psutil.Process, *, main_paused: bool = True) -> None:
+        """SIGKILL one pool child (inside its recording transaction); the main process lives on.
+
+        With ``main_paused`` the main process is stopped (SIGSTOP) until the child is a zombie,
+        then let go. The reason is billiard, not the ledger: the main process learns that a child
+        died when the child's sentinel pipe closes, then asks waitpid(WNOHANG). A dying process
+        closes its files a moment before it becomes a zombie, and a main process that looks in
+        that moment sees a live child, stops watching its pipe and only replaces it at its 5 s
+        maintenance timer. On 2 cores half the kills fell in that window (about 5 s each of an
+        idle worker: most of this test's time). Paused, the main process looks once the child is
+        a zombie and replaces it at once. A main process descheduled while its child dies is an
+        ordinary schedule, and the kill itself is the same.
+        """
+        main = psutil.Process(self.process.pid) if main_paused and self.process else None
+        if main is not None:
+            main.suspend()
+        try:
+            if main is not None and not wait_for(
+                lambda: main.status() == psutil.STATUS_STOPPED, 5, 0.001
+            ):
+                raise RuntimeError(f"worker main process {main.pid} did not stop")
+            kill_now(child)
+        finally:
+            if main is not None:
+                main.resume()
+
     def kill_all(self) -> None:
         """SIGKILL to the main process and every child: the whole worker dies at once."""
         proc = self.process
@@ -399,8 +429,11 @@ class Beat:
         self.next_at = moment + self.interval
 
     def tick(self) -> None:
-        if time.monotonic() < self.next_at:
-            return
+        if time.monotonic() >= self.next_at:
+            self.sweep_now()
+
+    def sweep_now(self) -> None:
+        """Publish the sweep at once; the next one an interval later."""
         self.next_at = time.monotonic() + self.interval
 
         try:
