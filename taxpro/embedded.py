@@ -18,6 +18,9 @@ from pathlib import Path
 from typing import Any
 
 RUN_DIR = Path(__file__).resolve().parent.parent / ".run"
+# A Redis that keeps nothing on disk and says only what matters: the portal's cache and broker
+# are rebuilt from PostgreSQL (the outbox), and the test suite starts its own the same way.
+EPHEMERAL_REDIS_ARGS = ("--save", "", "--appendonly", "no", "--loglevel", "warning")
 
 
 def _wait_gone(pid: int, seconds: float) -> bool:
@@ -129,12 +132,7 @@ class EmbeddedRedis:
                 self.socket,
                 "--unixsocketperm",
                 "700",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--loglevel",
-                "warning",
+                *EPHEMERAL_REDIS_ARGS,
             ],
             start_new_session=True,
             stdout=subprocess.DEVNULL,

@@ -26,7 +26,7 @@ from django.db import connection
 
 from authorizations.tasks import sweep_approvals
 from taxpro.celery import app, worker_application_name
-from taxpro.embedded import EmbeddedRedis
+from taxpro.embedded import EPHEMERAL_REDIS_ARGS, EmbeddedRedis
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -180,12 +180,7 @@ class PrivateRedis:
                 "127.0.0.1",
                 "--port",
                 str(self.port),
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--loglevel",
-                "warning",
+                *EPHEMERAL_REDIS_ARGS,
                 "--dir",
                 str(self.workdir),
             ],
