@@ -363,7 +363,8 @@ class Worker:
             kill_now(child)
         finally:
             if main is not None:
-                main.resume()
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    main.resume()
 
     def kill_all(self) -> None:
         """SIGKILL to the main process and every child: the whole worker dies at once."""
