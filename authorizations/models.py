@@ -64,7 +64,7 @@ class AuthorizationRequest(models.Model):
     receives_notices = models.BooleanField(
         "copies of notices",
         default=False,
-        help_text="The representative asks to receive copies of notices (R25: two at most).",
+        help_text="The representative asks for copies of notices (two at most for a module).",
     )
     created_at = models.DateTimeField()
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -207,7 +207,7 @@ class Authorization(models.Model):
         related_name="ledger_rows",
     )
     signed_at = models.DateTimeField()
-    signed_on = models.DateField(help_text="The calendar day in ET of the signature (R24).")
+    signed_on = models.DateField(help_text="The calendar day, in Eastern Time, of the signature.")
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)

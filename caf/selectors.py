@@ -134,7 +134,7 @@ def practitioner_may_request(
     if any(d.code in FORMS_ONLY_DESIGNATIONS for d in profile.designations.all()):
         return _refused(
             f"Your designation ({', '.join(held)}) cannot make a power of attorney request "
-            "online (R2). Use Form 2848, or send a tax information authorization instead."
+            "online. Use Form 2848, or send a tax information authorization instead."
         )
     return _refused(
         "A power of attorney request needs one of these designations: attorney, CPA, enrolled "

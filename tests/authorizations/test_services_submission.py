@@ -31,8 +31,10 @@ def test_r1_any_individual_caf_holder_may_request_a_tia_but_a_poa_needs_a_design
     preparer = make_rep(code="h")
     taxpayer = make_taxpayer()
     assert submit(preparer, taxpayer, kind=RequestKind.TIA).state == RequestState.PENDING
-    with pytest.raises(RequestRefused, match="cannot make a power of attorney request online"):
+    with pytest.raises(RequestRefused, match="cannot make a power of attorney request online") as e:
         submit(preparer, taxpayer, kind=RequestKind.POA)
+    # R2 is said in words: a practitioner reads no rule id.
+    assert "(R" not in str(e.value)
 
 
 @pytest.mark.django_db
