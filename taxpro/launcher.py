@@ -163,14 +163,24 @@ def run_tests(args: list[str]) -> int:
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     # Results must not depend on the hour the suite runs (R40 is tested with explicit times).
     os.environ.setdefault("SERVICE_HOURS", "always")
-    child = subprocess.Popen([PYTHON, "-m", "pytest", *args], cwd=BASE_DIR)  # noqa: S603
+    return run_command([PYTHON, "-m", "pytest", *args])
+
+
+def run_command(command: list[str]) -> int:
+    """Run a command in the foreground; on Ctrl-C or SIGTERM, stop it and wait for it."""
+    child = subprocess.Popen(command, cwd=BASE_DIR)  # noqa: S603
     try:
         return child.wait()
     except (Stop, KeyboardInterrupt):
-        # Ctrl-C reached pytest too (same process group); SIGTERM reached only us.
+        # Ctrl-C from a terminal reached the command too (same process group); a signal sent
+        # to us alone, or SIGTERM, did not: stop it ourselves, and leave nothing behind.
         if child.poll() is None:
             child.terminate()
-        child.wait()
+        try:
+            child.wait(15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
         raise
 
 
@@ -182,6 +192,9 @@ def main(argv: list[str]) -> int:
     if rest[:1] == ["--"]:
         rest = rest[1:]
     signal.signal(signal.SIGTERM, _raise_stop)
+    # Started from a script, under nohup or in the background, a process inherits SIGINT
+    # ignored; Ctrl-C must stop what we started wherever we were started from.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     os.chdir(BASE_DIR)
     try:
         with services(for_tests=mode == "test"):
@@ -189,10 +202,12 @@ def main(argv: list[str]) -> int:
                 return run_portal()
             if mode == "test":
                 return run_tests(rest)
-            return subprocess.call(rest)  # noqa: S603
+            return run_command(rest)
     except (KeyboardInterrupt, Stop):
         say("stopped")
-        return 130
+        # Stopping the portal is how a run ends, not a failure (make would say "Error 130");
+        # an interrupted test run or command did not finish, and says so.
+        return 0 if mode == "run" else 130
     except subprocess.CalledProcessError as exc:
         say(f"set-up step failed: {' '.join(map(str, exc.cmd))}")
         return exc.returncode or 1
