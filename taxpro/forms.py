@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from allauth.account.forms import SignupForm
+from allauth.account.forms import LoginForm, SignupForm
 from allauth.core import context
 from django import forms
 
@@ -35,3 +35,13 @@ class PortalSignupForm(SignupForm):
                 self.initial["kind"] = kind
         # Reorder so the question about the kind of account comes first.
         self.order_fields(["kind", "email", "password1", "password2"])
+
+
+class PortalLoginForm(LoginForm):
+    """allauth's sign-in form, with the "Forgot your password?" link moved out of the password's
+    hint: there it sat between the two inputs, so typing the e-mail address, Tab and Enter
+    opened the reset page. The sign-in page offers the link after the button instead."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = ""

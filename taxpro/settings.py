@@ -178,7 +178,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_ADAPTER = "taxpro.adapters.PortalAccountAdapter"
-ACCOUNT_FORMS = {"signup": "taxpro.forms.PortalSignupForm"}
+ACCOUNT_FORMS = {"signup": "taxpro.forms.PortalSignupForm", "login": "taxpro.forms.PortalLoginForm"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Tax Pro Portal] "
 ACCOUNT_LOGIN_BY_CODE_ENABLED = False  # stack.md: never sign in by e-mailed code.
 
