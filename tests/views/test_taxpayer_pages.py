@@ -319,6 +319,26 @@ def test_home_of_a_verified_taxpayer_counts_and_links(client: Client) -> None:
     assert 'id="taxpayer-address-change"' in html  # R9
 
 
+def test_r11_home_shows_the_name_and_address_a_request_must_match(client: Client) -> None:
+    user, taxpayer = verified_taxpayer()
+    html = signed_in(client, user).get(reverse("taxpayer_home")).content.decode()
+    record = html.split('id="taxpayer-record"', 1)[1].split("</dl>", 1)[0]
+    assert taxpayer.name in record
+    assert taxpayer.tin_masked in record
+    assert taxpayer.tin_reveal() not in html  # R43: masked, even for the owner's home
+    for line in taxpayer.address_lines:
+        assert line in record
+    assert 'id="taxpayer-address-change"' in html  # R9: how to change it, elsewhere
+
+
+def test_one_notice_is_called_your_notice_not_all_1_notice(client: Client) -> None:
+    user, taxpayer = verified_taxpayer()
+    insert_letters(taxpayer, 1)
+    html = signed_in(client, user).get(reverse("taxpayer_home")).content.decode()
+    assert "Your notice</a>" in html
+    assert "All 1 notice" not in html
+
+
 def test_home_queries_do_not_grow_with_rows(client: Client) -> None:
 
     user, taxpayer = verified_taxpayer()
