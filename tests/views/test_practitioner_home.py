@@ -91,3 +91,8 @@ def test_the_home_runs_the_same_number_of_queries_with_1_or_200_rows(client: Cli
         insert_request(rep, taxpayer, submitted_at=now - dt.timedelta(days=18, minutes=i))
         insert_request(rep, taxpayer, state=RequestState.RECORDED)
     assert _queries_for_home(client) == one
+
+
+def test_the_home_says_the_hours_of_service_once(client: Client) -> None:
+    html = signed_in_as(client, practitioner()).get(reverse("practitioner_home")).content.decode()
+    assert html.count("Hours of service") == 1

@@ -457,3 +457,11 @@ def test_who_viewed_shows_only_the_taxpayers_own_views(client: Client) -> None:
         signed_in(client, user).get(reverse("authorizations_account:access_log")).content.decode()
     )
     assert view.caf_record.name not in html
+
+
+@pytest.mark.parametrize("name", ["taxpayer_home", "authorizations_account:index", *VERIFIED_PAGES])
+def test_r40_taxpayers_are_not_shown_the_tax_professionals_hours(client: Client, name: str) -> None:
+    user, _taxpayer = verified_taxpayer()
+    html = signed_in(client, user).get(reverse(name)).content.decode()
+    assert "Hours of service" not in html
+    assert "The portal for tax professionals is open" not in html
