@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 
+from taxpro import clock
 from taxpro.addresses import NormalisedAddress, PostalAddress, address_normalise
 from taxpro.tin_crypto import tin_decrypt, tin_encrypt, tin_lookup_hash
 from taxpro.tins import Tin, TinType, tin_mask
@@ -207,7 +208,9 @@ class MaintenanceWindow(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Maintenance {self.starts_at:%Y-%m-%d %H:%M} to {self.ends_at:%Y-%m-%d %H:%M}"
+        # In Eastern Time, as the admin form that schedules it and the closed page say (R40).
+        starts, ends = clock.to_et(self.starts_at), clock.to_et(self.ends_at)
+        return f"Maintenance {starts:%Y-%m-%d %H:%M} to {ends:%Y-%m-%d %H:%M} Eastern Time"
 
 
 class ServiceEventKind(models.TextChoices):

@@ -120,3 +120,11 @@ def test_r44_the_admin_schedules_through_the_service_and_says_a_bad_end_in_words
     window = MaintenanceWindow.objects.get()
     (event,) = _events("service.maintenance.scheduled")
     assert event.object_id == str(window.pk) and event.actor == staff_user
+
+
+def test_a_window_is_named_in_eastern_time_as_its_admin_form_is_filled(staff_user) -> None:
+    window = maintenance_window_schedule(
+        starts_at=NOW + HOUR, ends_at=NOW + 3 * HOUR, reason="", actor=staff_user, now=NOW
+    )
+    # 18:00 and 20:00 UTC on December 1 are 13:00 and 15:00 Eastern (standard time).
+    assert str(window) == "Maintenance 2026-12-01 13:00 to 2026-12-01 15:00 Eastern Time"
