@@ -20,6 +20,7 @@ from authorizations.models import (
     Authorization,
     AuthorizationRequest,
     InformationAccess,
+    PractitionerNotice,
     RequestDraft,
     RequestModule,
 )
@@ -107,6 +108,17 @@ class InformationAccessAdmin(ReadOnlyAdmin):
     search_fields = ["caf_record__caf_number", "taxpayer__name"]
     list_select_related = ["caf_record", "taxpayer", "practitioner"]
     date_hierarchy = "viewed_at"
+
+
+@admin.register(PractitionerNotice)
+class PractitionerNoticeAdmin(ReadOnlyAdmin):
+    """What practitioners were told about their requests, and when it was e-mailed."""
+
+    list_display = ["created_at", "kind", "practitioner", "request", "emailed_at"]
+    list_filter = ["kind"]
+    search_fields = ["practitioner__email"]
+    list_select_related = ["practitioner", "request"]
+    date_hierarchy = "created_at"
 
 
 @admin.register(RequestDraft)

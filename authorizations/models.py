@@ -334,3 +334,51 @@ class RequestDraft(models.Model):
 
     def __str__(self) -> str:
         return f"Request draft {self.public_id}"
+
+
+class PractitionerNoticeKind(models.TextChoices):
+    RECORDED = "recorded", "Request recorded"
+    EXPIRING = "expiring", "Request about to expire"
+
+
+class PractitionerNotice(models.Model):
+    """A notice to the practitioner about one of their requests: it was recorded, or it expires
+    within the reminder window (R18). Shown in the portal, and e-mailed unless they turned
+    e-mail off. One of each kind per request, however often the worker runs."""
+
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practitioner_notices"
+    )
+    request = models.ForeignKey(
+        AuthorizationRequest, on_delete=models.CASCADE, related_name="practitioner_notices"
+    )
+    kind = models.CharField(max_length=10, choices=PractitionerNoticeKind.choices)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField()
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "kind"], name="practitioner_notice_once_per_kind"
+            ),
+        ]
+        indexes = [models.Index(fields=["practitioner", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: request {self.request_id}"
+
+
+class NoticePreference(models.Model):
+    """Whether a practitioner's notices are also e-mailed. No row means yes (on by default)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_preference"
+    )
+    email = models.BooleanField("e-mail me these notices", default=True)
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Notice preference of {self.user}"

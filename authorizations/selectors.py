@@ -11,6 +11,7 @@ from authorizations.models import (
     Authorization,
     AuthorizationRequest,
     InformationAccess,
+    PractitionerNotice,
     RequestState,
 )
 from authorizations.vocabulary import (
@@ -178,3 +179,10 @@ def authorizations_for_practitioner(*, practitioner: User, ids: list[int]) -> li
     if len(rows) != len(set(ids)):
         raise Authorization.DoesNotExist("No such authorization.")
     return rows
+
+
+def practitioner_notices(*, practitioner: User) -> QuerySet[PractitionerNotice]:
+    """The practitioner's notices, newest first (an index in this order)."""
+    return PractitionerNotice.objects.filter(practitioner=practitioner).order_by(
+        "-created_at", "-id"
+    )

@@ -32,3 +32,8 @@ def record_service_transitions() -> str:
 def expire_requests() -> str:
     result = services.requests_expire_and_remind()
     return f"reminded {result.reminded}, expired {result.expired}"
+
+
+@shared_task(autoretry_for=_DB_TROUBLE, retry_backoff=1, max_retries=5)
+def email_practitioner_notice(notice_id: int) -> bool:
+    return services.practitioner_notice_email(notice_id=notice_id)

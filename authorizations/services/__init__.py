@@ -21,6 +21,12 @@ from authorizations.services.endings import (
 )
 from authorizations.services.expiry import requests_expire_and_remind
 from authorizations.services.information import taxpayer_information_open
+from authorizations.services.notices import (
+    notice_preference_set,
+    notices_emailed,
+    practitioner_notice_email,
+    practitioner_notice_send,
+)
 from authorizations.services.recording import (
     RecordOutcome,
     approvals_drain,
@@ -43,6 +49,10 @@ __all__ = [
     "authorizations_withdraw",
     "caf_practice_status_change",
     "enqueue_recording",
+    "notice_preference_set",
+    "notices_emailed",
+    "practitioner_notice_email",
+    "practitioner_notice_send",
     "request_approval_refusal",
     "request_approve",
     "request_cancel",

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
-from authorizations.models import AuthorizationRequest, RequestState
+from authorizations.models import AuthorizationRequest, PractitionerNoticeKind, RequestState
+from authorizations.services.notices import practitioner_notice_send
 from authorizations.services.request_states import request_state_move
 from taxpayers.models import LetterKind
 from taxpayers.services import letter_send
@@ -67,6 +68,7 @@ def requests_expire_and_remind(*, now: dt.datetime | None = None) -> ExpiryResul
                     "Sign in to your online account to approve or reject it."
                 ),
             )
+            practitioner_notice_send(req=req, kind=PractitionerNoticeKind.EXPIRING, now=now)
             reminded += 1
     overdue = AuthorizationRequest.objects.filter(
         state=RequestState.PENDING, expires_at__lte=now

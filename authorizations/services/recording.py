@@ -20,10 +20,12 @@ from authorizations.models import (
     Authorization,
     AuthorizationRequest,
     EndReason,
+    PractitionerNoticeKind,
     RequestModule,
     RequestState,
 )
 from authorizations.services.locks import lock_request
+from authorizations.services.notices import practitioner_notice_send
 from authorizations.services.request_states import request_state_move
 from taxpro import clock
 from taxpro.models import ServiceEvent, ServiceEventKind
@@ -125,6 +127,7 @@ def request_record(*, request_id: int, now: dt.datetime | None = None) -> Record
             actor_label=WORKER,
             also_saved=["recorded_at"],
         )
+        practitioner_notice_send(req=req, kind=PractitionerNoticeKind.RECORDED, now=now)
     return RecordOutcome.RECORDED
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.urls import path
 
 from authorizations.web.pro import views
-from authorizations.web.pro.views import clients
+from authorizations.web.pro.views import clients, notices
 from authorizations.web.pro.wizard import views as wizard
 
 app_name = "authorizations_pro"
@@ -29,6 +29,8 @@ urlpatterns = [
         views.authorization_withdraw_selected,
         name="authorizations_withdraw",
     ),
+    # Notices about the practitioner's requests: recorded, about to expire (R18).
+    path("notices/", notices.notice_list, name="notices"),
     # Client information (R7, R32, R33).
     path("clients/", clients.client_list, name="clients"),
     path("clients/<int:taxpayer_id>/", clients.client_detail, name="client"),
