@@ -31,9 +31,10 @@ def record_service_transitions() -> str:
 @shared_task(autoretry_for=_DB_TROUBLE, retry_backoff=1, max_retries=3)
 def expire_requests() -> str:
     result = services.requests_expire_and_remind()
-    return f"reminded {result.reminded}, expired {result.expired}"
+    emailed = services.practitioner_notices_email_pending()
+    return f"reminded {result.reminded}, expired {result.expired}, notices e-mailed {emailed}"
 
 
 @shared_task(autoretry_for=_DB_TROUBLE, retry_backoff=1, max_retries=5)
-def email_practitioner_notice(notice_id: int) -> bool:
-    return services.practitioner_notice_email(notice_id=notice_id)
+def email_practitioner_notice(request_id: int, kind: str) -> bool:
+    return services.practitioner_notice_email(request_id=request_id, kind=kind)

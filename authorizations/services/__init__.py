@@ -26,6 +26,7 @@ from authorizations.services.notices import (
     notices_emailed,
     practitioner_notice_email,
     practitioner_notice_send,
+    practitioner_notices_email_pending,
 )
 from authorizations.services.recording import (
     RecordOutcome,
@@ -53,6 +54,7 @@ __all__ = [
     "notices_emailed",
     "practitioner_notice_email",
     "practitioner_notice_send",
+    "practitioner_notices_email_pending",
     "request_approval_refusal",
     "request_approve",
     "request_cancel",

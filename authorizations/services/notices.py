@@ -6,6 +6,7 @@ transaction that made it true; the e-mail goes after the commit, through the wor
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from celery import current_app
 from django.conf import settings
@@ -27,6 +28,7 @@ from taxpro.models import User
 # Named, not imported: the tasks module calls these services (see recording.py).
 EMAIL_NOTICE_TASK = "authorizations.tasks.email_practitioner_notice"
 EMAIL_TEMPLATES = "authorizations/email/practitioner_notice"
+logger = logging.getLogger(__name__)
 
 
 def _words(req: AuthorizationRequest, kind: str, now: dt.datetime) -> tuple[str, str]:
@@ -54,31 +56,52 @@ def notices_emailed(user: User) -> bool:
 
 def practitioner_notice_send(
     *, req: AuthorizationRequest, kind: PractitionerNoticeKind, now: dt.datetime
-) -> PractitionerNotice | None:
-    """Write the notice (once per request and kind) inside the caller's transaction, and have it
-    e-mailed after the commit. Returns ``None`` when it was written before."""
+) -> None:
+    """Write the notice inside the caller's transaction (once per request and kind: one INSERT
+    that does nothing the second time), and have the worker e-mail it after the commit. The
+    practitioner's e-mail preference is read there, off the recording's path."""
     subject, body = _words(req, kind, now)
-    notice, created = PractitionerNotice.objects.get_or_create(
-        request=req,
-        kind=kind,
-        defaults={
-            "practitioner_id": req.practitioner_id,
-            "subject": subject,
-            "body": body,
-            "created_at": now,
-        },
+    PractitionerNotice.objects.bulk_create(
+        [
+            PractitionerNotice(
+                practitioner_id=req.practitioner_id,
+                request=req,
+                kind=kind,
+                subject=subject,
+                body=body,
+                created_at=now,
+            )
+        ],
+        ignore_conflicts=True,
     )
-    if not created:
-        return None
-    if notices_emailed(req.practitioner):
-        notice_id = notice.pk
-        transaction.on_commit(
-            lambda: current_app.send_task(EMAIL_NOTICE_TASK, args=[notice_id], retry=False)
-        )
-    return notice
+    transaction.on_commit(lambda: _enqueue_email(req.pk, str(kind)))
 
 
-def practitioner_notice_email(*, notice_id: int, now: dt.datetime | None = None) -> bool:
+def _enqueue_email(request_id: int, kind: str) -> None:
+    try:
+        current_app.send_task(EMAIL_NOTICE_TASK, args=[request_id, kind], retry=False)
+    except Exception:
+        # The notice is committed; the periodic sweep below e-mails what was not enqueued.
+        logger.warning("Could not enqueue the e-mail of a notice; the sweep will.", exc_info=True)
+
+
+def practitioner_notices_email_pending(
+    *, now: dt.datetime | None = None, older_than: dt.timedelta = dt.timedelta(minutes=5)
+) -> int:
+    """The safety net: e-mail notices whose message to the worker was lost. Bounded per run."""
+    now = now or clock.now()
+    pending = PractitionerNotice.objects.filter(
+        emailed_at__isnull=True, created_at__lte=now - older_than
+    ).values_list("request_id", "kind")[:500]
+    return sum(
+        practitioner_notice_email(request_id=request_id, kind=kind, now=now)
+        for request_id, kind in list(pending)
+    )
+
+
+def practitioner_notice_email(
+    *, request_id: int, kind: str, now: dt.datetime | None = None
+) -> bool:
     """E-mail one notice, once: True when it was sent now. The e-mail says what happened and
     links to the portal; the taxpayer's name and number stay in the portal."""
     now = now or clock.now()
@@ -86,7 +109,7 @@ def practitioner_notice_email(*, notice_id: int, now: dt.datetime | None = None)
         notice = (
             PractitionerNotice.objects.select_for_update()
             .select_related("practitioner", "request")
-            .filter(pk=notice_id, emailed_at__isnull=True)
+            .filter(request_id=request_id, kind=kind, emailed_at__isnull=True)
             .first()
         )
         if notice is None or not notices_emailed(notice.practitioner):

@@ -4,6 +4,8 @@ taxpayer) unless they turned e-mail off (issue 13)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -13,6 +15,8 @@ from authorizations.models import PractitionerNotice, PractitionerNoticeKind
 from tests.authorizations.conftest import DAY, TUESDAY_NOON, approve_and_record, submit
 
 pytestmark = pytest.mark.django_db
+
+MINUTE = dt.timedelta(minutes=1)
 
 
 def test_a_recorded_request_leaves_one_notice_however_often_it_is_recorded(
@@ -46,8 +50,12 @@ def test_r18_a_request_about_to_expire_leaves_one_notice(cpa, taxpayer) -> None:
 def test_the_e_mail_is_text_and_html_names_no_taxpayer_and_goes_once(cpa, taxpayer) -> None:
     approve_and_record(submit(cpa, taxpayer))
     notice = PractitionerNotice.objects.get()
-    assert services.practitioner_notice_email(notice_id=notice.pk) is True
-    assert services.practitioner_notice_email(notice_id=notice.pk) is False
+    assert (
+        services.practitioner_notice_email(request_id=notice.request_id, kind=notice.kind) is True
+    )
+    assert (
+        services.practitioner_notice_email(request_id=notice.request_id, kind=notice.kind) is False
+    )
     assert len(mail.outbox) == 1
     letter = mail.outbox[0]
     assert letter.to == [cpa.user.email]
@@ -66,5 +74,17 @@ def test_with_e_mail_turned_off_the_notice_stays_in_the_portal_only(cpa, taxpaye
     services.notice_preference_set(user=cpa.user, email=False)
     approve_and_record(submit(cpa, taxpayer))
     notice = PractitionerNotice.objects.get()
-    assert services.practitioner_notice_email(notice_id=notice.pk) is False
+    assert (
+        services.practitioner_notice_email(request_id=notice.request_id, kind=notice.kind) is False
+    )
     assert mail.outbox == []
+
+
+def test_a_notice_whose_e_mail_was_never_enqueued_is_e_mailed_by_the_sweep(cpa, taxpayer) -> None:
+    approve_and_record(submit(cpa, taxpayer))  # on_commit never runs here: nothing enqueued
+    notice = PractitionerNotice.objects.get()
+    assert services.practitioner_notices_email_pending(now=notice.created_at) == 0  # too fresh
+    later = notice.created_at + 10 * MINUTE
+    assert services.practitioner_notices_email_pending(now=later) == 1
+    assert services.practitioner_notices_email_pending(now=later) == 0
+    assert len(mail.outbox) == 1
