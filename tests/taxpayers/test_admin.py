@@ -86,3 +86,8 @@ def test_no_delete_in_the_caf_and_taxpayer_admin(admin_client) -> None:
     taxpayer = TaxpayerFactory()
     response = admin_client.get(reverse("admin:taxpayers_taxpayer_delete", args=[taxpayer.pk]))
     assert response.status_code == 403
+
+
+def test_the_admin_pages_carry_the_portal_icon(admin_client) -> None:
+    html = admin_client.get(reverse("admin:index")).content.decode()
+    assert 'rel="icon"' in html and "favicon.ico" in html
