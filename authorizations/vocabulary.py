@@ -102,6 +102,12 @@ def period_label(*, matter: str, period: str) -> str:
     return period[:4]
 
 
+def matter_and_period(matter: str, period: str) -> tuple[str, str]:
+    """A matter and one of its periods, labelled for people: the two columns every list of
+    authorizations or account modules shows side by side."""
+    return matter_label(matter), period_label(matter=matter, period=period)
+
+
 class _Module(Protocol):
     matter: str
     period: str

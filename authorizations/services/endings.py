@@ -4,7 +4,7 @@ or because the representative left good standing (R3)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.db import transaction
 
@@ -64,22 +64,58 @@ def _end_and_audit(
     return ended
 
 
+# R29, R30: how a party's ending is written down: the audit action and the ledger's label.
+_PARTY_ENDINGS = {
+    EndReason.WITHDRAWN: ("authorization.withdrawn", "withdrawn by the representative"),
+    EndReason.REVOKED: ("authorization.revoked", "revoked by the taxpayer"),
+}
+
+
 def _end_active(
     authorization_id: int,
     *,
     scope: dict[str, object],
     reason: EndReason,
-    action: str,
     actor: object,
-    label: str,
-    now: dt.datetime,
+    notice: Callable[[Authorization, dt.datetime], object],
+    now: dt.datetime | None,
 ) -> Authorization:
-    """Ends one authorization a party asked to end (R29, R30), inside the caller's transaction:
-    the row is found within ``scope`` (who may end it, R45) and locked, refused if it had ended."""
-    row = _lock_row(authorization_id, **scope)
-    _refuse_if_ended(row)
-    _end_and_audit(row, reason=reason, action=action, actor=actor, label=label, now=now)
+    """Ends one authorization a party asked to end (R29, R30) and mails the other party's
+    ``notice``, all in one transaction: the row is found within ``scope`` (who may end it, R45)
+    and locked, refused if it had ended."""
+    now = now or clock.now()
+    action, label = _PARTY_ENDINGS[reason]
+    with transaction.atomic():
+        row = _lock_row(authorization_id, **scope)
+        _refuse_if_ended(row)
+        _end_and_audit(row, reason=reason, action=action, actor=actor, label=label, now=now)
+        notice(row, now)
+    row.refresh_from_db()
     return row
+
+
+def _withdrawal_notice(row: Authorization, now: dt.datetime) -> None:
+    letter_send(
+        kind=LetterKind.WITHDRAWAL_NOTICE,
+        taxpayer=row.taxpayer,
+        now=now,
+        subject="A representative withdrew from your authorization",
+        body=(
+            f"{row.caf_record.name} withdrew from the {_describe(row)} "
+            f"on {clock.to_et(now):%B %-d, %Y}. They can no longer act for you or see "
+            "your tax information for it."
+        ),
+    )
+
+
+def _revocation_notice(row: Authorization, now: dt.datetime) -> None:
+    caf_letter_send(
+        kind=LetterKind.REVOCATION_NOTICE,
+        caf_record=row.caf_record,
+        now=now,
+        subject="A taxpayer revoked your authorization",
+        body=f"{row.taxpayer.name} revoked your {_describe(row)} on {clock.to_et(now):%B %-d, %Y}.",
+    )
 
 
 def authorization_withdraw(
@@ -89,30 +125,15 @@ def authorization_withdraw(
 
     Only rows on a CAF number linked to ``practitioner`` (R7, R45); anything else is not found.
     """
-    now = now or clock.now()
-    with transaction.atomic():
-        row = _end_active(
-            authorization_id,
-            scope={"caf_record__in": caf_numbers_linked_to(user=practitioner)},
-            reason=EndReason.WITHDRAWN,
-            action="authorization.withdrawn",
-            actor=practitioner,
-            label="withdrawn by the representative",
-            now=now,
-        )
-        letter_send(
-            kind=LetterKind.WITHDRAWAL_NOTICE,
-            taxpayer=row.taxpayer,
-            now=now,
-            subject="A representative withdrew from your authorization",
-            body=(
-                f"{row.caf_record.name} withdrew from the {_describe(row)} "
-                f"on {clock.to_et(now):%B %-d, %Y}. They can no longer act for you or see "
-                "your tax information for it."
-            ),
-        )
-    row.refresh_from_db()
-    return row
+    scope: dict[str, object] = {"caf_record__in": caf_numbers_linked_to(user=practitioner)}
+    return _end_active(
+        authorization_id,
+        scope=scope,
+        reason=EndReason.WITHDRAWN,
+        actor=practitioner,
+        notice=_withdrawal_notice,
+        now=now,
+    )
 
 
 def authorizations_withdraw(
@@ -141,29 +162,14 @@ def authorization_revoke(
     *, authorization_id: int, taxpayer_id: int, actor: object, now: dt.datetime | None = None
 ) -> Authorization:
     """R30: the taxpayer ends an authorization; the representative is sent a notice."""
-    now = now or clock.now()
-    with transaction.atomic():
-        row = _end_active(
-            authorization_id,
-            scope={"taxpayer_id": taxpayer_id},
-            reason=EndReason.REVOKED,
-            action="authorization.revoked",
-            actor=actor,
-            label="revoked by the taxpayer",
-            now=now,
-        )
-        caf_letter_send(
-            kind=LetterKind.REVOCATION_NOTICE,
-            caf_record=row.caf_record,
-            now=now,
-            subject="A taxpayer revoked your authorization",
-            body=(
-                f"{row.taxpayer.name} revoked your {_describe(row)} on "
-                f"{clock.to_et(now):%B %-d, %Y}."
-            ),
-        )
-    row.refresh_from_db()
-    return row
+    return _end_active(
+        authorization_id,
+        scope={"taxpayer_id": taxpayer_id},
+        reason=EndReason.REVOKED,
+        actor=actor,
+        notice=_revocation_notice,
+        now=now,
+    )
 
 
 def authorizations_end_for_practice_status(

@@ -6,12 +6,12 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 
 from authorizations.errors import PeriodRefused, RequestRefused
 from authorizations.models import AuthorizationRequest, RequestKind, RequestModule, RequestState
 from authorizations.periods import Matter, allowed_periods, dedupe
+from authorizations.services.expiry import expiry_days
 from caf.errors import CafError
 from caf.selectors import caf_record_for_request
 from taxpayers.errors import TaxpayerError
@@ -42,10 +42,6 @@ class TaxpayerDetails:
     tin: str
     name: str
     address: PostalAddress
-
-
-def _expiry_days() -> int:
-    return settings.REQUEST_EXPIRY_DAYS
 
 
 def _check_modules(modules: Sequence[tuple[str, str]], today: dt.date) -> list[tuple[str, str]]:
@@ -121,7 +117,7 @@ def request_submit(
             receives_notices=receives_notices,
             created_at=now,
             submitted_at=now,
-            expires_at=now + dt.timedelta(days=_expiry_days()),
+            expires_at=now + dt.timedelta(days=expiry_days()),
         )
         RequestModule.objects.bulk_create(
             RequestModule(request=req, matter=matter, period=period)

@@ -52,11 +52,8 @@ class AuthorizationRow:
 
     @classmethod
     def of(cls, row: Authorization) -> AuthorizationRow:
-        return cls(
-            row=row,
-            matter=vocabulary.matter_label(row.matter),
-            period=vocabulary.period_label(matter=row.matter, period=row.period),
-        )
+        matter, period = vocabulary.matter_and_period(row.matter, row.period)
+        return cls(row=row, matter=matter, period=period)
 
 
 def _filtered(request: HttpRequest, user: User, caf_records: list[CafRecord]) -> tuple[Any, Any]:

@@ -50,10 +50,11 @@ class ModuleView:
 
     @classmethod
     def of(cls, module: AccountModule) -> ModuleView:
+        form, period = vocabulary.matter_and_period(module.form, module.period)
         return cls(
             module=module,
-            form=vocabulary.matter_label(module.form),
-            period=vocabulary.period_label(matter=module.form, period=module.period),
+            form=form,
+            period=period,
             balance=money(module.balance),
             transactions=[TransactionLine(t) for t in module.transactions.all()],
         )
