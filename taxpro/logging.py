@@ -61,7 +61,7 @@ def logging_config(level: str = "INFO") -> dict[str, Any]:
     # Emptied handler lists make dictConfig drop the defaults Django (`django`, the development
     # server's `django.server`) and gunicorn (`gunicorn.error`, `gunicorn.access`) install, whose
     # handlers would print unmasked copies of the same lines.
-    through_root = {"handlers": [], "propagate": True, "level": "INFO"}
+    through_root = ("django", "django.server", "gunicorn.error", "gunicorn.access")
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -79,10 +79,7 @@ def logging_config(level: str = "INFO") -> dict[str, Any]:
         },
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
-            "django": through_root,
-            "django.server": through_root,
             "django.db.backends": {"level": "INFO"},
-            "gunicorn.error": through_root,
-            "gunicorn.access": through_root,
+            **{name: {"handlers": [], "propagate": True, "level": "INFO"} for name in through_root},
         },
     }
