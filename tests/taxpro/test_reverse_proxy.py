@@ -2,9 +2,9 @@
 mounts) in front of gunicorn started as the image starts it (the Dockerfile's CMD and
 GUNICORN_CMD_ARGS, so taxpro/deploy/gunicorn.conf.py: three sync workers).
 
-Slow clients that trickle their headers are held by the proxy, never reach gunicorn, and are
-dropped after the proxy's header deadline; normal requests are served all the while. The same
-slow clients sent straight to gunicorn block a normal request until they let go.
+Slow clients that trickle their headers or their body are held by the proxy, never reach
+gunicorn, and are dropped at the proxy's deadlines; normal requests are served all the while.
+The same slow clients sent straight to gunicorn block a normal request until they let go.
 """
 
 from __future__ import annotations
@@ -151,14 +151,31 @@ def get(port: int, path: str, timeout: float = 60) -> tuple[int, bytes]:
         connection.close()
 
 
-def open_slow_clients(port: int, count: int, path: str) -> list[socket.socket]:
+def open_slow_headers(port: int, count: int, path: str) -> list[socket.socket]:
     """Clients that send a request line and one header, and then nothing until told to."""
-    clients = []
-    for number in range(count):
-        client = socket.create_connection(("127.0.0.1", port), timeout=10)
-        client.sendall(f"GET {path}{number} HTTP/1.1\r\nHost: localhost\r\n".encode())
-        clients.append(client)
-    return clients
+    return [
+        start_request(port, f"GET {path}{number} HTTP/1.1\r\nHost: localhost\r\n")
+        for number in range(count)
+    ]
+
+
+def open_slow_bodies(port: int, count: int, path: str) -> list[socket.socket]:
+    """Clients that send whole headers announcing a sign-in form, then only its first bytes."""
+    return [
+        start_request(
+            port,
+            f"POST {path}{number} HTTP/1.1\r\nHost: localhost\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n"
+            "login=",
+        )
+        for number in range(count)
+    ]
+
+
+def start_request(port: int, first_bytes: str) -> socket.socket:
+    client = socket.create_connection(("127.0.0.1", port), timeout=10)
+    client.sendall(first_bytes.encode())
+    return client
 
 
 def trickle(clients: list[socket.socket], header: str) -> None:
@@ -180,15 +197,16 @@ def still_held(client: socket.socket) -> bool:
     return False
 
 
-def dropped_unanswered(client: socket.socket, timeout: float) -> bool:
-    """The server closes the connection within ``timeout`` without a response."""
+def dropped_by_the_proxy(client: socket.socket, timeout: float) -> bool:
+    """Within ``timeout`` the proxy closes the connection, with at most its own 408."""
     client.settimeout(timeout)
     try:
-        return client.recv(4096) == b""
+        answer = client.recv(4096)
     except ConnectionResetError:
         return True
     except TimeoutError:
         return False
+    return answer == b"" or answer.startswith(b"HTTP/1.1 408")
 
 
 def close_all(clients: list[socket.socket]) -> None:
@@ -202,7 +220,8 @@ def test_slow_clients_are_held_by_the_proxy_while_normal_requests_are_served(
     # Each worker's first request is its slowest (URLs, templates): have them all done first.
     with ThreadPoolExecutor(max_workers=6) as pool:
         assert set(pool.map(lambda _: get(stack.proxy_port, "/")[0], range(6))) == {200}
-    slow = open_slow_clients(stack.proxy_port, SLOW_CLIENTS, "/slow-via-proxy-")
+    slow = open_slow_headers(stack.proxy_port, SLOW_CLIENTS // 2, "/slow-headers-")
+    slow += open_slow_bodies(stack.proxy_port, SLOW_CLIENTS // 2, "/auth/login/?slow-body-")
     try:
         served = [get(stack.proxy_port, "/") for _ in range(NORMAL_REQUESTS // 2)]
         trickle(slow, "X-Trickle: 1")
@@ -212,19 +231,20 @@ def test_slow_clients_are_held_by_the_proxy_while_normal_requests_are_served(
         assert [status for status, _ in served] == [200] * NORMAL_REQUESTS
         assert all(b"Tax Pro Portal" in body for _, body in served)
         assert sum(still_held(client) for client in slow) == SLOW_CLIENTS
-        # Bounded in time: the proxy drops each one, unanswered, at its header deadline (15 s),
-        # and none of them ever reached gunicorn.
-        assert sum(dropped_unanswered(client, timeout=60) for client in slow) == SLOW_CLIENTS
+        # Bounded in time: the proxy drops each one at its deadline (15 s for the headers, 15 s
+        # without a byte of body), and none of them ever reached gunicorn.
+        assert sum(dropped_by_the_proxy(client, timeout=60) for client in slow) == SLOW_CLIENTS
     finally:
         close_all(slow)
-    assert "/slow-via-proxy-" not in stack.gunicorn_log.read_text()
+    assert "/slow-headers-" not in stack.gunicorn_log.read_text()
+    assert "slow-body-" not in stack.gunicorn_log.read_text()
 
 
 def test_the_same_slow_clients_sent_straight_to_gunicorn_block_a_normal_request(
     stack: Stack,
 ) -> None:
     # More slow clients than gunicorn has workers (3), all queued before the normal request.
-    slow = open_slow_clients(stack.gunicorn_port, 6, "/slow-direct-")
+    slow = open_slow_headers(stack.gunicorn_port, 6, "/slow-direct-")
     try:
         blocked = http.client.HTTPConnection("127.0.0.1", stack.gunicorn_port)
         blocked.connect()
