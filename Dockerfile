@@ -1,4 +1,5 @@
-# One image for web, worker and beat (docker-compose.yml picks the command).
+# One image for web, worker and beat (docker-compose.yml picks the command); the reverse proxy
+# in front of web is nginx's own image with taxpro/deploy/nginx.conf.
 FROM node:20-bookworm-slim AS assets
 WORKDIR /src
 COPY package.json package-lock.json ./
@@ -25,4 +26,7 @@ RUN DATABASE_URL=postgresql://build@localhost/build REDIS_URL=redis://localhost:
     python manage.py collectstatic --noinput -v 0 && chown -R portal /app/.run
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "taxpro.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "30"]
+# gunicorn reads its settings (workers, timeouts, masked logs) from taxpro/deploy/gunicorn.conf.py
+# whatever command compose gives it; options on a command line still win over that file.
+ENV GUNICORN_CMD_ARGS="--config taxpro/deploy/gunicorn.conf.py"
+CMD ["gunicorn", "taxpro.wsgi:application"]

@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from taxpro.env import env_bool, env_int, env_list, env_str
+from taxpro.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -310,22 +311,16 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".run" / "celerybeat-schedule")
 WORKER_HEARTBEAT_INTERVAL = dt.timedelta(seconds=15)
 WORKER_HEARTBEAT_MAX_AGE = dt.timedelta(seconds=env_int("WORKER_HEARTBEAT_MAX_AGE", 90))
 
-# --- Logging: TINs never reach a log line (R46) -------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"mask_tins": {"()": "taxpro.logging.MaskTinFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "filters": ["mask_tins"],
-            "formatter": "plain",
-        }
-    },
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
-}
+# --- Logging: TINs never reach a log line (R46), tracebacks included --------------------
+# One configuration for every process (taxpro/logging.py); gunicorn's logs use the same one.
+LOGGING = logging_config(env_str("LOG_LEVEL", "INFO"))
+# Celery would otherwise replace the root handler, and its filters, with one of its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Messages: kept in the session ------------------------------------------------------
+# The default cookie storage sends each message (names, e-mail addresses) to the browser in a
+# readable cookie without the __Host- prefix; the session is already server-side and pinned.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 ADMINS: list[tuple[str, str]] = []
 
