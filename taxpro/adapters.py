@@ -3,8 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.http import HttpRequest
 
+from taxpro.mfa_secrets import mfa_secret_decrypt, mfa_secret_encrypt
 from taxpro.models import UserKind
 
 
@@ -23,3 +25,13 @@ class PortalAccountAdapter(DefaultAccountAdapter):
         if kind == UserKind.STAFF:
             return "/admin/"
         return "/"
+
+
+class PortalMFAAdapter(DefaultMFAAdapter):
+    """Second-factor secrets are encrypted at rest, like TINs (issue 10, item 13)."""
+
+    def encrypt(self, text: str) -> str:
+        return mfa_secret_encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return mfa_secret_decrypt(encrypted_text)

@@ -188,6 +188,11 @@ MFA_TOTP_TOLERANCE = 0  # With 1, a used code was accepted again 31-45 s later (
 MFA_TRUST_ENABLED = False  # No "trust this browser".
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# Issue 10, item 13: TOTP secrets and recovery seeds encrypted at rest (taxpro.mfa_secrets).
+# Comma-separated Fernet keys, rotated like TIN_ENCRYPTION_KEY; derived from SECRET_KEY when
+# unset (development, tests), and `check --deploy` warns then.
+MFA_ADAPTER = "taxpro.adapters.PortalMFAAdapter"
+MFA_ENCRYPTION_KEY = env_str("MFA_ENCRYPTION_KEY", "")
 
 # Demo sign-ins only: a fixed TOTP code that works for every user. Refused outside DEBUG at
 # start-up, not just when first used.
