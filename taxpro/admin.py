@@ -203,6 +203,11 @@ def _when(moment: dt.datetime | None) -> str:
     return f"{timezone.localtime(moment):%Y-%m-%d %H:%M %Z}" if moment else "never"
 
 
+def _lines(line_format: str, rows: list[tuple[Any, ...]]) -> str:
+    """One line per row, each value escaped; "None" when there is no row."""
+    return format_html_join("\n", f"<div>{line_format}</div>", rows) or "None"
+
+
 class UserAccountAdmin(ReadOnlyAdmin):
     """Issue 10, item 15: staff find a user by e-mail address, see their second factors and
     sessions (never a password hash or a secret), and disable the account or end its sessions.
@@ -234,28 +239,17 @@ class UserAccountAdmin(ReadOnlyAdmin):
     def second_factors(self, obj: User) -> str:
         # What and when only: Authenticator.data (the encrypted secrets) is never shown.
         rows = Authenticator.objects.filter(user=obj).order_by("created_at")
-        return (
-            format_html_join(
-                "\n",
-                "<div>{} (added {}, last used {})</div>",
-                (
-                    (row.get_type_display(), _when(row.created_at), _when(row.last_used_at))
-                    for row in rows
-                ),
-            )
-            or "None"
+        return _lines(
+            "{} (added {}, last used {})",
+            [(r.get_type_display(), _when(r.created_at), _when(r.last_used_at)) for r in rows],
         )
 
     @admin.display(description="Sessions")
     def sessions(self, obj: User) -> str:
         rows = UserSession.objects.filter(user=obj).order_by("created_at")
-        return (
-            format_html_join(
-                "\n",
-                "<div>Started {} from {} ({})</div>",
-                ((_when(row.created_at), row.ip, row.user_agent) for row in rows),
-            )
-            or "None"
+        return _lines(
+            "Started {} from {} ({})",
+            [(_when(r.created_at), r.ip, r.user_agent) for r in rows],
         )
 
     def _each(self, request: HttpRequest, queryset: QuerySet[User], act: Any, done: str) -> None:

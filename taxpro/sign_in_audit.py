@@ -216,9 +216,23 @@ def on_step_completed(
     _record("auth.step_up.succeeded", request=request, user=user, actor=user, **details)
 
 
-def _second_factor_changed(
-    action: str, *, request: HttpRequest, user: User, authenticator: Authenticator, reason: str = ""
+# What each change of a second factor records, and why the other sessions end (if they do).
+_SECOND_FACTOR_CHANGES = {
+    mfa_signals.authenticator_added: ("auth.second_factor.added", "second factor added"),
+    mfa_signals.authenticator_removed: ("auth.second_factor.removed", "second factor removed"),
+    mfa_signals.authenticator_reset: ("auth.second_factor.reset", ""),
+}
+
+
+def on_second_factor_changed(
+    sender: object,
+    signal: object,
+    request: HttpRequest,
+    user: User,
+    authenticator: Authenticator,
+    **kwargs: Any,
 ) -> None:
+    action, reason = _SECOND_FACTOR_CHANGES[signal]  # type: ignore[index]
     _record(action, request=request, user=user, actor=user, type=authenticator.type)
     # Issue 10, item 15: when a second factor comes or goes, whoever else is signed in as this
     # user loses their session. Recovery codes come and go with the factor they back up.
@@ -228,36 +242,5 @@ def _second_factor_changed(
         )
 
 
-@receiver(mfa_signals.authenticator_added, dispatch_uid="taxpro_second_factor_added")
-def on_second_factor_added(
-    sender: object, request: HttpRequest, user: User, authenticator: Authenticator, **kwargs: Any
-) -> None:
-    _second_factor_changed(
-        "auth.second_factor.added",
-        request=request,
-        user=user,
-        authenticator=authenticator,
-        reason="second factor added",
-    )
-
-
-@receiver(mfa_signals.authenticator_removed, dispatch_uid="taxpro_second_factor_removed")
-def on_second_factor_removed(
-    sender: object, request: HttpRequest, user: User, authenticator: Authenticator, **kwargs: Any
-) -> None:
-    _second_factor_changed(
-        "auth.second_factor.removed",
-        request=request,
-        user=user,
-        authenticator=authenticator,
-        reason="second factor removed",
-    )
-
-
-@receiver(mfa_signals.authenticator_reset, dispatch_uid="taxpro_second_factor_reset")
-def on_second_factor_reset(
-    sender: object, request: HttpRequest, user: User, authenticator: Authenticator, **kwargs: Any
-) -> None:
-    _second_factor_changed(
-        "auth.second_factor.reset", request=request, user=user, authenticator=authenticator
-    )
+for _signal, (_action, _reason) in _SECOND_FACTOR_CHANGES.items():
+    _signal.connect(on_second_factor_changed, dispatch_uid=f"taxpro_audit_{_action}")

@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -66,19 +67,17 @@ class SecretBox:
         return self._fernet().encrypt(text.encode()).decode()
 
     def decrypt(self, token: str) -> str:
-        try:
-            return self._fernet().decrypt(token.encode()).decode()
-        except InvalidToken as exc:
-            # Never include the token or the secret in the message (R46).
-            raise ImproperlyConfigured(
-                f"A stored {self.what} cannot be decrypted with the configured keys."
-            ) from exc
+        return self._unlock(token, MultiFernet.decrypt)
 
     def rotate(self, token: str) -> str:
         """The same secret encrypted under the first key, so older keys can be retired."""
+        return self._unlock(token, MultiFernet.rotate)
+
+    def _unlock(self, token: str, operation: Callable[[MultiFernet, bytes], bytes]) -> str:
         try:
-            return self._fernet().rotate(token.encode()).decode()
+            return operation(self._fernet(), token.encode()).decode()
         except InvalidToken as exc:
+            # Never include the token or the secret in the message (R46).
             raise ImproperlyConfigured(
                 f"A stored {self.what} cannot be decrypted with the configured keys."
             ) from exc

@@ -38,6 +38,20 @@ def user_sessions_end(
     return len(ending)
 
 
+def _account_active_set(*, user: User, actor: User, active: bool) -> None:
+    if user.is_active == active:
+        return
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    audit_record(
+        action="auth.account.enabled" if active else "auth.account.disabled",
+        obj=user,
+        actor=actor,
+        before={"is_active": not active},
+        after={"is_active": active},
+    )
+
+
 @transaction.atomic
 def user_account_disable(*, user: User, actor: User) -> int:
     """Staff disable an account: it can no longer sign in, and its sessions end now.
@@ -47,29 +61,10 @@ def user_account_disable(*, user: User, actor: User) -> int:
     """
     if user.pk == actor.pk:
         raise DomainError("You cannot disable your own account.")
-    if user.is_active:
-        user.is_active = False
-        user.save(update_fields=["is_active"])
-        audit_record(
-            action="auth.account.disabled",
-            obj=user,
-            actor=actor,
-            before={"is_active": True},
-            after={"is_active": False},
-        )
+    _account_active_set(user=user, actor=actor, active=False)
     return user_sessions_end(user=user, actor=actor, reason="account disabled")
 
 
 @transaction.atomic
 def user_account_enable(*, user: User, actor: User) -> None:
-    if user.is_active:
-        return
-    user.is_active = True
-    user.save(update_fields=["is_active"])
-    audit_record(
-        action="auth.account.enabled",
-        obj=user,
-        actor=actor,
-        before={"is_active": False},
-        after={"is_active": True},
-    )
+    _account_active_set(user=user, actor=actor, active=True)

@@ -179,14 +179,6 @@ def test_a_step_up_with_the_second_factor_is_recorded_and_so_is_a_failed_one(
     assert "auth.second_factor.failed" not in actions()
 
 
-@pytest.fixture
-def superuser_client(client: Client, staff_user: User) -> Client:
-    staff_user.is_superuser = True
-    staff_user.save()
-    client.force_login(staff_user)
-    return client
-
-
 def test_staff_filter_the_audit_trail_to_sign_in_events_and_search_by_email(
     superuser_client: Client,
 ) -> None:

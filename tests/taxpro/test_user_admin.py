@@ -43,14 +43,6 @@ def is_signed_in(browser: Client) -> bool:
     return browser.get(reverse("usersessions_list")).status_code == 200
 
 
-@pytest.fixture
-def superuser_client(client: Client, staff_user: User) -> Client:
-    staff_user.is_superuser = True
-    staff_user.save()
-    client.force_login(staff_user)
-    return client
-
-
 def run_action(client: Client, action: str, *users: User) -> str:
     response = client.post(
         reverse(CHANGELIST),
