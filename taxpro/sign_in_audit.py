@@ -16,6 +16,7 @@ before any code or password is checked.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from allauth.account.adapter import get_adapter as get_account_adapter
@@ -54,6 +55,8 @@ SIGN_IN_ACTIONS = {
 }
 SIGN_IN_ACTION_PREFIX = "auth."
 
+logger = logging.getLogger("taxpro.sign_in")
+
 # allauth's second-factor forms count failures against "login_failed" under this key.
 _MFA_RATE_LIMIT_KEY = "mfa-auth-user-{pk}"
 
@@ -91,13 +94,16 @@ def _record(
     actor: User | None = None,
     **details: Any,
 ) -> None:
+    ip = client_ip(request)
     audit_record(
         action=action,
         obj=user,
         actor=actor,
         actor_label="" if actor is not None else "sign-in attempt",
-        after={"ip": client_ip(request), **details},
+        after={"ip": ip, **details},
     )
+    # The log names the account by its id only: e-mail addresses stay in the audit trail.
+    logger.info("%s user=%s ip=%s", action, user.pk if user is not None else "-", ip or "-")
 
 
 def _email_of(user: User | None) -> str:

@@ -4,6 +4,7 @@ step-ups are audit events (R44) staff can search, and none holds a password, cod
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 from allauth.account import app_settings as account_settings
@@ -78,8 +79,9 @@ def test_a_taxpayer_sign_in_and_sign_out_are_recorded(client: Client, taxpayer_u
 
 
 def test_a_wrong_password_is_recorded_against_the_account_without_the_password(
-    client: Client, taxpayer_user: User
+    client: Client, taxpayer_user: User, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="taxpro.sign_in")
     response = password_step(client, taxpayer_user.email.upper(), WRONG_PASSWORD)
     assert response.status_code == 200
     (failed,) = events("auth.sign_in.failed")
@@ -88,6 +90,9 @@ def test_a_wrong_password_is_recorded_against_the_account_without_the_password(
     assert failed.actor is None and failed.actor_label == "sign-in attempt"
     assert failed.after["email"] == taxpayer_user.email.lower()
     assert WRONG_PASSWORD not in trail_text()
+    # Logged too, by account id and address; no e-mail address or password in the log.
+    assert f"auth.sign_in.failed user={taxpayer_user.pk} ip=127.0.0.1" in caplog.text
+    assert WRONG_PASSWORD not in caplog.text and "@" not in caplog.text
 
 
 def test_an_unknown_email_address_is_recorded_with_no_account(client: Client) -> None:
