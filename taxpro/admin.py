@@ -1,22 +1,30 @@
-"""Staff views of what every app shares: the read-only admin base, the audit trail (R44), and the
-hours of service (R40, R42). Maintenance windows are written through their services, audited."""
+"""Staff views of what every app shares: the read-only admin base, the audit trail (R44), the
+hours of service (R40, R42), and the portal's users. Maintenance windows are written through
+their services, audited; so are the users' accounts (disable, enable, end sessions)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html_join
 
 from taxpro import clock
 from taxpro.errors import DomainError, TinInvalid
 from taxpro.models import AuditEvent, EncryptedTinFields, MaintenanceWindow, ServiceEvent, User
 from taxpro.service_hours import services as service_hours
+from taxpro.sign_in_audit import SIGN_IN_ACTION_PREFIX, SIGN_IN_ACTIONS
 from taxpro.tin_crypto import tin_lookup_hash
 from taxpro.tins import tin_digits
+from taxpro.user_accounts import user_account_disable, user_account_enable, user_sessions_end
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -72,13 +80,45 @@ def search_by_tin(queryset: QuerySet[Any], term: str) -> QuerySet[Any] | None:
     return queryset.filter(tin_hash=tin_lookup_hash(digits))
 
 
+class SignInEventFilter(admin.SimpleListFilter):
+    """Issue 10, item 14: the sign-in and account-security events, all at once or one kind."""
+
+    title = "sign-in and account security"
+    parameter_name = "sign_in"
+    ALL = "all"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(self.ALL, "All sign-in and account events"), *SIGN_IN_ACTIONS.items()]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value == self.ALL:
+            return queryset.filter(action__startswith=SIGN_IN_ACTION_PREFIX)
+        if value in SIGN_IN_ACTIONS:
+            return queryset.filter(action=value)
+        return queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ["occurred_at", "action", "object_type", "object_id", "actor", "actor_label"]
-    list_filter = ["action", "object_type"]
-    search_fields = ["action", "object_id", "actor__email"]
+    list_display = [
+        "occurred_at",
+        "action",
+        "object_type",
+        "object_id",
+        "actor",
+        "actor_label",
+        "details",
+    ]
+    list_filter = [SignInEventFilter, "action", "object_type"]
+    # A sign-in event names the e-mail address and the client's address in its details.
+    search_fields = ["action", "object_id", "actor__email", "after__email", "after__ip"]
     list_select_related = ["actor"]
     date_hierarchy = "occurred_at"
+
+    @admin.display(description="Details")
+    def details(self, obj: AuditEvent) -> str:
+        return ", ".join(f"{key}: {value}" for key, value in sorted(obj.after.items()))
 
 
 class MaintenanceWindowForm(forms.ModelForm):
@@ -157,3 +197,94 @@ class MaintenanceWindowAdmin(admin.ModelAdmin):
 class ServiceEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "kind", "recorded_at", "drained"]
     list_filter = ["kind"]
+
+
+def _when(moment: dt.datetime | None) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M %Z}" if moment else "never"
+
+
+def _lines(line_format: str, rows: list[tuple[Any, ...]]) -> str:
+    """One line per row, each value escaped; "None" when there is no row."""
+    return format_html_join("\n", f"<div>{line_format}</div>", rows) or "None"
+
+
+class UserAccountAdmin(ReadOnlyAdmin):
+    """Issue 10, item 15: staff find a user by e-mail address, see their second factors and
+    sessions (never a password hash or a secret), and disable the account or end its sessions.
+    Each action goes through taxpro.user_accounts, which audits it (R44). Acting needs the
+    permission to change users; seeing needs the permission to view them."""
+
+    list_display = ["email", "kind", "is_active", "is_staff", "last_login", "date_joined"]
+    list_filter = ["kind", "is_active", "is_staff"]
+    search_fields = ["email"]
+    ordering = ["email"]
+    # No password (not even its hash), no permissions editor: staff act through the actions.
+    readonly_fields = (
+        "email",
+        "kind",
+        "is_active",
+        "is_staff",
+        "last_login",
+        "date_joined",
+        "second_factors",
+        "sessions",
+    )
+    fields = readonly_fields
+    actions = ["disable_accounts", "enable_accounts", "end_sessions"]
+
+    def has_manage_account_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("taxpro.change_user")
+
+    @admin.display(description="Second factors")
+    def second_factors(self, obj: User) -> str:
+        # What and when only: Authenticator.data (the encrypted secrets) is never shown.
+        rows = Authenticator.objects.filter(user=obj).order_by("created_at")
+        return _lines(
+            "{} (added {}, last used {})",
+            [(r.get_type_display(), _when(r.created_at), _when(r.last_used_at)) for r in rows],
+        )
+
+    @admin.display(description="Sessions")
+    def sessions(self, obj: User) -> str:
+        rows = UserSession.objects.filter(user=obj).order_by("created_at")
+        return _lines(
+            "Started {} from {} ({})",
+            [(_when(r.created_at), r.ip, r.user_agent) for r in rows],
+        )
+
+    def _each(self, request: HttpRequest, queryset: QuerySet[User], act: Any, done: str) -> None:
+        staff = request.user
+        assert isinstance(staff, User)  # the admin is behind sign-in
+        count = 0
+        for user in queryset:
+            try:
+                act(user=user, actor=staff)
+            except DomainError as error:
+                self.message_user(request, f"{user.email}: {error.message}", messages.ERROR)
+            else:
+                count += 1
+        if count:
+            self.message_user(request, done.format(count=count), messages.SUCCESS)
+
+    @admin.action(
+        description="Disable the selected accounts and end their sessions",
+        permissions=["manage_account"],
+    )
+    def disable_accounts(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        self._each(request, queryset, user_account_disable, "{count} account(s) disabled.")
+
+    @admin.action(description="Enable the selected accounts", permissions=["manage_account"])
+    def enable_accounts(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        self._each(request, queryset, user_account_enable, "{count} account(s) enabled.")
+
+    @admin.action(
+        description="End all sessions of the selected accounts", permissions=["manage_account"]
+    )
+    def end_sessions(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        def end_all(*, user: User, actor: User) -> None:
+            user_sessions_end(user=user, actor=actor, reason="ended by staff")
+
+        self._each(request, queryset, end_all, "Sessions ended for {count} account(s).")
+
+
+admin.site.register(User, UserAccountAdmin)

@@ -36,3 +36,18 @@ def weekly_service_hours(app_configs: Any, **kwargs: Any) -> list[Warning]:
             id="taxpro.W002",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def mfa_key_configured(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    """Issue 10, item 13: second-factor secrets need their own key, like TINs."""
+    if getattr(settings, "MFA_ENCRYPTION_KEY", ""):
+        return []
+    return [
+        Warning(
+            "MFA_ENCRYPTION_KEY is not set: second-factor secrets would be protected by a key "
+            "derived from SECRET_KEY.",
+            hint="Set it in the environment (see README, 'Environment variables').",
+            id="taxpro.W003",
+        )
+    ]

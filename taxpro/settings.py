@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",  # issue 10, item 15: sessions a user and staff can end
     "django_htmx",
 ]
 
@@ -189,6 +190,14 @@ MFA_TOTP_TOLERANCE = 0  # With 1, a used code was accepted again 31-45 s later (
 MFA_TRUST_ENABLED = False  # No "trust this browser".
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# Issue 10, item 13: TOTP secrets and recovery seeds encrypted at rest (taxpro.mfa_secrets).
+# Comma-separated Fernet keys, rotated like TIN_ENCRYPTION_KEY; derived from SECRET_KEY when
+# unset (development, tests), and `check --deploy` warns then.
+MFA_ADAPTER = "taxpro.adapters.PortalMFAAdapter"
+MFA_ENCRYPTION_KEY = env_str("MFA_ENCRYPTION_KEY", "")
+# Failed passwords and second-factor codes are limited by allauth's "login_failed" rate
+# (ACCOUNT_RATE_LIMITS; default 10 a minute per address, 5 in 5 minutes per account), which
+# tests/taxpro/test_sign_in_audit.py holds to; each lockout is audited (taxpro.sign_in_audit).
 
 # Demo sign-ins only: a fixed TOTP code that works for every user. Refused outside DEBUG at
 # start-up, not just when first used.

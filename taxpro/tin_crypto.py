@@ -1,15 +1,20 @@
-"""TIN storage (R46): Fernet encryption for the number, a keyed hash (HMAC-SHA256) for look-ups.
+"""Secrets at rest: a Fernet "secret box" per purpose, and keyed hashes for look-ups.
 
-Keys come from settings:
+Two boxes use it:
 
-- ``TIN_ENCRYPTION_KEYS``: a list of Fernet keys (urlsafe base64, 32 bytes); the first encrypts,
-  all decrypt, so a key can be rotated without downtime. ``TIN_ENCRYPTION_KEY`` (one key, or
-  several separated by commas) is accepted too.
-- ``TIN_HASH_KEY``: the HMAC key for look-up hashes. Changing it needs every hash recomputed.
+- TINs (R46): ``TIN_ENCRYPTION_KEYS`` / ``TIN_ENCRYPTION_KEY``, with a keyed hash (HMAC-SHA256,
+  ``TIN_HASH_KEY``) for look-ups. Changing the hash key needs every hash recomputed.
+- Second-factor secrets (TOTP secrets, recovery-code seeds; taxpro.mfa_secrets):
+  ``MFA_ENCRYPTION_KEYS`` / ``MFA_ENCRYPTION_KEY``.
+
+Each key setting is a list of Fernet keys (urlsafe base64, 32 bytes), or one string of keys
+separated by commas: the first encrypts, all decrypt, so a key can be rotated without downtime
+(put the new key first, re-encrypt, then drop the old one).
 
 When a setting is absent (development, tests) a key is *derived from SECRET_KEY* by
 :func:`derive_development_key`, so a newcomer's machine works with no set-up. Production must set
-both: a leaked SECRET_KEY should not also unlock every TIN.
+them (the deploy check warns): a leaked SECRET_KEY should not also unlock every TIN and every
+second factor.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -28,15 +35,68 @@ def derive_development_key(purpose: str) -> bytes:
     return hashlib.sha256(f"taxpro:{purpose}:{settings.SECRET_KEY}".encode()).digest()
 
 
+@dataclass(frozen=True)
+class SecretBox:
+    """Fernet encryption under the keys of ``setting_names`` (the first one set wins)."""
+
+    purpose: str
+    setting_names: tuple[str, ...]
+    what: str  # what a stored value is, in words, for error messages
+
+    def keys(self) -> list[bytes]:
+        configured = None
+        for name in self.setting_names:
+            configured = getattr(settings, name, None)
+            if configured:
+                break
+        if not configured:
+            return [base64.urlsafe_b64encode(derive_development_key(self.purpose))]
+        if isinstance(configured, str):
+            configured = [part.strip() for part in configured.split(",") if part.strip()]
+        return [key.encode() if isinstance(key, str) else key for key in configured]
+
+    def _fernet(self) -> MultiFernet:
+        try:
+            return MultiFernet([Fernet(key) for key in self.keys()])
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"{self.setting_names[-1]} must be Fernet keys (Fernet.generate_key())."
+            ) from exc
+
+    def encrypt(self, text: str) -> str:
+        return self._fernet().encrypt(text.encode()).decode()
+
+    def decrypt(self, token: str) -> str:
+        return self._unlock(token, MultiFernet.decrypt)
+
+    def rotate(self, token: str) -> str:
+        """The same secret encrypted under the first key, so older keys can be retired."""
+        return self._unlock(token, MultiFernet.rotate)
+
+    def _unlock(self, token: str, operation: Callable[[MultiFernet, bytes], bytes]) -> str:
+        try:
+            return operation(self._fernet(), token.encode()).decode()
+        except InvalidToken as exc:
+            # Never include the token or the secret in the message (R46).
+            raise ImproperlyConfigured(
+                f"A stored {self.what} cannot be decrypted with the configured keys."
+            ) from exc
+
+
+TIN_BOX = SecretBox(
+    purpose="tin-encryption",
+    setting_names=("TIN_ENCRYPTION_KEYS", "TIN_ENCRYPTION_KEY"),
+    what="TIN",
+)
+MFA_BOX = SecretBox(
+    purpose="mfa-encryption",
+    setting_names=("MFA_ENCRYPTION_KEYS", "MFA_ENCRYPTION_KEY"),
+    what="second-factor secret",
+)
+
+
 def tin_encryption_keys() -> list[bytes]:
-    configured = getattr(settings, "TIN_ENCRYPTION_KEYS", None) or getattr(
-        settings, "TIN_ENCRYPTION_KEY", None
-    )
-    if not configured:
-        return [base64.urlsafe_b64encode(derive_development_key("tin-encryption"))]
-    if isinstance(configured, str):
-        configured = [part.strip() for part in configured.split(",") if part.strip()]
-    return [key.encode() if isinstance(key, str) else key for key in configured]
+    return TIN_BOX.keys()
 
 
 def tin_hash_key() -> bytes:
@@ -46,27 +106,12 @@ def tin_hash_key() -> bytes:
     return configured.encode() if isinstance(configured, str) else configured
 
 
-def _fernet() -> MultiFernet:
-    try:
-        return MultiFernet([Fernet(key) for key in tin_encryption_keys()])
-    except ValueError as exc:
-        raise ImproperlyConfigured(
-            "TIN_ENCRYPTION_KEY must be Fernet keys (Fernet.generate_key())."
-        ) from exc
-
-
 def tin_encrypt(digits: str) -> str:
-    return _fernet().encrypt(digits.encode()).decode()
+    return TIN_BOX.encrypt(digits)
 
 
 def tin_decrypt(token: str) -> str:
-    try:
-        return _fernet().decrypt(token.encode()).decode()
-    except InvalidToken as exc:
-        # Never include the token or the digits in the message (R46).
-        raise ImproperlyConfigured(
-            "A stored TIN cannot be decrypted with the configured keys."
-        ) from exc
+    return TIN_BOX.decrypt(token)
 
 
 def tin_lookup_hash(digits: str) -> str:

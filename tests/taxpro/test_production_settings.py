@@ -29,6 +29,7 @@ def production_env(**extra: str) -> dict[str, str]:
     env["ALLOWED_HOSTS"] = "portal.example.gov"
     env["TIN_ENCRYPTION_KEY"] = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
     env["TIN_HASH_KEY"] = secrets.token_urlsafe(32)
+    env["MFA_ENCRYPTION_KEY"] = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
     env.update(extra)
     return env
 
@@ -56,6 +57,14 @@ def test_r46_deploy_check_warns_when_tin_keys_are_not_set() -> None:
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode != 0
     assert "taxpro.W001" in result.stdout + result.stderr
+
+
+def test_deploy_check_warns_when_the_second_factor_key_is_not_set() -> None:
+    env = production_env()
+    del env["MFA_ENCRYPTION_KEY"]
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "taxpro.W003" in result.stdout + result.stderr
 
 
 def test_debug_is_off_unless_turned_on() -> None:
