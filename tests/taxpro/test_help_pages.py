@@ -69,6 +69,15 @@ def _visible_text(html: str) -> str:
     return re.sub(r"<[^>]+>", " ", html)
 
 
+def _html(client: Client, name: str) -> str:
+    return client.get(reverse(name)).content.decode()
+
+
+def _text(client: Client, name: str) -> str:
+    """The page's words, markup taken out and runs of white space made one space."""
+    return " ".join(_visible_text(_html(client, name)).split())
+
+
 @pytest.mark.parametrize("name", HELP_PAGES)
 def test_an_anonymous_visitor_can_read_the_help_page(client: Client, name: str) -> None:
     response = client.get(reverse(name))
@@ -100,28 +109,31 @@ def test_the_help_page_changes_nothing_on_post(client: Client, name: str) -> Non
 
 @pytest.mark.parametrize("name", HELP_PAGES)
 def test_no_rule_id_reaches_the_reader_of_a_help_page(client: Client, name: str) -> None:
-    text = _visible_text(client.get(reverse(name)).content.decode())
+    text = _text(client, name)
     assert not RULE_ID.findall(text)
 
 
 # --- Approved abbreviations ----------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "must match the taxpayer's address of record",
+        "St for Street, Ave for Avenue and Apt for Apartment are all accepted",
+        "ask the taxpayer to check it in their online account or on a recent notice",
+    ],
+)
 def test_r11_the_abbreviations_page_explains_the_match_and_what_to_ask_the_taxpayer(
-    client: Client,
+    client: Client, phrase: str
 ) -> None:
-    text = " ".join(
-        _visible_text(client.get(reverse("help_abbreviations")).content.decode()).split()
-    )
-    assert "must match the taxpayer's address of record" in text
-    assert "St for Street" in text
-    assert "check it in their online account or on a recent notice" in text
+    assert phrase in _text(client, "help_abbreviations")
 
 
 def test_r11_the_abbreviations_are_accessible_tables_with_captions_and_scoped_headers(
     client: Client,
 ) -> None:
-    tables = _tables(client.get(reverse("help_abbreviations")).content.decode())
+    tables = _tables(_html(client, "help_abbreviations"))
     assert [table["caption"] for table in tables] == [
         "Street suffixes and their abbreviations",
         "Secondary unit designators and their abbreviations",
@@ -139,7 +151,7 @@ def test_r11_the_abbreviations_are_accessible_tables_with_captions_and_scoped_he
 def test_r11_the_street_suffix_table_is_the_address_librarys_whole_publication_28_table(
     client: Client,
 ) -> None:
-    tables = _tables(client.get(reverse("help_abbreviations")).content.decode())
+    tables = _tables(_html(client, "help_abbreviations"))
     rows = tables[0]["rows"][1:]
     shown: dict[str, str] = {}
     for name, abbreviation, others in rows:
@@ -183,6 +195,7 @@ def test_r11_a_row_name_is_always_one_of_the_librarys_spellings_for_its_abbrevia
     ("written_out", "abbreviated"),
     [
         # The examples the page gives are what the address comparison accepts.
+        (("12 Harbor Street, Apartment 4", ""), ("12 Harbor St Apt 4", "")),
         (("12 Harbor Street", "Apartment 4"), ("12 Harbor St", "Apt 4")),
         (("12 Harbor Avenue", ""), ("12 harbor ave.", "")),
         (("12 North Harbor Road", "Suite 200"), ("12 N Harbor Rd", "Ste 200")),
@@ -213,30 +226,31 @@ def test_r11_the_pages_examples_match_in_the_address_comparison(
 # --- CAF numbers ---------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        # What it is.
+        "9-digit number that identifies a representative on the Centralized Authorization File",
+        # How it is assigned: online at once, or by the CAF unit on a processed first form.
+        "Online, at once, in this portal.",
+        "When the CAF unit processes your first form.",
+        # If it is lost: letters, forms, the Practitioner Priority Service; never a second one.
+        "letters the CAF unit has sent you",
+        f"Practitioner Priority Service line on {help.PRACTITIONER_PRIORITY_SERVICE_PHONE}",
+        "Do not get a second CAF number.",
+        # R9: the address of record is not changed online.
+        "The address of record of a CAF number cannot be changed in this portal.",
+        "write to the CAF unit, or send a Form 2848 or 8821",
+    ],
+)
 def test_the_caf_help_page_says_what_a_caf_number_is_how_it_is_assigned_and_where_to_find_it(
-    client: Client,
+    client: Client, phrase: str
 ) -> None:
-    text = " ".join(_visible_text(client.get(reverse("help_caf_numbers")).content.decode()).split())
-    assert (
-        "9-digit number that identifies a representative on the Centralized Authorization File"
-        in text
-    )
-    # Assigned online at once, or by the CAF unit on a processed first form.
-    assert "Online, at once, in this portal." in text
-    assert "When the CAF unit processes your first form." in text
-    # Lost: letters, forms, the Practitioner Priority Service line; never a second number.
-    assert "letters the CAF unit has sent you" in text
-    assert (
-        f"Practitioner Priority Service line on {help.PRACTITIONER_PRIORITY_SERVICE_PHONE}" in text
-    )
-    assert "Do not get a second CAF number." in text
-    # R9: the address of record is not changed online.
-    assert "cannot be changed in this portal" in text
-    assert "write to the CAF unit, or send a Form 2848 or 8821" in text
+    assert phrase in _text(client, "help_caf_numbers")
 
 
 def test_the_caf_help_page_links_to_the_profile_where_numbers_are_got_and_linked(
     client: Client,
 ) -> None:
-    html = client.get(reverse("help_caf_numbers")).content.decode()
+    html = _html(client, "help_caf_numbers")
     assert f'href="{reverse("caf_pro:profile")}"' in html
