@@ -112,5 +112,9 @@ def caf_numbers(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "taxpro/help/caf_numbers.html",
-        {"pps_phone": PRACTITIONER_PRIORITY_SERVICE_PHONE},
+        {
+            "pps_phone": PRACTITIONER_PRIORITY_SERVICE_PHONE,
+            # A tel: link, so a phone dials it with one tap.
+            "pps_phone_tel": "+1-" + PRACTITIONER_PRIORITY_SERVICE_PHONE,
+        },
     )

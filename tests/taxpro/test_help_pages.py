@@ -254,3 +254,4 @@ def test_the_caf_help_page_links_to_the_profile_where_numbers_are_got_and_linked
 ) -> None:
     html = _html(client, "help_caf_numbers")
     assert f'href="{reverse("caf_pro:profile")}"' in html
+    assert 'href="tel:+1-866-860-4259"' in html
