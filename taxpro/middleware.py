@@ -21,7 +21,7 @@ _LAST_SEEN_RESOLUTION = 30.0
 
 # Paths a signed-in user may reach before enrolling a second factor: sign-in and MFA set-up,
 # sign-out, assets, health and the public pages.
-_OPEN_PREFIXES = ("/auth/", "/static/", "/healthz", "/accessibility/", "/favicon")
+_OPEN_PREFIXES = ("/auth/", "/static/", "/healthz", "/accessibility/", "/help/", "/favicon")
 
 
 class SessionLifetimeMiddleware:

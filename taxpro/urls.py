@@ -6,7 +6,7 @@ from django.urls import include, path
 
 from authorizations.web.account import home as account_home
 from authorizations.web.pro import home as pro_home
-from taxpro import views
+from taxpro import help, views
 
 # Staff reach the admin only through allauth's sign-in, and so through its second factor.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -19,6 +19,8 @@ urlpatterns = [
     path("", views.front_door, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accessibility/", views.accessibility, name="accessibility"),
+    path("help/abbreviations/", help.abbreviations, name="help_abbreviations"),
+    path("help/caf-numbers/", help.caf_numbers, name="help_caf_numbers"),
     path("auth/", include("allauth.urls")),
     # The practitioner's side (issue 4). Every /pro/ page closes outside the hours (R40-R42).
     path("pro/", pro_home.practitioner_home, name="practitioner_home"),

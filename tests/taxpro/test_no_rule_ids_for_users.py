@@ -1,0 +1,92 @@
+"""Rule ids (R12, R3a...) are for developers: test names and code comments, never what users read.
+
+Every template under templates/ and each app's templates/ is scanned with its comments taken out
+({# #}, {% comment %} blocks and <!-- -->); what is left is what can reach a page, a letter or an
+e-mail, and no rule id may be in it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+RULE_ID = re.compile(r"\bR\d{1,2}[a-z]?\b")
+
+_COMMENTS = re.compile(
+    r"\{#.*?#\}"  # {# one-line template comment #}
+    r"|\{%-?\s*comment\b.*?%\}.*?\{%-?\s*endcomment\s*-?%\}"  # {% comment %} ... {% endcomment %}
+    r"|<!--.*?-->",  # <!-- HTML comment -->
+    re.DOTALL,
+)
+
+
+def template_folders() -> list[Path]:
+    """templates/, and every templates/ folder inside an app (a top-level Python package)."""
+    apps = [path.parent for path in BASE_DIR.glob("*/__init__.py")]
+    return [BASE_DIR / "templates", *sorted(t for app in apps for t in app.rglob("templates"))]
+
+
+def template_files() -> list[Path]:
+    return sorted(
+        path
+        for folder in template_folders()
+        for path in folder.rglob("*")
+        if path.is_file() and path.suffix in {".html", ".txt", ".xml"}
+    )
+
+
+def without_comments(source: str) -> str:
+    """The template with its comments blanked; newlines kept so line numbers still point right."""
+    return _COMMENTS.sub(lambda match: "\n" * match.group().count("\n"), source)
+
+
+def rule_ids_users_can_read(source: str) -> list[tuple[int, str]]:
+    """(line number, line) of each line outside comments that holds a rule id."""
+    return [
+        (number, line.strip())
+        for number, line in enumerate(without_comments(source).splitlines(), start=1)
+        if RULE_ID.search(line)
+    ]
+
+
+def test_the_scan_reads_the_templates_of_every_app() -> None:
+    scanned = {path.relative_to(BASE_DIR).parts[0] for path in template_files()}
+    assert {"templates", "taxpayers", "caf", "authorizations"} <= scanned
+    assert BASE_DIR / "templates" / "base.html" in template_files()
+
+
+@pytest.mark.parametrize(
+    ("source", "lines"),
+    [
+        ("<p>Refused (R2).</p>", [1]),
+        ("<p>{% if x %}\nR3a applies{% endif %}</p>", [2]),
+        ('{% include "x.html" with text="See R25" %}', [1]),
+        ("{# R24: same-day approvals coexist. #}<p>Approved.</p>", []),
+        ("{% comment %}\nR31: what approving ends.\n{% endcomment %}\n<p>R31</p>", [4]),
+        ("<!-- R9\n --><p>Write to the CAF unit.</p>", []),
+        # Not rule ids: a form number, a unit designator, a company, a long number.
+        ("<p>Form 2848, RM 4, REAR, R&amp;D, R100</p>", []),
+    ],
+)
+def test_the_scan_sees_rule_ids_in_text_and_not_in_comments(source: str, lines: list[int]) -> None:
+    assert [number for number, _ in rule_ids_users_can_read(source)] == lines
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "caf/templates/admin/caf/practice_status.html line 3 shows staff "
+        '"Record a practice status (R3) for these CAF records.": owned by the caf work, '
+        "left for the lead to reword"
+    ),
+)
+def test_no_rule_id_in_any_template_outside_comments() -> None:
+    hits = [
+        f"{path.relative_to(BASE_DIR)}:{number}: {line}"
+        for path in template_files()
+        for number, line in rule_ids_users_can_read(path.read_text(encoding="utf-8"))
+    ]
+    assert not hits, "Rule ids that users would read:\n" + "\n".join(hits)
