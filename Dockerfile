@@ -4,6 +4,10 @@ FROM node:20-bookworm-slim AS assets
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
+# Only the design system's parts the portal uses (static/scss/uswds-portal.scss), as make setup.
+COPY static/scss static/scss
+RUN mkdir -p css && node_modules/.bin/sass --load-path=node_modules/@uswds/uswds/packages \
+    --style=compressed --no-source-map --quiet static/scss/uswds-portal.scss css/portal.min.css
 
 FROM python:3.12-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
@@ -16,9 +20,7 @@ COPY taxpayers taxpayers
 COPY authorizations authorizations
 RUN pip install --no-cache-dir .
 COPY . .
-COPY --from=assets /src/node_modules/@uswds/uswds/dist/css static/vendor/uswds/css
-COPY --from=assets /src/node_modules/@uswds/uswds/dist/js static/vendor/uswds/js
-COPY --from=assets /src/node_modules/@uswds/uswds/dist/fonts static/vendor/uswds/fonts
+COPY --from=assets /src/css static/vendor/uswds/css
 COPY --from=assets /src/node_modules/@uswds/uswds/dist/img static/vendor/uswds/img
 # collectstatic needs settings but no services: give it throwaway values for the build only.
 RUN DATABASE_URL=postgresql://build@localhost/build REDIS_URL=redis://localhost:6379/0 \

@@ -44,12 +44,14 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-static/vendor/.installed: package.json package-lock.json
+static/vendor/.installed: package.json package-lock.json static/scss/uswds-portal.scss
 	@command -v npm >/dev/null || { echo "npm is needed for the front-end assets (USWDS)."; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
-	rm -rf static/vendor/uswds && mkdir -p static/vendor/uswds
-	cp -r node_modules/@uswds/uswds/dist/css node_modules/@uswds/uswds/dist/js \
-		node_modules/@uswds/uswds/dist/fonts node_modules/@uswds/uswds/dist/img static/vendor/uswds/
+	rm -rf static/vendor/uswds && mkdir -p static/vendor/uswds/css
+	cp -r node_modules/@uswds/uswds/dist/img static/vendor/uswds/
+	# Only the design system's parts the portal uses, built with its own Sass sources.
+	node_modules/.bin/sass --load-path=node_modules/@uswds/uswds/packages --style=compressed \
+		--no-source-map --quiet static/scss/uswds-portal.scss static/vendor/uswds/css/portal.min.css
 	@touch $@
 
 lint: setup

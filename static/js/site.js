@@ -18,7 +18,29 @@
     });
   }
 
+  // The main menu on a narrow screen: a button that opens and closes the list (the CSS folds it
+  // only when scripts run, so without them the list is always there).
+  function wireMenuButton() {
+    var button = document.querySelector(".site-nav__toggle");
+    var list = button && document.getElementById(button.getAttribute("aria-controls"));
+    if (!button || !list) {
+      return;
+    }
+    button.addEventListener("click", function () {
+      var open = button.getAttribute("aria-expanded") !== "true";
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      list.classList.toggle("is-open", open);
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true") {
+        button.click();
+        button.focus();
+      }
+    });
+  }
+
   function enhance() {
+    wireMenuButton();
     revealScriptOnlyControls();
     focusErrorSummary();
   }

@@ -243,7 +243,7 @@ def test_a_practitioner_signs_in_with_the_keyboard_alone(page: Page, live_server
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{live_server.url}/pro/")
     # And out again: the header's sign-out button is reachable and works from the keyboard.
-    tab_to(page, "header button")
+    tab_to(page, ".site-header__button")
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{live_server.url}/")
 
