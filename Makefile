@@ -8,7 +8,7 @@ PYTHON312 ?= $(shell for p in python3.12 python3 python; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null; \
 	then command -v $$p; break; fi; done)
 
-.PHONY: run test test-fast help setup lint typecheck check bench clean
+.PHONY: run test test-fast help setup lint typecheck check bench lighthouse clean
 
 run: setup
 	$(PY) -m taxpro.launcher run
@@ -31,7 +31,7 @@ help:
 	@echo "                (pytest arguments for both: PYTEST_ARGS='tests/taxpro -k healthz')"
 	@echo "                long runs: LEDGER_EXAMPLES=2000, HYPOTHESIS_PROFILE=long,"
 	@echo "                FAULT_REDIS_OUTAGE_SECONDS=30 (each with make test)"
-	@echo "make lint | typecheck | check | bench | clean"
+	@echo "make lint | typecheck | check | bench | lighthouse | clean"
 
 setup: $(VENV)/.installed static/vendor/.installed
 
@@ -69,6 +69,11 @@ check: setup
 bench: setup
 	DEBUG=1 $(PY) -m taxpro.launcher exec -- $(PY) bench/page_weight.py
 	$(PY) -m taxpro.launcher exec -- $(PY) bench/page_load.py
+
+# Lighthouse on the signed-in pages as a phone sees them (layout shift, accessibility,
+# performance), production settings; Lighthouse comes from the npm registry on first use.
+lighthouse: setup
+	$(PY) -m taxpro.launcher exec -- $(PY) bench/lighthouse.py
 
 clean:
 	rm -rf .run static/vendor node_modules
