@@ -231,3 +231,24 @@ def test_r30_r32_gone_once_revoked(client_of_rep: Client, authorized) -> None:
 def test_detail_is_not_cached(client_of_rep: Client, authorized) -> None:
     response = client_of_rep.get(_detail(authorized.pk))
     assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    ("amount", "said"),
+    [
+        ("1234.56", "Balance due: $1,234.56"),
+        ("-310.00", "Credit (overpaid): $310.00"),
+        ("0.00", "Nothing is due: the balance is $0.00"),
+    ],
+)
+def test_a_balance_says_what_it_means_never_a_negative_amount_due(
+    client: Client, amount: str, said: str
+) -> None:
+    rep = practitioner()
+    taxpayer = make_taxpayer()
+    now = clock.now()
+    approve_and_record(submit(rep, taxpayer, modules=[IN_SCOPE], now=now), now=now)
+    post_module(taxpayer, *IN_SCOPE, amount, "Balance line")
+    html = _html(signed_in_as(client, rep).get(_detail(taxpayer.pk)))
+    assert said in html
+    assert "Balance due: -" not in html

@@ -48,6 +48,17 @@ class ModuleView:
     balance: str
     transactions: list[TransactionLine]
 
+    @property
+    def balance_words(self) -> str:
+        """What the balance means: an amount owed, a credit (overpaid), or nothing due; never
+        "Balance due: -$310.00"."""
+        amount = self.module.balance
+        if amount > 0:
+            return f"Balance due: {money(amount)}"
+        if amount < 0:
+            return f"Credit (overpaid): {money(-amount)}"
+        return "Nothing is due: the balance is $0.00"
+
     @classmethod
     def of(cls, module: AccountModule) -> ModuleView:
         form, period = vocabulary.matter_and_period(module.form, module.period)
