@@ -8,6 +8,7 @@ search; nothing is deleted anywhere.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
@@ -15,6 +16,8 @@ from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 
 from authorizations.models import (
     Authorization,
@@ -25,6 +28,7 @@ from authorizations.models import (
     RequestModule,
 )
 from authorizations.services import caf_practice_status_change
+from authorizations.vocabulary import period_label
 from caf import admin as caf_admin
 from caf.errors import CafError
 from caf.models import CafRecord, PracticeStatus
@@ -56,7 +60,7 @@ class AuthorizationAdmin(ReadOnlyAdmin):
         "taxpayer",
         "kind",
         "matter",
-        "period",
+        "period_words",
         "receives_notices",
         "signed_on",
         "starts_at",
@@ -74,10 +78,18 @@ class AuthorizationAdmin(ReadOnlyAdmin):
     def caf_number(self, obj: Authorization) -> str:
         return obj.caf_record.caf_number_display
 
+    @admin.display(description="period", ordering="period")
+    def period_words(self, obj: Authorization) -> str:
+        return period_label(matter=obj.matter, period=obj.period)
+
 
 class RequestModuleInline(ReadOnlyInline):
     model = RequestModule
-    fields = ["matter", "period"]
+    fields = ["matter", "period_words"]
+
+    @admin.display(description="period")
+    def period_words(self, obj: RequestModule) -> str:
+        return period_label(matter=obj.matter, period=obj.period)
 
 
 @admin.register(AuthorizationRequest)
@@ -99,6 +111,14 @@ class AuthorizationRequestAdmin(ReadOnlyAdmin):
     date_hierarchy = "submitted_at"
     inlines = [RequestModuleInline]
     raw_id_fields = ["practitioner", "caf_record", "taxpayer"]
+    readonly_fields = ["audit_trail"]
+
+    @admin.display(description="audit trail")
+    def audit_trail(self, obj: AuthorizationRequest) -> str:
+        """R44: every state change of this request, one click away."""
+        url = reverse("admin:taxpro_auditevent_changelist")
+        query = urlencode({"object_type": obj._meta.label_lower, "object_id": str(obj.pk)})
+        return format_html('<a href="{}?{}">Every change to this request</a>', url, query)
 
 
 @admin.register(InformationAccess)

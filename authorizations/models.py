@@ -284,6 +284,8 @@ class InformationAccess(models.Model):
     viewed_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = "view of tax information"
+        verbose_name_plural = "views of tax information"
         ordering = ["-viewed_at", "-id"]
         indexes = [models.Index(fields=["taxpayer", "-viewed_at"])]
 

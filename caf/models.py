@@ -129,6 +129,8 @@ class CafRecord(EncryptedTinFields, AddressOfRecordFields):
     objects = CafRecordQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "CAF record"
+        verbose_name_plural = "CAF records"
         ordering = ["caf_number"]
         constraints = [
             # R5: nine ASCII digits.
@@ -179,6 +181,7 @@ class CafLink(models.Model):
     linked_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = "CAF link"
         ordering = ["linked_at", "id"]
 
     def __str__(self) -> str:
@@ -215,6 +218,7 @@ class PinLetter(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "PIN letter"
         ordering = ["-created_at", "-id"]
         constraints = [
             # One live PIN per CAF number and practitioner: a new request replaces the old one.
@@ -237,6 +241,9 @@ class CafLetter(models.Model):
         "taxpayers.Letter", primary_key=True, on_delete=models.PROTECT, related_name="caf_letter"
     )
     caf_record = models.ForeignKey(CafRecord, on_delete=models.PROTECT, related_name="letters")
+
+    class Meta:
+        verbose_name = "CAF letter"
 
     def __str__(self) -> str:
         return f"Letter #{self.letter_id} to CAF {self.caf_record_id}"

@@ -11,6 +11,7 @@ from django.urls import reverse
 from caf.models import CafRecord, PracticeStatus
 from caf.services import caf_pin_request
 from taxpro.models import AuditEvent
+from tests.authorizations.conftest import approve_and_record, make_rep, make_taxpayer, submit
 from tests.caf.factories import PractitionerProfileFactory, caf_record_for
 from tests.taxpayers.factories import FIXED_NOW, TaxpayerFactory
 
@@ -91,3 +92,25 @@ def test_no_delete_in_the_caf_and_taxpayer_admin(admin_client) -> None:
 def test_the_admin_pages_carry_the_portal_icon(admin_client) -> None:
     html = admin_client.get(reverse("admin:index")).content.decode()
     assert 'rel="icon"' in html and "favicon.ico" in html
+
+
+def test_admin_names_its_models_in_words_and_periods_as_people_say_them(admin_client) -> None:
+    index = admin_client.get(reverse("admin:index")).content.decode()
+    assert "CAF records" in index and "Caf records" not in index
+    assert "Views of tax information" in index and "accesss" not in index
+    rep, taxpayer = make_rep(code="b"), make_taxpayer()
+    req = approve_and_record(submit(rep, taxpayer, modules=[("1040", "202312")]))
+    ledger = admin_client.get(reverse("admin:authorizations_authorization_changelist"))
+    assert "202312" not in ledger.content.decode().split("<tbody>", 1)[1]
+    detail = admin_client.get(
+        reverse("admin:authorizations_authorizationrequest_change", args=[req.pk])
+    )
+    html = detail.content.decode()
+    assert "Every change to this request" in html
+    trail = reverse("admin:taxpro_auditevent_changelist")
+    link = html.split(f'href="{trail}?', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    events = admin_client.get(f"{trail}?{link}").content.decode()
+    mine = AuditEvent.objects.filter(object_type="authorizations.authorizationrequest")
+    count = mine.filter(object_id=str(req.pk)).count()
+    assert count >= 3  # submitted, approved, recorded
+    assert f"{count} result" in events  # this request's events, filtered from all of them
