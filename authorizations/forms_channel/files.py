@@ -85,16 +85,21 @@ def _pdf_check(content: bytes) -> None:
         ) from exc
 
 
-def form_file_check(content: bytes) -> CheckedFile:
-    """R34: accept a PDF, JPG or GIF of at most FORM_UPLOAD_MAX_BYTES; raise FormRefused else."""
+def form_file_size_check(size: int) -> None:
+    """R34: refuse an empty file or one over FORM_UPLOAD_MAX_BYTES (before reading it)."""
     limit = form_upload_max_bytes()
-    if not content:
+    if size == 0:
         raise FormRefused("The file is empty. Choose the signed form.", field="file")
-    if len(content) > limit:
+    if size > limit:
         raise FormRefused(
             f"The file is larger than {_megabytes(limit)}. Upload a smaller scan of the form.",
             field="file",
         )
+
+
+def form_file_check(content: bytes) -> CheckedFile:
+    """R34: accept a PDF, JPG or GIF of at most FORM_UPLOAD_MAX_BYTES; raise FormRefused else."""
+    form_file_size_check(len(content))
     kind = file_kind_of(content)
     if kind is None:
         raise FormRefused(

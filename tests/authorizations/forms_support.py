@@ -5,8 +5,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import itertools
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfWriter
 
 from authorizations.forms_channel.data import (
@@ -15,6 +17,7 @@ from authorizations.forms_channel.data import (
     FormRepresentative,
     FormTaxpayer,
 )
+from authorizations.services.forms import form_upload
 from taxpayers.models import Taxpayer
 from taxpro.addresses import PostalAddress
 from taxpro.tins import HolderKind
@@ -23,6 +26,7 @@ from tests.personas import Rep
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64 + b"\xff\xd9"
 GIF_BYTES = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"
+_UPLOADS = itertools.count(1)
 
 
 def pdf_bytes(*, pages: int = 1, marker: str = "", password: str = "") -> bytes:
@@ -101,4 +105,22 @@ def form_data(
         matters=matters,
         taxpayer_signed_on=signed_on,
         **changes,
+    )
+
+
+def upload(
+    practitioner,
+    data: FormData,
+    *,
+    content: bytes | None = None,
+    name: str = "form.pdf",
+    now: dt.datetime,
+):
+    """Upload ``data`` with a real PDF (distinct per call unless ``content`` is given)."""
+    body = content if content is not None else pdf_bytes(marker=f"upload {next(_UPLOADS)}")
+    return form_upload(
+        practitioner=practitioner,
+        data=data,
+        upload=SimpleUploadedFile(name, body, content_type="application/pdf"),
+        now=now,
     )
