@@ -259,6 +259,30 @@ def form_upload(
     return form
 
 
+def _form_move(
+    form: UploadedForm,
+    *,
+    to: FormState,
+    actor: User,
+    now: dt.datetime,
+    action: str,
+    also_saved: Sequence[str] = (),
+    audited: dict[str, object] | None = None,
+) -> None:
+    """Every change of a form's state: saved with the columns that go with it, audited (R44)."""
+    before = form.state
+    form.state = to
+    form.save(update_fields=["state", *also_saved])
+    audit_record(
+        action=action,
+        obj=form,
+        actor=actor,
+        before={"state": before},
+        after={"state": to, **(audited or {})},
+        now=now,
+    )
+
+
 # --- Withdraw (R39b) --------------------------------------------------------------------------
 
 
@@ -291,19 +315,16 @@ def form_withdraw(
                 FormState.REJECTED: "This form was rejected; there is nothing to withdraw.",
             }.get(FormState(form.state), "This form can no longer be withdrawn.")
         )
-    before = {"state": form.state}
-    form.state = FormState.WITHDRAWN
     form.withdrawn_at = now
     form.clerk = None
     form.lease_expires_at = None
-    form.save(update_fields=["state", "withdrawn_at", "clerk", "lease_expires_at"])
-    audit_record(
-        action="form.withdrawn",
-        obj=form,
+    _form_move(
+        form,
+        to=FormState.WITHDRAWN,
         actor=practitioner,
-        before=before,
-        after={"state": form.state},
         now=now,
+        action="form.withdrawn",
+        also_saved=["withdrawn_at", "clerk", "lease_expires_at"],
     )
     return form
 
@@ -343,19 +364,21 @@ def form_take_next(*, clerk: User, now: dt.datetime | None = None) -> UploadedFo
     )
     if form is None:
         return None
-    before = {"state": form.state, "clerk": form.clerk_id}
-    form.state = FormState.IN_REVIEW
+    previous_clerk = form.clerk_id  # set when a lease ran out
     form.clerk = clerk
     form.taken_at = now
     form.lease_expires_at = now + form_lease()
-    form.save(update_fields=["state", "clerk", "taken_at", "lease_expires_at"])
-    audit_record(
-        action="form.taken",
-        obj=form,
+    _form_move(
+        form,
+        to=FormState.IN_REVIEW,
         actor=clerk,
-        before=before,
-        after={"state": form.state, "lease_expires_at": form.lease_expires_at.isoformat()},
         now=now,
+        action="form.taken",
+        also_saved=["clerk", "taken_at", "lease_expires_at"],
+        audited={
+            "lease_expires_at": form.lease_expires_at.isoformat(),
+            "previous_clerk": previous_clerk,
+        },
     )
     return form
 
@@ -371,12 +394,29 @@ def _held_by(form: UploadedForm, clerk: User, now: dt.datetime) -> None:
         )
 
 
-def _leave_review(form: UploadedForm, state: FormState, now: dt.datetime) -> None:
-    form.state = state
+def _leave_review(
+    form: UploadedForm,
+    *,
+    to: FormState,
+    clerk: User,
+    now: dt.datetime,
+    also_saved: Sequence[str] = (),
+    audited: dict[str, object] | None = None,
+) -> None:
+    """A held form leaves review: back in line, or decided."""
+    form.state = to
     form.clerk = None
     form.lease_expires_at = None
-    if state != FormState.WAITING:
+    saved = ["clerk", "lease_expires_at", *also_saved]
+    if to != FormState.WAITING:
         form.decided_at = now
+        saved.append("decided_at")
+    action = {
+        FormState.WAITING: "form.released",
+        FormState.REJECTED: "form.rejected",
+        FormState.RECORDED: "form.recorded",
+    }[to]
+    _form_move(form, to=to, actor=clerk, now=now, action=action, also_saved=saved, audited=audited)
 
 
 @transaction.atomic
@@ -388,16 +428,7 @@ def form_release(
     _require_clerk(clerk)
     form = _lock_form(public_id)
     _held_by(form, clerk, now)
-    _leave_review(form, FormState.WAITING, now)
-    form.save(update_fields=["state", "clerk", "lease_expires_at"])
-    audit_record(
-        action="form.released",
-        obj=form,
-        actor=clerk,
-        before={"state": FormState.IN_REVIEW},
-        after={"state": form.state},
-        now=now,
-    )
+    _leave_review(form, to=FormState.WAITING, clerk=clerk, now=now)
     return form
 
 
@@ -422,26 +453,15 @@ def form_reject(
     with transaction.atomic():
         form = _lock_form(public_id)
         _held_by(form, clerk, now)
-        _leave_review(form, FormState.REJECTED, now)
         form.rejection_reasons = chosen
         form.rejection_note = note.strip()
-        form.save(
-            update_fields=[
-                "state",
-                "clerk",
-                "lease_expires_at",
-                "decided_at",
-                "rejection_reasons",
-                "rejection_note",
-            ]
-        )
-        audit_record(
-            action="form.rejected",
-            obj=form,
-            actor=clerk,
-            before={"state": FormState.IN_REVIEW},
-            after={"state": form.state, "reasons": chosen, "note": form.rejection_note},
+        _leave_review(
+            form,
+            to=FormState.REJECTED,
+            clerk=clerk,
             now=now,
+            also_saved=["rejection_reasons", "rejection_note"],
+            audited={"reasons": chosen, "note": form.rejection_note},
         )
         listed = "\n".join(f"- {RejectionReason(reason).label}" for reason in chosen)
         note_text = f"\nThe CAF unit adds: {form.rejection_note}\n" if form.rejection_note else ""
@@ -630,15 +650,12 @@ def form_record(
                         now=now,
                     )
                     rows += 1
-        _leave_review(form, FormState.RECORDED, now)
-        form.save(update_fields=["state", "clerk", "lease_expires_at", "decided_at"])
-        audit_record(
-            action="form.recorded",
-            obj=form,
-            actor=clerk,
-            before={"state": FormState.IN_REVIEW},
-            after={"state": form.state, "ledger_rows": rows, "specific_use": form.specific_use},
+        _leave_review(
+            form,
+            to=FormState.RECORDED,
+            clerk=clerk,
             now=now,
+            audited={"ledger_rows": rows, "specific_use": form.specific_use},
         )
         _recorded_letters(form, data, taxpayer, now)
     return FormRecordOutcome.KEPT_NOT_RECORDED if form.specific_use else FormRecordOutcome.RECORDED
