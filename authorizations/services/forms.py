@@ -15,6 +15,7 @@ recorded, and a unique index on (form, representative, module) backs that up.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 import hashlib
@@ -49,8 +50,9 @@ from authorizations.models import (
 )
 from authorizations.services.locks import lock_taxpayer
 from authorizations.services.recording import end_authorization
-from caf.models import CafRecord
-from caf.services import caf_letter_send
+from caf.errors import CafIssueRefused
+from caf.models import CafRecord, PractitionerProfile
+from caf.services import caf_letter_send, caf_number_issue
 from taxpayers.models import LetterKind, Taxpayer
 from taxpayers.services.master_file import letter_send
 from taxpro import clock
@@ -542,16 +544,40 @@ def _record_form_module(
     return row
 
 
+def _caf_numbers_assign(form: UploadedForm, data: FormData, now: dt.datetime) -> FormData:
+    """R34b: a representative without a CAF number is assigned one when their first form is
+    recorded, by letter. caf.services issues numbers to a practitioner with a profile (R8: TIN,
+    address, designations), so this serves the practitioner who uploaded the form and named
+    themselves; anyone else without a number is refused, and the form waits for that."""
+    if all(rep.caf_number for rep in data.representatives):
+        return data
+    profile = PractitionerProfile.objects.filter(user=form.practitioner).first()
+    assigned: dict[str, str] = {}
+    reps = []
+    for rep in data.representatives:
+        key = name_fold(rep.name)
+        if not rep.caf_number and key not in assigned:
+            if profile is None or name_fold(profile.legal_name) != key:
+                raise FormRefused(
+                    f"{rep.name} has no CAF number. A number can be assigned from a form only "
+                    "to the tax professional who uploaded it; release the form for now."
+                )
+            try:
+                assigned[key] = caf_number_issue(practitioner=form.practitioner, now=now).caf_number
+            except CafIssueRefused as exc:
+                raise FormRefused(
+                    f"{rep.name} has no CAF number on the form and cannot be assigned one "
+                    "(they may already hold one: then the data does not match the form)."
+                ) from exc
+        reps.append(rep if rep.caf_number else dataclasses.replace(rep, caf_number=assigned[key]))
+    data = dataclasses.replace(data, representatives=tuple(reps))
+    form.data = form_data_to_json(data)
+    form.save(update_fields=["data"])
+    return data
+
+
 def _representative_records(data: FormData) -> list[tuple[CafRecord, bool]]:
     """Each representative's CAF record, locked, with their notices box; R3a: in good standing."""
-    missing = [rep.name for rep in data.representatives if not rep.caf_number]
-    if missing:
-        # R34b would assign a number here; caf.services issues numbers only to a signed-in
-        # practitioner with a profile (R8), which a form's representative need not be.
-        raise FormRefused(
-            f"{', '.join(missing)} has no CAF number. Assigning one from a form is not "
-            "available yet: release the form for now."
-        )
     numbers = sorted({rep.caf_number for rep in data.representatives})
     records = {
         r.caf_number: r
@@ -632,9 +658,10 @@ def form_record(
             )
         if data.taxpayer_signed_on is None:
             raise FormRefused("The form has no signature date. Reject it.")
-        records = _representative_records(data)
         rows = 0
         if not form.specific_use:  # R37: kept, never on the ledger
+            data = _caf_numbers_assign(form, data, now)
+            records = _representative_records(data)
             retained = _retained_set(data)
             for record, notices in records:
                 for matter, period in _modules(data):

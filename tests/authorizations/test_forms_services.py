@@ -21,8 +21,8 @@ from authorizations.models import (
     UploadedForm,
 )
 from authorizations.services import forms
-from caf.models import PracticeStatus
-from taxpayers.models import Letter
+from caf.models import CafRecord, PracticeStatus
+from taxpayers.models import Letter, LetterKind
 from taxpro.models import AuditEvent
 from tests.authorizations.conftest import (
     DAY,
@@ -40,7 +40,7 @@ from tests.authorizations.forms_support import (
     pdf_bytes,
     upload,
 )
-from tests.personas import staff_clerk
+from tests.personas import enrolled_agent, staff_clerk
 from tests.taxpayers.factories import BusinessTaxpayerFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
@@ -489,8 +489,8 @@ def test_r34b_a_taxpayer_not_on_the_master_file_is_not_recorded(cpa, clerk) -> N
     assert Authorization.objects.count() == 0
 
 
-def test_r34b_a_representative_without_a_caf_number_is_not_recorded_yet(cpa, clerk) -> None:
-    # Assigning a CAF number from a form is not built yet: the clerk is told, nothing written.
+def test_r34b_another_representative_without_a_caf_number_is_not_recorded(cpa, clerk) -> None:
+    # Numbers are issued to a practitioner with a profile (R8): the uploader only.
     taxpayer = make_taxpayer()
     newcomer = dataclasses.replace(form_rep(), caf_number="", name="Nora Newcomer")
     data = form_data(taxpayer=form_taxpayer(taxpayer), reps=(form_rep(cpa), newcomer))
@@ -498,6 +498,37 @@ def test_r34b_a_representative_without_a_caf_number_is_not_recorded_yet(cpa, cle
     # Her receipt goes to the address keyed from the form.
     assert Letter.objects.filter(addressee_name="Nora Newcomer").count() == 1
     forms.form_take_next(clerk=clerk, now=TUESDAY_NOON)
+    records = CafRecord.objects.count()
     with pytest.raises(FormRefused, match="Nora Newcomer has no CAF number"):
         forms.form_record(clerk=clerk, public_id=form.public_id, now=TUESDAY_NOON)
     assert Authorization.objects.count() == 0
+    assert CafRecord.objects.count() == records
+
+
+def test_r34b_the_uploader_without_a_caf_number_is_assigned_one_when_recorded(clerk) -> None:
+    agent = enrolled_agent()
+    assert agent.profile is not None
+    taxpayer = make_taxpayer()
+    me = form_rep(
+        caf_number="",
+        name=agent.profile.legal_name,
+        designation="c",
+        jurisdiction="",
+        license_number="EA-00012345",
+    )
+    form = upload(
+        agent.user, form_data(taxpayer=form_taxpayer(taxpayer), reps=(me,)), now=TUESDAY_NOON
+    )
+    assert not CafRecord.objects.linked_to(agent.user).exists()
+    take_and_record(clerk, form)
+
+    record = CafRecord.objects.linked_to(agent.user).get()
+    assert record.name == agent.profile.legal_name
+    assert list(Authorization.objects.values_list("caf_record", flat=True)) == [record.pk]
+    form.refresh_from_db()
+    assert form.data["representatives"][0]["caf_number"] == record.caf_number
+    # By letter (R34b), and the form's letter goes to the new CAF address of record.
+    assert Letter.objects.filter(
+        caf_letter__caf_record=record, kind=LetterKind.CAF_NUMBER_ISSUED
+    ).exists()
+    assert Letter.objects.filter(caf_letter__caf_record=record, kind=LetterKind.OTHER).exists()
