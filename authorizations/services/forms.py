@@ -656,7 +656,8 @@ def form_record(
                 "The taxpayer on this form is not the one on the master file with this TIN. "
                 "Reject the form: the data does not match."
             )
-        if data.taxpayer_signed_on is None:
+        signed_on = data.taxpayer_signed_on
+        if signed_on is None:
             raise FormRefused("The form has no signature date. Reject it.")
         rows = 0
         if not form.specific_use:  # R37: kept, never on the ledger
@@ -672,7 +673,7 @@ def form_record(
                         matter=matter,
                         period=period,
                         receives_notices=notices,
-                        signed_on=data.taxpayer_signed_on,
+                        signed_on=signed_on,
                         retained=retained,
                         now=now,
                     )
