@@ -113,6 +113,19 @@ def test_r34_upload_stores_the_file_privately_and_joins_the_queue(cpa, private_m
     assert digits not in receipt.body
 
 
+def test_r34_the_stored_file_is_served_by_no_url(cpa, signed_in, settings) -> None:
+    form = upload(cpa.user, form_data(reps=(form_rep(cpa),)), now=TUESDAY_NOON)
+    client = signed_in(staff_clerk())
+    assert client.get("/admin/").status_code == 200  # signed in, second factor and all
+    for path in (
+        f"/{form.file.name}",
+        f"{settings.MEDIA_URL}{form.file.name}",
+        f"{settings.STATIC_URL}{form.file.name}",
+        f"/private-media/{form.file.name}",
+    ):
+        assert client.get(path).status_code == 404, path
+
+
 @pytest.mark.parametrize(
     ("content", "name", "message"),
     [
@@ -421,6 +434,22 @@ def test_r35_the_retention_box_keeps_the_authorizations_it_names(cpa, clerk) -> 
     assert active == {agent.caf_record.pk, cpa.caf_record.pk}
     ended = Authorization.objects.get(caf_record=third.caf_record)
     assert ended.end_reason == EndReason.SUPERSEDED
+
+
+def test_r24_every_representative_on_one_form_is_recorded_and_stays(cpa, clerk) -> None:
+    taxpayer = make_taxpayer()
+    agent = make_rep(code="c")
+    data = form_data(
+        taxpayer=form_taxpayer(taxpayer),
+        reps=(form_rep(cpa, receives_notices=True), form_rep(agent)),
+    )
+    form = upload(cpa.user, data, now=TUESDAY_NOON)
+    take_and_record(clerk, form)
+    active = Authorization.objects.active().filter(taxpayer=taxpayer)
+    assert {(r.caf_record_id, r.receives_notices) for r in active} == {
+        (cpa.caf_record.pk, True),
+        (agent.caf_record.pk, False),
+    }
 
 
 def test_r24_a_same_day_authorization_stays(cpa, clerk) -> None:
