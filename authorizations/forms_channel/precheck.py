@@ -243,6 +243,22 @@ def form_precheck(data: FormData, *, received_on: dt.date) -> list[Problem]:
         problems.append(
             Problem("form_type", "Choose Form 2848 or Form 8821.", RejectionReason.DATA_MISMATCH)
         )
+    if data.taxpayer.kind not in HolderKind.values:
+        problems.append(
+            Problem(
+                "taxpayer.kind",
+                "Say whether the taxpayer is an individual or a business.",
+                RejectionReason.DATA_MISMATCH,
+            )
+        )
+    if not data.taxpayer.name.strip():
+        problems.append(
+            Problem(
+                "taxpayer.name",
+                "Enter the taxpayer's name as it is on the form.",
+                RejectionReason.DATA_MISMATCH,
+            )
+        )
     if data.taxpayer_count != 1:
         # R34: one taxpayer TIN per form (a married couple files two).
         problems.append(

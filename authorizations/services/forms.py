@@ -190,7 +190,6 @@ def form_upload(
     _require_kind(practitioner, UserKind.PRACTITIONER, "Only a tax professional uploads forms.")
     if data.form_type not in FormType.values:
         raise FormRefused("Choose Form 2848 or Form 8821.", field="form_type")
-    tin = tin_parse(data.taxpayer.tin, holder_kind=data.taxpayer.kind)
     content = _read_upload(upload)
     checked = form_file_check(content)
     problems = form_precheck(data, received_on=clock.today_et(now))
@@ -200,6 +199,7 @@ def form_upload(
             + " ".join(problem.message for problem in problems),
             problems=tuple(problems),
         )
+    tin = tin_parse(data.taxpayer.tin, holder_kind=data.taxpayer.kind)  # R13a: TinInvalid
     content_key = form_content_key(data)
     duplicate = _open_duplicate(sha256=checked.sha256, content_key=content_key)
     if duplicate is not None:

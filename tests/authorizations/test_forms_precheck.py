@@ -187,3 +187,11 @@ def test_r39a_every_problem_is_listed_at_once() -> None:
         RejectionReason.GENERAL_REFERENCE,
         RejectionReason.PERIOD_LIMIT,
     }
+
+
+def test_r36_the_taxpayer_is_an_individual_or_a_business_with_a_name() -> None:
+    found = problems(taxpayer=form_taxpayer(kind="estate", name=" "))
+    assert [(p.field, p.reason) for p in found] == [
+        ("taxpayer.kind", RejectionReason.DATA_MISMATCH),
+        ("taxpayer.name", RejectionReason.DATA_MISMATCH),
+    ]

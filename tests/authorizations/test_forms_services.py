@@ -23,6 +23,7 @@ from authorizations.models import (
 from authorizations.services import forms
 from caf.models import CafRecord, PracticeStatus
 from taxpayers.models import Letter, LetterKind
+from taxpro.errors import TinInvalid
 from taxpro.models import AuditEvent
 from tests.authorizations.conftest import (
     DAY,
@@ -174,6 +175,14 @@ def test_r39a_precheck_problems_refuse_the_upload_field_by_field(cpa, private_me
     }
     assert written() == before
     assert files_in(private_media) == []
+
+
+def test_r13a_a_business_needs_a_valid_ein(cpa) -> None:
+    before = written()
+    not_an_ein = form_taxpayer(kind="business", tin="07-1234567", signer_title="Member")
+    with pytest.raises(TinInvalid, match="EIN"):
+        upload(cpa.user, form_data(taxpayer=not_an_ein), now=TUESDAY_NOON)
+    assert written() == before
 
 
 def test_r34_only_a_practitioner_uploads(clerk) -> None:
