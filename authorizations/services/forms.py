@@ -1,10 +1,11 @@
 """The forms channel's writes (section H): upload, withdraw, the CAF unit's queue, record, reject.
 
-Lock order, as everywhere: the taxpayer row first, then the uploaded form, then CAF records,
-then ledger rows. The queue takes the oldest waiting form with ``SELECT ... FOR UPDATE SKIP
-LOCKED`` (R34b): clerks who ask at once each get a different form, and none waits on another.
-A clerk holds a form for a lease (FORM_LEASE_MINUTES); when it runs out the form is back in its
-place, first in line by its receipt time.
+Lock order: recording locks the representatives' CAF records first (as a practice-status
+change does), then, as everywhere, the taxpayer row, then the uploaded form, then ledger rows.
+The queue takes the oldest waiting form with ``SELECT ... FOR UPDATE SKIP LOCKED`` (R34b):
+clerks who ask at once each get a different form, and none waits on another. A clerk holds a
+form for a lease (FORM_LEASE_MINUTES); when it runs out the form is back in its place, first in
+line by its receipt time.
 
 Recording (R34b) writes form-channel rows on the same ledger and by the same rules as online
 approvals: R23/R24 supersession and R27 order independence, except what the retention box keeps
@@ -605,16 +606,24 @@ def _representative_records(data: FormData) -> list[tuple[CafRecord, bool]]:
     return list(result.values())
 
 
-def _lock_taxpayer_of(form_public_id: uuid.UUID | str) -> Taxpayer | None:
-    """The master file's taxpayer with the form's TIN, locked first (the lock order), or None."""
-    tin_hash = (
-        UploadedForm.objects.filter(public_id=form_public_id)
-        .values_list("tin_hash", flat=True)
-        .first()
-    )
-    if tin_hash is None:
+def _lock_for_recording(form_public_id: uuid.UUID | str) -> Taxpayer | None:
+    """Take the locks recording needs, in order: the representatives' CAF records first (as a
+    practice-status change does, R3a: so neither can miss the other, and they never deadlock),
+    then the master file's taxpayer with the form's TIN (None if there is none), then the form
+    (locked by the caller)."""
+    peek = UploadedForm.objects.filter(public_id=form_public_id).values("tin_hash", "data").first()
+    if peek is None:
         raise UploadedForm.DoesNotExist
-    taxpayer_id = Taxpayer.objects.filter(tin_hash=tin_hash).values_list("pk", flat=True).first()
+    numbers = sorted({rep.get("caf_number") or "" for rep in peek["data"]["representatives"]})
+    list(
+        CafRecord.objects.select_for_update(no_key=True)
+        .filter(caf_number__in=[n for n in numbers if n])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    taxpayer_id = (
+        Taxpayer.objects.filter(tin_hash=peek["tin_hash"]).values_list("pk", flat=True).first()
+    )
     return None if taxpayer_id is None else lock_taxpayer(taxpayer_id)
 
 
@@ -640,7 +649,7 @@ def form_record(
     now = now or clock.now()
     _require_clerk(clerk)
     with transaction.atomic():
-        taxpayer = _lock_taxpayer_of(public_id)
+        taxpayer = _lock_for_recording(public_id)
         form = _lock_form(public_id)
         if form.state == FormState.RECORDED:
             return FormRecordOutcome.ALREADY_RECORDED

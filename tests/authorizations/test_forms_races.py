@@ -16,7 +16,9 @@ import pytest
 from authorizations.errors import FormRefused
 from authorizations.forms_channel.data import FormMatter
 from authorizations.models import Authorization, FormState, UploadedForm
+from authorizations import services
 from authorizations.services import forms
+from caf.models import PracticeStatus
 from taxpayers.models import Letter
 from taxpro.models import AuditEvent
 from tests.authorizations.conftest import TUESDAY_NOON, make_rep, make_taxpayer
@@ -104,3 +106,51 @@ def test_r39_the_same_form_uploaded_at_once_joins_the_queue_once(private_media) 
     # The refused uploads left no file behind.
     stored = [p.relative_to(private_media) for p in private_media.rglob("*") if p.is_file()]
     assert [str(p) for p in stored] == [accepted[0].file.name]
+
+
+ROUNDS = 4
+
+
+def test_r3a_recording_a_form_while_its_representative_loses_standing_never_leaves_a_row() -> None:
+    """A clerk records a form while staff suspend its representative, at once. Whichever goes
+    first, the representative holds no active row afterwards, and neither call fails for
+    anything but the refusal (no deadlock: both lock the CAF record before the taxpayer)."""
+    staff = staff_clerk()
+    for round_ in range(ROUNDS):
+        rep, taxpayer, clerk = make_rep(), make_taxpayer(), staff_clerk()
+        # The representative already holds 2023 for this taxpayer: suspending them locks the
+        # taxpayer's row, which recording locks too.
+        earlier = form_data(
+            taxpayer=form_taxpayer(taxpayer),
+            reps=(form_rep(rep),),
+            matters=(FormMatter("1040", "", ("202312",)),),
+        )
+        first = upload(rep.user, earlier, now=TUESDAY_NOON)
+        assert forms.form_take_next(clerk=clerk, now=TUESDAY_NOON) == first
+        forms.form_record(clerk=clerk, public_id=first.public_id, now=TUESDAY_NOON)
+        form = upload(
+            rep.user,
+            form_data(taxpayer=form_taxpayer(taxpayer), reps=(form_rep(rep),)),
+            now=TUESDAY_NOON,
+        )
+        assert forms.form_take_next(clerk=clerk, now=TUESDAY_NOON) == form
+
+        results = at_once(
+            [
+                partial(forms.form_record, clerk=clerk, public_id=form.public_id, now=TUESDAY_NOON),
+                partial(
+                    services.caf_practice_status_change,
+                    caf_record=rep.caf_record,
+                    status=PracticeStatus.SUSPENDED,
+                    actor=staff,
+                    now=TUESDAY_NOON,
+                ),
+            ]
+        )
+        recorded, _status = results
+        assert not isinstance(_status, Exception), (round_, _status)
+        assert recorded == forms.FormRecordOutcome.RECORDED or isinstance(recorded, FormRefused), (
+            round_,
+            recorded,
+        )
+        assert not Authorization.objects.active().filter(caf_record=rep.caf_record).exists()
