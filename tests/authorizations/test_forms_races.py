@@ -13,10 +13,10 @@ from functools import partial
 
 import pytest
 
+from authorizations import services
 from authorizations.errors import FormRefused
 from authorizations.forms_channel.data import FormMatter
 from authorizations.models import Authorization, FormState, UploadedForm
-from authorizations import services
 from authorizations.services import forms
 from caf.models import PracticeStatus
 from taxpayers.models import Letter
