@@ -23,3 +23,14 @@ class ApprovalRefused(RequestRefused):
 
 class AuthorizationNotActive(AuthorizationError):
     """Withdrawing or revoking an authorization that has already ended."""
+
+
+class FormRefused(AuthorizationError):
+    """An uploaded form (or a clerk's action on one) refused: a bad file, the pre-check's
+    problems (R39a, each in ``problems``), a duplicate (R39), or a queue action not allowed."""
+
+    def __init__(
+        self, message: str, *, field: str | None = None, problems: tuple[object, ...] = ()
+    ) -> None:
+        super().__init__(message, field=field)
+        self.problems = problems

@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 
 from authorizations.periods import Matter
+from taxpro.models import EncryptedTinFields
 
 __all__ = ["Matter"]
 
@@ -206,6 +208,14 @@ class Authorization(models.Model):
         on_delete=models.PROTECT,
         related_name="ledger_rows",
     )
+    # R34b: the uploaded form a form-channel row was recorded from.
+    uploaded_form = models.ForeignKey(
+        "UploadedForm",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_rows",
+    )
     signed_at = models.DateTimeField()
     signed_on = models.DateField(help_text="The calendar day, in Eastern Time, of the signature.")
     starts_at = models.DateTimeField()
@@ -229,6 +239,12 @@ class Authorization(models.Model):
                 fields=["request", "matter", "period"],
                 condition=Q(request__isnull=False),
                 name="ledger_one_row_per_request_module",
+            ),
+            # R27 for forms: one ledger row per (form, representative, module).
+            models.UniqueConstraint(
+                fields=["uploaded_form", "caf_record", "matter", "period"],
+                condition=Q(uploaded_form__isnull=False),
+                name="ledger_one_row_per_form_rep_module",
             ),
             # One active row per representative, module and kind.
             models.UniqueConstraint(
@@ -384,3 +400,157 @@ class NoticePreference(models.Model):
 
     def __str__(self) -> str:
         return f"Notice preference of {self.user}"
+
+
+# --- The forms channel (section H) ----------------------------------------------------------
+
+
+class FormType(models.TextChoices):
+    F2848 = "2848", "Form 2848 (power of attorney)"
+    F8821 = "8821", "Form 8821 (tax information authorization)"
+
+
+# R34b: what each form puts on the ledger.
+FORM_KIND = {FormType.F2848: RequestKind.POA, FormType.F8821: RequestKind.TIA}
+
+
+class FormState(models.TextChoices):
+    """R39b: an uploaded form's life."""
+
+    WAITING = "waiting", "Waiting"
+    IN_REVIEW = "in_review", "In review"
+    RECORDED = "recorded", "Recorded"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# R39: a form in one of these states blocks an upload of the same file or the same form.
+FORM_OPEN_STATES = (FormState.WAITING, FormState.IN_REVIEW)
+
+
+class SignatureKind(models.TextChoices):
+    """R34a."""
+
+    INK = "ink", "Ink"
+    ELECTRONIC = "electronic", "Electronic"
+
+
+class RejectionReason(models.TextChoices):
+    """R34b: the CAF unit's fixed list of reasons to reject a form."""
+
+    SIGNATURE = "signature", "Missing or late signature or date"
+    GENERAL_REFERENCE = "general_reference", 'General reference such as "all years"'
+    PERIOD_LIMIT = "period_limit", "Period beyond the limit"
+    DESIGNATION_MISSING = "designation_missing", "Missing designation or jurisdiction"
+    DESIGNATION_NOT_ALLOWED = "designation_not_allowed", "Designation not allowed for a POA"
+    RETENTION_INCOMPLETE = (
+        "retention_incomplete",
+        "Retention box checked without the authorizations to keep",
+    )
+    LATE_8821 = "late_8821", "Form 8821 received too late"
+    ILLEGIBLE = "illegible", "Illegible"
+    MORE_THAN_ONE = "more_than_one", "More than one form or taxpayer"
+    DATA_MISMATCH = "data_mismatch", "Data does not match the form"
+
+
+def private_storage() -> Storage:
+    """R34: the private storage alias (settings.STORAGES["private"]); no URL ever serves it."""
+    return storages["private"]
+
+
+class UploadedForm(EncryptedTinFields):
+    """R34: one uploaded Form 2848 or 8821, its keyed data and its file, and its way through the
+    CAF unit's first-in, first-out queue (R34b). The taxpayer's TIN is in the encrypted columns
+    (R46); ``data`` holds the rest of the keyed form (``forms_channel.data``)."""
+
+    public_id = models.UUIDField(unique=True, editable=False)
+    form_type = models.CharField(max_length=4, choices=FormType.choices)
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="uploaded_forms"
+    )
+    taxpayer_kind = models.CharField(max_length=10)
+    taxpayer_name = models.CharField(max_length=150)
+    data = models.JSONField()
+    specific_use = models.BooleanField(default=False, help_text="Line 4: not recorded (R37).")
+    file = models.FileField(storage=private_storage, upload_to="forms/%Y/%m/", max_length=200)
+    file_content_type = models.CharField(max_length=40)
+    file_size = models.PositiveIntegerField()
+    file_sha256 = models.CharField(max_length=64)
+    # R39: the same form for the same taxpayer, matters, periods and representatives.
+    content_key = models.CharField(max_length=64)
+    state = models.CharField(
+        max_length=10, choices=FormState.choices, default=FormState.WAITING, db_index=True
+    )
+    received_at = models.DateTimeField()
+    taken_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # R34b: the clerk holding the form, until the lease expires (then it is back in its place).
+    clerk = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="forms_held",
+    )
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    rejection_reasons = models.JSONField(default=list, blank=True)
+    rejection_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(form_type__in=FormType.values), name="uploaded_form_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=FormState.values), name="uploaded_form_state_valid"
+            ),
+            # A clerk holds a form exactly while it is in review, and for a limited time.
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        state=FormState.IN_REVIEW,
+                        clerk__isnull=False,
+                        lease_expires_at__isnull=False,
+                    )
+                    | (
+                        ~Q(state=FormState.IN_REVIEW)
+                        & Q(clerk__isnull=True, lease_expires_at__isnull=True)
+                    )
+                ),
+                name="uploaded_form_clerk_iff_in_review",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=FormState.REJECTED) | ~Q(rejection_reasons=[]),
+                name="uploaded_form_rejected_has_reasons",
+            ),
+            # R39, under races too: one open form per file and per keyed content.
+            models.UniqueConstraint(
+                fields=["file_sha256"],
+                condition=Q(state__in=FORM_OPEN_STATES),
+                name="uploaded_form_open_file_once",
+            ),
+            models.UniqueConstraint(
+                fields=["content_key"],
+                condition=Q(state__in=FORM_OPEN_STATES),
+                name="uploaded_form_open_content_once",
+            ),
+        ]
+        indexes = [
+            # The queue (R34b): first in, first out.
+            models.Index(
+                fields=["received_at", "id"],
+                condition=Q(state__in=FORM_OPEN_STATES),
+                name="uploaded_form_queue",
+            ),
+            models.Index(fields=["practitioner", "-received_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Form {self.form_type} {self.public_id} ({self.get_state_display()})"
+
+    @property
+    def receipt_number(self) -> str:
+        """What the practitioner's receipt names (R34, R39): the public id, upper case."""
+        return str(self.public_id).upper()

@@ -158,8 +158,16 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)
 # Without a manifest (development, tests) files are served straight from the finders.
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+# R34: uploaded forms live in a private folder, outside static/ and never served by any URL
+# (WhiteNoise serves static/ only). Files go through the "private" storage alias, so an object
+# store can replace this folder by changing STORAGES alone.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / ".run" / "private-media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -344,6 +352,9 @@ CAF_PIN_MAX_ATTEMPTS = env_int("CAF_PIN_MAX_ATTEMPTS", 5)  # R6
 TAXPAYER_MISMATCH_LIMIT_PER_HOUR = env_int("TAXPAYER_MISMATCH_LIMIT_PER_HOUR", 10)  # R12
 REQUEST_EXPIRY_DAYS = env_int("REQUEST_EXPIRY_DAYS", 21)  # R18
 REQUEST_REMINDER_DAYS_BEFORE = env_int("REQUEST_REMINDER_DAYS_BEFORE", 5)  # R18
+FORM_UPLOAD_MAX_BYTES = env_int("FORM_UPLOAD_MAX_BYTES", 15 * 1024 * 1024)  # R34: 15 MB
+# R34b: how long a clerk holds a form they took before it returns to its place in the queue.
+FORM_LEASE_MINUTES = env_int("FORM_LEASE_MINUTES", 30)
 # Issue 5: a taxpayer proving who they are. Failed answers per user per day, wrong codes per code.
 IDENTITY_ATTEMPTS_PER_DAY = env_int("IDENTITY_ATTEMPTS_PER_DAY", 5)
 IDENTITY_CODE_ATTEMPTS = env_int("IDENTITY_CODE_ATTEMPTS", 5)

@@ -7,9 +7,10 @@ import datetime as dt
 from collections.abc import Sequence
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 
 from authorizations import services
-from authorizations.models import AuthorizationRequest, RequestKind
+from authorizations.models import AuthorizationRequest, RequestKind, UploadedForm
 from taxpayers.models import Taxpayer
 from taxpro.clock import ET
 from tests.authorizations.factories import INCOME_2024
@@ -95,3 +96,13 @@ def agent(db) -> Rep:
 @pytest.fixture
 def taxpayer(db) -> Taxpayer:
     return make_taxpayer()
+
+
+@pytest.fixture
+def private_media(monkeypatch, tmp_path):
+    """The forms channel's private storage (R34) in a folder of this test's own. The field
+    took its storage from STORAGES["private"] when the model loaded, so the test swaps it."""
+    folder = tmp_path / "private-media"
+    field = UploadedForm._meta.get_field("file")
+    monkeypatch.setattr(field, "storage", FileSystemStorage(location=folder))
+    return folder
