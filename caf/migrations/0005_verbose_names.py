@@ -4,26 +4,29 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('caf', '0004_caf_letters'),
+        ("caf", "0004_caf_letters"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='cafletter',
-            options={'verbose_name': 'CAF letter'},
+            name="cafletter",
+            options={"verbose_name": "CAF letter"},
         ),
         migrations.AlterModelOptions(
-            name='caflink',
-            options={'ordering': ['linked_at', 'id'], 'verbose_name': 'CAF link'},
+            name="caflink",
+            options={"ordering": ["linked_at", "id"], "verbose_name": "CAF link"},
         ),
         migrations.AlterModelOptions(
-            name='cafrecord',
-            options={'ordering': ['caf_number'], 'verbose_name': 'CAF record', 'verbose_name_plural': 'CAF records'},
+            name="cafrecord",
+            options={
+                "ordering": ["caf_number"],
+                "verbose_name": "CAF record",
+                "verbose_name_plural": "CAF records",
+            },
         ),
         migrations.AlterModelOptions(
-            name='pinletter',
-            options={'ordering': ['-created_at', '-id'], 'verbose_name': 'PIN letter'},
+            name="pinletter",
+            options={"ordering": ["-created_at", "-id"], "verbose_name": "PIN letter"},
         ),
     ]
