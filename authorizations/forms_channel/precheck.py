@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from authorizations.forms_channel.data import FormData, FormMatter, FormRepresentative
 from authorizations.models import FormType, RejectionReason, SignatureKind
-from caf.models import LICENSED_DESIGNATIONS, POA_DESIGNATIONS, DesignationCode
+from caf.models import LICENSED_DESIGNATIONS, DesignationCode
 from taxpro.tins import HolderKind
 
 # R36: a future period may end no later than this many years after the form is received.
@@ -139,19 +139,15 @@ def _representative_problems(
                 RejectionReason.DESIGNATION_MISSING,
             )
         )
-    elif rep.designation not in POA_DESIGNATIONS:
-        # R1/R2: only an attorney, CPA, enrolled agent, actuary or retirement plan agent.
-        allowed = ", ".join(sorted(POA_DESIGNATIONS))
-        label = (
-            DesignationCode(rep.designation).label
-            if rep.designation in DesignationCode.values
-            else rep.designation
-        )
+    elif rep.designation not in DesignationCode.values:
+        # R2: every Part II designation (a-h, k, r) may arrive on a form, including those that
+        # can never make a POA request online; a letter that is not one of them cannot.
+        allowed = ", ".join(DesignationCode.values)
         problems.append(
             Problem(
                 f"{where}.designation",
-                f"Designation {label} cannot represent on a power of attorney here; the"
-                f" designations accepted are {allowed}.",
+                f"Designation {rep.designation} is not one of Form 2848's designations; the"
+                f" designations are {allowed}.",
                 RejectionReason.DESIGNATION_NOT_ALLOWED,
             )
         )

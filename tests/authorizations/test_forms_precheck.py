@@ -121,13 +121,15 @@ def test_r1_attorney_or_cpa_without_jurisdiction_or_license() -> None:
     assert problems(reps=(form_rep(designation="c", jurisdiction="", license_number=""),)) == []
 
 
-def test_r1_r2_designation_not_allowed_for_a_poa() -> None:
-    for code in ("d", "e", "f", "h", "k", "z"):
+def test_r2_every_part_ii_designation_may_arrive_on_a_form_and_no_other() -> None:
+    for code in ("z", "i", "1"):
         found = problems(reps=(form_rep(designation=code),))
         assert [(p.field, p.reason) for p in found] == [
             ("representatives.0.designation", RejectionReason.DESIGNATION_NOT_ALLOWED)
         ], code
-    for code in ("a", "b", "c", "g", "r"):
+    # R2: officers, employees, family members, unenrolled preparers and students may be named on
+    # a Form 2848, though none of them can ask for a POA online (R1).
+    for code in ("a", "b", "c", "d", "e", "f", "g", "h", "k", "r"):
         assert problems(reps=(form_rep(designation=code),)) == [], code
 
 
