@@ -58,11 +58,13 @@ def world() -> World:
     staff = StaffFactory()
     enrol_totp(staff)
     urls = {
-        "authorizations_pro:request": reverse("authorizations_pro:request", args=[pending.pk]),
-        "authorizations_pro:request_cancel": reverse(
-            "authorizations_pro:request_cancel", args=[pending.pk]
+        "authorizations_pro:request": reverse(
+            "authorizations_pro:request", args=[pending.public_id]
         ),
-        "authorizations_pro:client": reverse("authorizations_pro:client", args=[t.pk]),
+        "authorizations_pro:request_cancel": reverse(
+            "authorizations_pro:request_cancel", args=[pending.public_id]
+        ),
+        "authorizations_pro:client": reverse("authorizations_pro:client", args=[t.public_id]),
         "authorizations_pro:wizard_step": reverse(
             "authorizations_pro:wizard_step", args=[draft.public_id, "representative"]
         ),
@@ -75,18 +77,20 @@ def world() -> World:
         "authorizations_pro:wizard_discard": reverse(
             "authorizations_pro:wizard_discard", args=[draft.public_id]
         ),
-        "caf_pro:link_confirm": reverse("caf_pro:link_confirm", args=[pin.pk]),
-        "taxpayers_account:notice": reverse("taxpayers_account:notice", args=[notice.pk]),
+        "caf_pro:link_confirm": reverse("caf_pro:link_confirm", args=[pin.public_id]),
+        "taxpayers_account:notice": reverse("taxpayers_account:notice", args=[notice.public_id]),
         "authorizations_account:request": reverse(
-            "authorizations_account:request", args=[pending.pk]
+            "authorizations_account:request", args=[pending.public_id]
         ),
         "authorizations_account:approve": reverse(
-            "authorizations_account:approve", args=[pending.pk]
+            "authorizations_account:approve", args=[pending.public_id]
         ),
         "authorizations_account:reject": reverse(
-            "authorizations_account:reject", args=[pending.pk]
+            "authorizations_account:reject", args=[pending.public_id]
         ),
-        "authorizations_account:revoke": reverse("authorizations_account:revoke", args=[row.pk]),
+        "authorizations_account:revoke": reverse(
+            "authorizations_account:revoke", args=[row.public_id]
+        ),
     }
     # The PIN letter belongs to its own practitioner: make them the owner of that one URL.
     world = World(a, b, t.user, u.user, staff, urls)
