@@ -264,6 +264,11 @@ def test_r45_another_practitioners_row_smuggled_in_is_not_found(
     assert client_of_rep.post(WITHDRAW, {"ids": ids}).status_code == 404
     assert Authorization.objects.active().count() == 3  # nothing changed, mine included
     assert not Letter.objects.filter(kind=LetterKind.WITHDRAWAL_NOTICE).exists()
+    # Issue 10: each attempt is audited, naming only the row that is not theirs.
+    refused = AuditEvent.objects.filter(action="access.refused_not_owner")
+    assert refused.count() == 2
+    assert set(refused.values_list("object_id", flat=True)) == {str(theirs.pk)}
+    assert {event.actor for event in refused} == {rep.user}
 
 
 @pytest.mark.parametrize(

@@ -41,6 +41,8 @@ from taxpro.service_hours.middleware import (
     portal_closed_now,
     saves_draft_while_closed,
 )
+from taxpro.throttle import throttled_or_none
+from taxpro.tin_crypto import tin_decrypt, tin_lookup_hash
 
 STEP_TEMPLATE = "authorizations/pro/wizard/step.html"
 DRAFTS_PER_PAGE = 20
@@ -63,6 +65,8 @@ def start(request: HttpRequest) -> HttpResponse:
     """What the wizard asks, the unfinished drafts, and "Start a new request" (a POST)."""
     practitioner = signed_in_practitioner(request)
     if request.method == "POST":
+        if (throttled := throttled_or_none(request, action="request_start")) is not None:
+            return throttled
         draft = services.draft_create(practitioner=practitioner)
         return redirect(step_url(draft, STEPS[0]))
     page = Paginator(selectors.drafts_for(practitioner=practitioner), DRAFTS_PER_PAGE).get_page(
@@ -240,6 +244,8 @@ def submit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     form = CHECK_STEP.form(draft=draft, practitioner=practitioner, data=request.POST)
     if not form.is_valid():
         return _render_step(request, draft, CHECK_STEP, form)
+    if (throttled := _submit_throttled(request, draft)) is not None:
+        return throttled
     try:
         sent = services.draft_submit(draft=draft, practitioner=practitioner)
     except AuthorizationError as error:
@@ -260,6 +266,17 @@ def submit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     else:
         messages.success(request, "Your request was sent to the taxpayer.")
     return _redirect(request, reverse("authorizations_pro:wizard_done", args=[draft.public_id]))
+
+
+def _submit_throttled(request: HttpRequest, draft: RequestDraft) -> HttpResponse | None:
+    """Floods: sends per practitioner, and per practitioner and taxpayer (keyed by the TIN's
+    keyed hash, never the TIN)."""
+    throttled = throttled_or_none(request, action="request_submit")
+    if throttled is None and draft.taxpayer_tin_ciphertext:
+        taxpayer = tin_lookup_hash(tin_decrypt(draft.taxpayer_tin_ciphertext))
+        key = f"{draft.owner_id}:{taxpayer}"
+        throttled = throttled_or_none(request, action="request_submit_taxpayer", key=key)
+    return throttled
 
 
 @require_http_methods(["GET"])
