@@ -35,7 +35,7 @@ def get_or_404[T](fetch: Callable[..., T], /, **kwargs: Any) -> T:
 
 def _model_of(missing: ObjectDoesNotExist) -> type[models.Model] | None:
     for model in apps.get_models():
-        if type(missing) is model.DoesNotExist:
+        if type(missing) is getattr(model, "DoesNotExist", None):
             return model
     return None
 
@@ -61,7 +61,7 @@ def _audit_if_someone_elses(
         return
     actor = _actor_of(kwargs)
     for found in model._default_manager.filter(public_id__in=wanted):
-        if not single and _theirs(fetch, {**kwargs, "ids": [found.public_id]}):
+        if not single and _theirs(fetch, {**kwargs, "ids": [found.serializable_value("public_id")]}):
             continue
         audit_record(
             action="access.refused_not_owner",
