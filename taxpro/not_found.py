@@ -61,7 +61,8 @@ def _audit_if_someone_elses(
         return
     actor = _actor_of(kwargs)
     for found in model._default_manager.filter(public_id__in=wanted):
-        if not single and _theirs(fetch, {**kwargs, "ids": [found.serializable_value("public_id")]}):
+        own_id = found.serializable_value("public_id")
+        if not single and _theirs(fetch, {**kwargs, "ids": [own_id]}):
             continue
         audit_record(
             action="access.refused_not_owner",
