@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from authorizations import services
 from authorizations.models import Authorization, EndReason, RequestKind, RequestState
+from caf.models import CafRecord
 from taxpayers.models import Letter, LetterKind
 from taxpro import clock
 from taxpro.models import AuditEvent
@@ -461,3 +462,36 @@ def test_posts_need_a_csrf_token(cpa, taxpayer) -> None:
     assert strict.post(url("reject", req.public_id)).status_code == 403
     req.refresh_from_db()
     assert req.state == RequestState.PENDING
+
+
+# --- R3a: standing checked again at the approval ---------------------------------------------
+
+
+def test_r3a_the_review_says_in_words_that_a_suspended_representative_cannot_be_approved(
+    me, cpa, taxpayer
+) -> None:
+    req = submit_now(cpa, taxpayer, kind=RequestKind.TIA)
+    CafRecord.objects.filter(pk=cpa.caf_record.pk).update(practice_status="suspended")
+    review = text(me.get(url("request", req.public_id)))
+    assert "no longer allowed to represent" in review
+    assert url("approve", req.public_id) not in review
+    approve_page = text(me.get(url("approve", req.public_id)))
+    assert "no longer allowed to represent" in approve_page
+    assert "Approve and sign" not in approve_page
+    assert "R3" not in approve_page
+    req.refresh_from_db()
+    assert req.state == RequestState.PENDING  # showing the page changes nothing
+
+
+def test_r3a_an_approval_signed_after_the_representative_was_disbarred_is_refused(
+    me, cpa, taxpayer
+) -> None:
+    req = submit_now(cpa, taxpayer, kind=RequestKind.TIA)
+    assert "Approve and sign" in text(me.get(url("approve", req.public_id)))
+    CafRecord.objects.filter(pk=cpa.caf_record.pk).update(practice_status="disbarred")
+    response = sign(me, req, taxpayer)
+    assert response.status_code == 200
+    assert "no longer allowed to represent" in text(response)
+    req.refresh_from_db()
+    assert req.state == RequestState.FAILED
+    assert not Authorization.objects.filter(taxpayer=taxpayer).exists()
