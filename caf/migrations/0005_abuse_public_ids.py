@@ -1,28 +1,15 @@
-"""Unguessable public ids for the objects URLs name (issue 10). The column's database default
-(gen_random_uuid(), volatile) gives every existing row its own id as the column is added: no
-UPDATE, which the ledger's append-only trigger would refuse (R28)."""
+"""Unguessable public ids for the objects URLs name (issue 10). Existing rows each get their
+own from the column's database default as it is added (taxpro.public_ids says why)."""
 
-import uuid
+from django.db import migrations
 
-import django.contrib.postgres.functions
-from django.db import migrations, models
+from taxpro.public_ids import public_id_field
 
 
 class Migration(migrations.Migration):
-    dependencies = [
-        ("caf", "0004_caf_letters"),
-    ]
+    dependencies = [("caf", "0004_caf_letters")]
 
     operations = [
-        migrations.AddField(
-            model_name="pinletter",
-            name="public_id",
-            field=models.UUIDField(
-                db_default=django.contrib.postgres.functions.RandomUUID(),
-                default=uuid.uuid4,
-                editable=False,
-                help_text="The id that names this row in the portal's addresses; it cannot be guessed.",
-                unique=True,
-            ),
-        ),
+        migrations.AddField(model_name=model, name="public_id", field=public_id_field())
+        for model in ("pinletter",)
     ]
