@@ -183,7 +183,7 @@ def test_reject_one_revoke_one_and_the_practitioner_count_changes(
     row = Authorization.objects.get(taxpayer=taxpayer, period="202312")
     tab_to(page, f"a[href='/account/authorizations/{row.public_id}/revoke/']")
     page.keyboard.press("Enter")
-    page.wait_for_url(f"**/{row.pk}/revoke/")
+    page.wait_for_url(f"**/{row.public_id}/revoke/")
     expect(page.get_by_text("We will send", exact=False)).to_be_visible()
     assert_accessible(page)
     tab_to(page, "button:has-text('Revoke this authorization')")
