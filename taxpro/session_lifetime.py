@@ -69,7 +69,8 @@ def _csrf_passes(request: HttpRequest) -> bool:
 
 def post_after_timeout(request: HttpRequest) -> tuple[str, str]:
     """A POST sent after the session ended, before signing the user out: keep what an app
-    keeps, and answer (the page to return to, a sentence to add to the signed-out message)."""
+    keeps, and answer (the page to return to, or "" for the user's home; a sentence to add to
+    the signed-out message)."""
     kept = None
     if _csrf_passes(request):
         for dotted_path in _keepers:
@@ -83,6 +84,8 @@ def post_after_timeout(request: HttpRequest) -> tuple[str, str]:
             "check it and continue."
         )
     return_to = kept.return_to if kept is not None else request.path
+    if return_to.startswith("/auth/"):
+        return_to = ""  # sign-in and sign-out pages: after signing in, the user's home
     return return_to, (
         "What you sent was not carried out; after you sign in you will be back on the page "
         "to send it again."

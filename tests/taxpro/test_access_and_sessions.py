@@ -200,3 +200,12 @@ def test_a_forged_post_after_the_timeout_keeps_nothing() -> None:
     assert response.status_code == 302 and response["Location"].startswith("/auth/login/")
     draft.refresh_from_db()
     assert draft.data == {} and not draft.taxpayer_tin_ciphertext
+
+
+def test_a_sign_out_sent_after_the_timeout_does_not_return_to_the_sign_out_page(
+    signed_in, taxpayer_user
+) -> None:
+    client = signed_in(taxpayer_user)
+    _age_session(client, idle=dt.timedelta(minutes=30), total=dt.timedelta(hours=1))
+    response = client.post("/auth/logout/")
+    assert response.status_code == 302 and response["Location"] == "/auth/login/"
