@@ -258,15 +258,30 @@ def _fail_out_of_standing(req: AuthorizationRequest, *, actor: object, now: dt.d
         "The representative was not in good standing when the taxpayer tried to approve "
         f"({req.caf_record.get_practice_status_display().lower()})."
     )
+    _end_by_decision(
+        req, to=RequestState.FAILED, staff_reason=reason, actor=actor, now=now, audited=True
+    )
+
+
+def _end_by_decision(
+    req: AuthorizationRequest,
+    *,
+    to: RequestState,
+    staff_reason: str,
+    actor: object,
+    now: dt.datetime,
+    audited: bool = False,
+) -> None:
+    """The taxpayer's decision ends a locked pending request; the reason is for staff (R19)."""
     req.decided_at = now
-    req.staff_reason = reason
+    req.staff_reason = staff_reason
     request_state_move(
         req,
-        to=RequestState.FAILED,
+        to=to,
         now=now,
         actor=actor,
         also_saved=["decided_at", "staff_reason"],
-        audited={"reason": reason},
+        audited={"reason": staff_reason} if audited else None,
     )
 
 
@@ -277,14 +292,12 @@ def request_reject(
     with transaction.atomic():
         req = lock_request(request_id, taxpayer_id=taxpayer_id)
         _refuse_unless_pending(req, now, "rejected")
-        req.decided_at = now
-        req.staff_reason = "Rejected by the taxpayer."  # R19: kept for staff only.
-        request_state_move(
+        _end_by_decision(
             req,
             to=RequestState.REJECTED,
-            now=now,
+            staff_reason="Rejected by the taxpayer.",  # R19: kept for staff only.
             actor=actor,
-            also_saved=["decided_at", "staff_reason"],
+            now=now,
         )
     return req
 
