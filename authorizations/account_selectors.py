@@ -7,6 +7,7 @@ from a URL is only ever looked up inside that taxpayer's own rows: anyone else's
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,10 +128,10 @@ def open_requests_for(
 
 
 def request_summary_for_taxpayer(
-    *, taxpayer: Taxpayer, request_id: int, now: dt.datetime | None = None
+    *, taxpayer: Taxpayer, public_id: uuid.UUID, now: dt.datetime | None = None
 ) -> RequestSummary:
     """R45: one request addressed to this taxpayer; raises DoesNotExist for anyone else's."""
-    req = requests_for_taxpayer(taxpayer_id=taxpayer.pk).get(pk=request_id)
+    req = requests_for_taxpayer(taxpayer_id=taxpayer.pk).get(public_id=public_id)
     return _summary(req, now or clock.now())
 
 
@@ -180,9 +181,9 @@ def ended_authorizations_for(
     return [_in_words(row) for row in shown], total
 
 
-def authorization_for_taxpayer(*, taxpayer: Taxpayer, authorization_id: int) -> LedgerRow:
+def authorization_for_taxpayer(*, taxpayer: Taxpayer, public_id: uuid.UUID) -> LedgerRow:
     """R45: one of this taxpayer's authorizations; raises DoesNotExist for anyone else's."""
-    return _in_words(_ledger_rows(taxpayer).get(pk=authorization_id))
+    return _in_words(_ledger_rows(taxpayer).get(public_id=public_id))
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@ what they are authorized for. Every read is scoped to the practitioner's linked 
 
 from __future__ import annotations
 
+import uuid
+
 from django.db.models import Count, Q, QuerySet
 
 from authorizations.models import Authorization
@@ -32,11 +34,11 @@ def clients_of_practitioner(*, practitioner: User) -> QuerySet[Taxpayer]:
     )
 
 
-def client_for_practitioner(*, practitioner: User, taxpayer_id: int) -> Taxpayer:
+def client_for_practitioner(*, practitioner: User, public_id: uuid.UUID) -> Taxpayer:
     """The taxpayer, if the practitioner holds an active authorization for them now; anyone
     else's taxpayer raises ``Taxpayer.DoesNotExist`` (R32, R45)."""
     return (
-        Taxpayer.objects.filter(pk=taxpayer_id)
+        Taxpayer.objects.filter(public_id=public_id)
         .filter(_active_on_linked(practitioner))
         .distinct()
         .get()

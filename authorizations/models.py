@@ -16,6 +16,7 @@ from django.db.models import Q
 
 from authorizations.periods import Matter
 from taxpro.models import EncryptedTinFields
+from taxpro.public_ids import public_id_field
 
 __all__ = ["Matter"]
 
@@ -51,6 +52,8 @@ class AuthorizationRequestQuerySet(models.QuerySet["AuthorizationRequest"]):
 
 class AuthorizationRequest(models.Model):
     """A POA or TIA request from one representative to one individual taxpayer."""
+
+    public_id = public_id_field()
 
     practitioner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authorization_requests"
@@ -188,6 +191,8 @@ class AuthorizationQuerySet(models.QuerySet["Authorization"]):
 
 class Authorization(models.Model):
     """One ledger row: taxpayer x matter x period x kind x CAF number, effective-dated (R28)."""
+
+    public_id = public_id_field()
 
     taxpayer = models.ForeignKey(
         "taxpayers.Taxpayer", on_delete=models.PROTECT, related_name="authorizations"

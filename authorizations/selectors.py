@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -140,13 +141,13 @@ def requests_submitted_by_filtered(
     return rows
 
 
-def request_for_practitioner(*, practitioner: User, request_id: int) -> AuthorizationRequest:
+def request_for_practitioner(*, practitioner: User, public_id: uuid.UUID) -> AuthorizationRequest:
     """R45: one of the practitioner's own submitted requests; anyone else's raises
     ``AuthorizationRequest.DoesNotExist``."""
     return (
         requests_submitted_by(practitioner=practitioner)
         .prefetch_related("modules")
-        .get(pk=request_id)
+        .get(public_id=public_id)
     )
 
 
@@ -164,14 +165,17 @@ def active_authorizations_filtered(
     return rows
 
 
-def authorizations_for_practitioner(*, practitioner: User, ids: list[int]) -> list[Authorization]:
-    """R45: the rows ``ids`` name, each on the practitioner's linked CAF numbers, ended or not.
+def authorizations_for_practitioner(
+    *, practitioner: User, ids: list[uuid.UUID]
+) -> list[Authorization]:
+    """R45: the rows ``ids`` (public ids) name, each on the practitioner's linked CAF numbers,
+    ended or not.
 
     A withdrawal asks for this first. One id that is not theirs (someone else's, or none at
     all) makes the whole selection not exist: ``Authorization.DoesNotExist``."""
     rows = list(
         Authorization.objects.filter(
-            pk__in=ids, caf_record__in=caf_numbers_linked_to(user=practitioner)
+            public_id__in=ids, caf_record__in=caf_numbers_linked_to(user=practitioner)
         )
         .select_related("taxpayer", "caf_record")
         .order_by("taxpayer__name", "matter", "period", "kind", "id")
@@ -183,6 +187,8 @@ def authorizations_for_practitioner(*, practitioner: User, ids: list[int]) -> li
 
 def practitioner_notices(*, practitioner: User) -> QuerySet[PractitionerNotice]:
     """The practitioner's notices, newest first (an index in this order)."""
-    return PractitionerNotice.objects.filter(practitioner=practitioner).order_by(
-        "-created_at", "-id"
+    return (
+        PractitionerNotice.objects.filter(practitioner=practitioner)
+        .select_related("request")
+        .order_by("-created_at", "-id")
     )

@@ -11,6 +11,7 @@ from django.db import models
 
 from taxpro.addresses import US_STATES_AND_DC
 from taxpro.models import AddressOfRecordFields, EncryptedTinFields
+from taxpro.public_ids import public_id_field
 from taxpro.tins import HolderKind
 
 
@@ -199,6 +200,8 @@ class PinLetterState(models.TextChoices):
 class PinLetter(models.Model):
     """R6 step 1: a PIN mailed to the CAF address of record. Only a keyed hash of the PIN is
     kept here; the PIN itself is only in the letter."""
+
+    public_id = public_id_field()
 
     caf_record = models.ForeignKey(CafRecord, on_delete=models.PROTECT, related_name="pin_letters")
     practitioner = models.ForeignKey(

@@ -4,6 +4,7 @@ and the CAF-file match of a request (R3)."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
@@ -190,12 +191,14 @@ def pin_letters_waiting(*, user: User, now: dt.datetime | None = None) -> QueryS
     )
 
 
-def pin_letter_for_user(*, user: User, pin_letter_id: int) -> PinLetter:
+def pin_letter_for_user(*, user: User, public_id: uuid.UUID) -> PinLetter:
     """One PIN letter of ``user``, whatever its state; another user's raises
     ``PinLetter.DoesNotExist`` (R45)."""
     if not getattr(user, "is_authenticated", False):
         raise PinLetter.DoesNotExist("No such PIN letter.")
-    return PinLetter.objects.select_related("caf_record").get(practitioner=user, pk=pin_letter_id)
+    return PinLetter.objects.select_related("caf_record").get(
+        practitioner=user, public_id=public_id
+    )
 
 
 def caf_number_issue_refusal(*, user: User, profile: PractitionerProfile | None = None) -> str:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 
 from taxpro.models import AddressOfRecordFields, EncryptedTinFields
+from taxpro.public_ids import public_id_field
 from taxpro.tin_crypto import tin_lookup_hash
 from taxpro.tins import HolderKind, TinType
 
@@ -26,6 +27,8 @@ class TaxpayerQuerySet(models.QuerySet["Taxpayer"]):
 
 class Taxpayer(EncryptedTinFields, AddressOfRecordFields):
     """A person (SSN/ITIN) or a business (EIN) on the master file."""
+
+    public_id = public_id_field()
 
     kind = models.CharField(max_length=10, choices=HolderKind.choices)
     name = models.CharField("legal name", max_length=150)
@@ -138,6 +141,8 @@ class Letter(models.Model):
     """The outbox: everything the portal "mails". A letter goes to a taxpayer's address of record
     (``taxpayer`` set) or to a CAF record's (``caf.CafLetter`` names the record: the CAF sits
     above the master file); the address is copied as it was when sent."""
+
+    public_id = public_id_field()
 
     kind = models.CharField(max_length=16, choices=LetterKind.choices)
     taxpayer = models.ForeignKey(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.db.models import QuerySet
 
@@ -75,6 +76,6 @@ def notices_for_taxpayer(*, taxpayer: Taxpayer) -> QuerySet[Letter]:
     return Letter.objects.filter(taxpayer=taxpayer).order_by("-created_at", "-id")
 
 
-def notice_for_taxpayer(*, taxpayer: Taxpayer, notice_id: int) -> Letter:
+def notice_for_taxpayer(*, taxpayer: Taxpayer, public_id: uuid.UUID) -> Letter:
     """R45: a letter only through its own taxpayer; anyone else's raises ``DoesNotExist``."""
-    return notices_for_taxpayer(taxpayer=taxpayer).get(pk=notice_id)
+    return notices_for_taxpayer(taxpayer=taxpayer).get(public_id=public_id)

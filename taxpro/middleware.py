@@ -14,7 +14,11 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
 from taxpro import clock
-from taxpro.session_lifetime import SESSION_LAST_SEEN_KEY, SESSION_STARTED_KEY
+from taxpro.session_lifetime import (
+    SESSION_LAST_SEEN_KEY,
+    SESSION_STARTED_KEY,
+    post_after_timeout,
+)
 
 # The last-seen stamp is rewritten at most this often, to spare a session write per request.
 _LAST_SEEN_RESOLUTION = 30.0
@@ -34,9 +38,17 @@ class SessionLifetimeMiddleware:
         if request.user.is_authenticated:
             expired = self._expiry_reason(request)
             if expired:
+                # A fragment's URL is no page to come back to: htmx GETs return home.
+                htmx_get = getattr(request, "htmx", False) and request.method == "GET"
+                return_to = None if htmx_get else request.get_full_path()
+                if request.method == "POST":
+                    # Issue 10: what was typed is kept where an app can keep it, and sign-in
+                    # leads back to the page (a GET) instead of dropping it.
+                    return_to, kept = post_after_timeout(request)
+                    expired = f"{expired} {kept}"
                 logout(request)
                 messages.info(request, expired)
-                return _redirect_to_sign_in(request)
+                return _redirect_to_sign_in(request, return_to)
         return self.get_response(request)
 
     @staticmethod
@@ -66,15 +78,16 @@ class SessionLifetimeMiddleware:
         return None
 
 
-def _redirect_to_sign_in(request: HttpRequest) -> HttpResponse:
+def _redirect_to_sign_in(request: HttpRequest, return_to: str | None) -> HttpResponse:
+    sign_in = reverse(settings.LOGIN_URL)
+    if return_to:
+        sign_in = redirect_to_login(return_to, sign_in)["Location"]
     if getattr(request, "htmx", False):
         # htmx would swap a sign-in page into a fragment; make the browser navigate instead.
         response = HttpResponse(status=204)
-        response["HX-Redirect"] = reverse(settings.LOGIN_URL)
+        response["HX-Redirect"] = sign_in
         return response
-    if request.method == "GET":
-        return redirect_to_login(request.get_full_path(), reverse(settings.LOGIN_URL))
-    return HttpResponseRedirect(reverse(settings.LOGIN_URL))
+    return HttpResponseRedirect(sign_in)
 
 
 def needs_second_factor(user: object) -> bool:

@@ -366,3 +366,15 @@ if SERVICE_HOURS not in {"weekly", "always"}:
     raise ImproperlyConfigured('SERVICE_HOURS must be "weekly" or "always".')
 PORTAL_NAME = "Tax Pro Portal"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# --- Floods (issue 10): throttles per practitioner, counted by allauth's rate limiter ---------
+# allauth's rate syntax: amount/period/per, comma-separated (all must allow). A person never
+# comes near these; a script is answered 429 with when to try again (taxpro.throttle).
+ACCOUNT_RATE_LIMITS = {
+    # Starting a new request in the wizard (a draft), per practitioner.
+    "request_start": env_str("REQUEST_START_RATE", "10/m/user,60/h/user"),
+    # Sending requests, per practitioner.
+    "request_submit": env_str("REQUEST_SUBMIT_RATE", "10/m/user,100/h/user"),
+    # Sending requests to one taxpayer, per practitioner and taxpayer.
+    "request_submit_taxpayer": env_str("REQUEST_SUBMIT_PER_TAXPAYER_RATE", "5/h/key"),
+}

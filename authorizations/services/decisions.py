@@ -1,6 +1,7 @@
 """The taxpayer's decision, approve or reject, and the practitioner's cancel.
 
-Rules: R18, R21, R22, R25, R26, R47 (a repeated decision has one effect).
+Rules: R3a (standing checked again at the approval), R18, R21, R22, R25, R26, R47 (a repeated
+decision has one effect).
 """
 
 from __future__ import annotations
@@ -58,6 +59,20 @@ def _refuse_unless_pending(req: AuthorizationRequest, now: dt.datetime, verb: st
             f"This request expired on {clock.to_et(req.expires_at):%B %-d, %Y}. "
             f"It cannot be {verb}."
         )
+
+
+def _standing_refusal(req: AuthorizationRequest) -> str | None:
+    """R3a: a representative who lost good standing after sending the request cannot be
+    authorized; the taxpayer is told so in words before and when they sign."""
+    record = req.caf_record
+    if record.is_in_good_standing:
+        return None
+    return (
+        f"You cannot approve this request: {record.name} is no longer allowed to represent "
+        "taxpayers or receive their tax information (their practice status changed after they "
+        "sent it). Nobody was authorized. You can ask another representative to send you a "
+        "request."
+    )
 
 
 def _module_pairs(req: AuthorizationRequest) -> list[tuple[str, str]]:
@@ -163,9 +178,14 @@ def request_approval_refusal(
     or writing: the approve page shows it before they sign (R25, R26, and an ended request).
     The approval itself checks again under its locks; this is only the early, honest answer."""
     now = now or clock.now()
-    req = AuthorizationRequest.objects.get(pk=request_id, taxpayer_id=taxpayer_id)
+    req = AuthorizationRequest.objects.select_related("caf_record").get(
+        pk=request_id, taxpayer_id=taxpayer_id
+    )
     try:
         _refuse_unless_pending(req, now, "approved")
+        standing = _standing_refusal(req)  # R3a
+        if standing:
+            return standing
         pairs = _module_pairs(req)
         _check_correction_wait(req, pairs, now)
         _check_notice_recipients(req, pairs, now)
@@ -182,39 +202,87 @@ def request_approve(
     consent: ConsentEvidence,
     now: dt.datetime | None = None,
 ) -> AuthorizationRequest:
-    """R21: the taxpayer signs. The approved row is the outbox; recording follows after commit."""
+    """R21: the taxpayer signs. The approved row is the outbox; recording follows after commit.
+
+    R3a: a representative out of good standing is refused, and the request ends as failed
+    (R18, R19: the practitioner sees no status; the reason is kept for staff)."""
     now = now or clock.now()
     with transaction.atomic():
         req = lock_request(request_id, taxpayer_id=taxpayer_id)
         _refuse_unless_pending(req, now, "approved")
-        pairs = _module_pairs(req)
-        _check_correction_wait(req, pairs, now)
-        _check_notice_recipients(req, pairs, now)
-        req.signed_at = req.decided_at = now
-        req.signed_on = clock.today_et(now)
-        req.consent_ip = consent.ip
-        req.consent_user_agent = consent.user_agent[:500]
-        req.consent_text_version = consent.text_version
-        req.consent_second_factor = consent.second_factor
-        request_state_move(
-            req,
-            to=RequestState.APPROVED,
-            now=now,
-            actor=actor,
-            also_saved=[
-                "signed_at",
-                "decided_at",
-                "signed_on",
-                "consent_ip",
-                "consent_user_agent",
-                "consent_text_version",
-                "consent_second_factor",
-            ],
-            audited={"signed_on": req.signed_on.isoformat()},
-        )
-        # The worker is a fast path only: if the broker is down the sweeper records it later.
-        transaction.on_commit(partial(enqueue_recording, req.pk), robust=True)
+        standing = _standing_refusal(req)
+        if standing:
+            _fail_out_of_standing(req, actor=actor, now=now)
+        else:
+            _sign(req, consent=consent, actor=actor, now=now)
+    if standing:
+        raise ApprovalRefused(standing)  # after the commit: the failed state is kept
     return req
+
+
+def _sign(
+    req: AuthorizationRequest, *, consent: ConsentEvidence, actor: object, now: dt.datetime
+) -> None:
+    pairs = _module_pairs(req)
+    _check_correction_wait(req, pairs, now)
+    _check_notice_recipients(req, pairs, now)
+    req.signed_at = req.decided_at = now
+    req.signed_on = clock.today_et(now)
+    req.consent_ip = consent.ip
+    req.consent_user_agent = consent.user_agent[:500]
+    req.consent_text_version = consent.text_version
+    req.consent_second_factor = consent.second_factor
+    request_state_move(
+        req,
+        to=RequestState.APPROVED,
+        now=now,
+        actor=actor,
+        also_saved=[
+            "signed_at",
+            "decided_at",
+            "signed_on",
+            "consent_ip",
+            "consent_user_agent",
+            "consent_text_version",
+            "consent_second_factor",
+        ],
+        audited={"signed_on": req.signed_on.isoformat()},
+    )
+    # The worker is a fast path only: if the broker is down the sweeper records it later.
+    transaction.on_commit(partial(enqueue_recording, req.pk), robust=True)
+
+
+def _fail_out_of_standing(req: AuthorizationRequest, *, actor: object, now: dt.datetime) -> None:
+    """R3a: the request ends as failed (R18); R19 keeps the reason for staff only."""
+    reason = (
+        "The representative was not in good standing when the taxpayer tried to approve "
+        f"({req.caf_record.get_practice_status_display().lower()})."
+    )
+    _end_by_decision(
+        req, to=RequestState.FAILED, staff_reason=reason, actor=actor, now=now, audited=True
+    )
+
+
+def _end_by_decision(
+    req: AuthorizationRequest,
+    *,
+    to: RequestState,
+    staff_reason: str,
+    actor: object,
+    now: dt.datetime,
+    audited: bool = False,
+) -> None:
+    """The taxpayer's decision ends a locked pending request; the reason is for staff (R19)."""
+    req.decided_at = now
+    req.staff_reason = staff_reason
+    request_state_move(
+        req,
+        to=to,
+        now=now,
+        actor=actor,
+        also_saved=["decided_at", "staff_reason"],
+        audited={"reason": staff_reason} if audited else None,
+    )
 
 
 def request_reject(
@@ -224,14 +292,12 @@ def request_reject(
     with transaction.atomic():
         req = lock_request(request_id, taxpayer_id=taxpayer_id)
         _refuse_unless_pending(req, now, "rejected")
-        req.decided_at = now
-        req.staff_reason = "Rejected by the taxpayer."  # R19: kept for staff only.
-        request_state_move(
+        _end_by_decision(
             req,
             to=RequestState.REJECTED,
-            now=now,
+            staff_reason="Rejected by the taxpayer.",  # R19: kept for staff only.
             actor=actor,
-            also_saved=["decided_at", "staff_reason"],
+            now=now,
         )
     return req
 

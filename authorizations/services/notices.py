@@ -118,7 +118,7 @@ def practitioner_notice_email(
             "notice": notice,
             "recorded": notice.kind == PractitionerNoticeKind.RECORDED,
             "request_url": settings.PORTAL_URL
-            + reverse("authorizations_pro:request", args=[notice.request_id]),
+            + reverse("authorizations_pro:request", args=[notice.request.public_id]),
             "settings_url": settings.PORTAL_URL + reverse("authorizations_pro:notices"),
             "when": clock.to_et(notice.created_at),
         }

@@ -13,7 +13,7 @@ from authorizations.models import AuthorizationRequest, RequestKind, RequestModu
 from authorizations.periods import Matter, allowed_periods, dedupe
 from authorizations.services.expiry import expiry_days
 from caf.errors import CafError
-from caf.selectors import caf_record_for_request
+from caf.selectors import caf_record_by_number, caf_record_for_request
 from taxpayers.errors import TaxpayerError
 from taxpayers.services import taxpayer_match
 from taxpro import clock
@@ -65,6 +65,21 @@ def _check_modules(modules: Sequence[tuple[str, str]], today: dt.date) -> list[t
     return unique
 
 
+def _audit_out_of_standing(practitioner: User, caf_number: str, now: dt.datetime) -> None:
+    """A request refused with a CAF number out of good standing (R3) is a security-relevant
+    refusal (quality.md): staff see it in the audit trail. Kept even though nothing is sent."""
+    record = caf_record_by_number(caf_number=caf_number)
+    if record is None or record.is_in_good_standing:
+        return
+    audit_record(
+        action="request.refused_out_of_standing",
+        obj=record,
+        actor=practitioner,
+        after={"practice_status": record.practice_status},
+        now=now,
+    )
+
+
 def request_submit(
     *,
     practitioner: User,
@@ -93,6 +108,7 @@ def request_submit(
             address=representative.address,
         )
     except CafError as error:
+        _audit_out_of_standing(practitioner, representative.caf_number, now)
         field = f"representative.{error.field}" if error.field else None
         raise RequestRefused(error.message, field=field) from error
     try:

@@ -64,7 +64,7 @@ def test_the_e_mail_is_text_and_html_names_no_taxpayer_and_goes_once(cpa, taxpay
     for body in (letter.body, html):
         assert taxpayer.name not in body
         assert taxpayer.tin_last4 not in body
-        assert reverse("authorizations_pro:request", args=[notice.request_id]) in body
+        assert reverse("authorizations_pro:request", args=[notice.request.public_id]) in body
         assert reverse("authorizations_pro:notices") in body
     notice.refresh_from_db()
     assert notice.emailed_at is not None

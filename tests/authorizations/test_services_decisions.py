@@ -12,6 +12,7 @@ import pytest
 from authorizations import selectors, services
 from authorizations.errors import ApprovalRefused, RequestRefused
 from authorizations.models import Authorization, AuthorizationRequest, RequestKind, RequestState
+from caf.models import CafRecord
 from taxpayers.models import Letter, LetterKind
 from taxpro.models import AuditEvent
 from tests.authorizations.conftest import (
@@ -235,3 +236,40 @@ def test_r25_the_count_does_not_depend_on_whether_the_worker_has_recorded_yet(ta
     approve(submit(reps[1], taxpayer, notices=True, now=wednesday), now=wednesday)
     tia = submit(reps[2], taxpayer, notices=True, kind=RequestKind.TIA, now=wednesday)
     assert approve(tia, now=wednesday + HOUR).state == RequestState.APPROVED
+
+
+@pytest.mark.parametrize("status", ["suspended", "disbarred"])
+def test_r3a_a_representative_out_of_standing_since_sending_is_refused_at_approval(
+    cpa, taxpayer, status
+) -> None:
+    req = submit(cpa, taxpayer)
+    CafRecord.objects.filter(pk=cpa.caf_record.pk).update(practice_status=status)
+    # The review page says so, in words, before the taxpayer signs; it writes nothing.
+    preview = services.request_approval_refusal(request_id=req.pk, taxpayer_id=taxpayer.pk)
+    assert preview is not None and "no longer allowed to represent" in preview
+    assert "R3" not in preview
+    req.refresh_from_db()
+    assert req.state == RequestState.PENDING
+    with pytest.raises(ApprovalRefused, match="no longer allowed to represent"):
+        approve(req, now=TUESDAY_NOON + HOUR)
+    req.refresh_from_db()
+    # The request ends as processing failed (R18), no status for the practitioner (R19).
+    assert req.state == RequestState.FAILED
+    assert req.signed_at is None
+    assert status in req.staff_reason
+    assert selectors.request_status_for_practitioner(req) != "Pending with the taxpayer"
+    assert not Authorization.objects.filter(taxpayer=taxpayer).exists()
+    failed = AuditEvent.objects.get(action="request.failed", object_id=str(req.pk))
+    assert failed.actor == taxpayer.user
+    # A second try is refused as already ended, and changes nothing.
+    with pytest.raises(ApprovalRefused, match="could not be processed"):
+        approve(req, now=TUESDAY_NOON + 2 * HOUR)
+    assert AuditEvent.objects.filter(action="request.failed").count() == 1
+
+
+def test_r3a_a_representative_in_good_standing_is_not_refused(cpa, taxpayer) -> None:
+    req = submit(cpa, taxpayer)
+    assert services.request_approval_refusal(request_id=req.pk, taxpayer_id=taxpayer.pk) is None
+    approve(req)
+    req.refresh_from_db()
+    assert req.state == RequestState.APPROVED

@@ -13,6 +13,7 @@ from authorizations.models import AuthorizationRequest, RequestKind, RequestStat
 from authorizations.periods import Matter, allowed_periods, parse_periods
 from caf.models import PracticeStatus
 from taxpayers.models import TaxForm
+from taxpro.models import AuditEvent
 from tests.authorizations.conftest import (
     INCOME_2024,
     TUESDAY_NOON,
@@ -57,6 +58,20 @@ def test_r3_a_caf_record_not_in_good_standing_cannot_send_requests(cpa, taxpayer
     cpa.caf_record.save()
     with pytest.raises(RequestRefused, match="not in good standing"):
         submit(cpa, taxpayer)
+
+
+@pytest.mark.django_db
+def test_r3_a_refusal_out_of_good_standing_leaves_an_audit_event(cpa, taxpayer) -> None:
+    submit(cpa, taxpayer)  # in good standing: no such event
+    assert not AuditEvent.objects.filter(action="request.refused_out_of_standing").exists()
+    cpa.caf_record.practice_status = PracticeStatus.DISBARRED
+    cpa.caf_record.save()
+    with pytest.raises(RequestRefused):
+        submit(cpa, taxpayer)
+    event = AuditEvent.objects.get(action="request.refused_out_of_standing")
+    assert event.actor == cpa.user
+    assert (event.object_type, event.object_id) == ("caf.cafrecord", str(cpa.caf_record.pk))
+    assert event.after == {"practice_status": "disbarred"}
 
 
 @pytest.mark.django_db

@@ -92,3 +92,26 @@ def test_the_bad_request_page_has_no_accessibility_violations(page: Page, live_s
         "Sorry, we could not handle that request"
     )
     assert_accessible(page)
+
+
+@pytest.mark.browser
+def test_the_too_many_requests_page_says_when_to_try_again(page: Page, live_server) -> None:
+    retry_at = dt.datetime(2026, 11, 30, 15, 5, tzinfo=ET).astimezone(dt.UTC)
+    html = render_to_string("429.html", {"retry_after_minutes": 4, "retry_at": retry_at})
+    url = f"{live_server.url}/__too_many__"
+    serve_html(page, url, html, 429)
+    page.goto(url)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Too many requests")
+    expect(page.get_by_role("main")).to_contain_text("try again in 4 minutes, from 3:05 p.m.")
+    assert_accessible(page)
+
+
+@pytest.mark.browser
+def test_the_too_many_requests_page_without_a_time_still_says_what_to_do(
+    page: Page, live_server
+) -> None:
+    url = f"{live_server.url}/__too_many_plain__"
+    serve_html(page, url, render_to_string("429.html"), 429)
+    page.goto(url)
+    expect(page.get_by_role("main")).to_contain_text("Wait a few minutes, then try again.")
+    assert_accessible(page)

@@ -48,7 +48,7 @@ def test_journey_request_approved_then_withdrawn(page: Page, live_server) -> Non
     assert_accessible(page)
     assert _fits_320_px(page)
 
-    page.locator(f"label[for='withdraw-{row.pk}']").click()
+    page.locator(f"label[for='withdraw-{row.public_id}']").click()
     expect(
         page.get_by_label("Withdraw: Jordan Journey, Income Tax (Form 1040), 2024")
     ).to_be_checked()

@@ -117,7 +117,7 @@ def test_pin_waiting_expired_and_locked_pages(page: Page, live_server) -> None:
         caf_number=second.caf_number,
         now=clock.now() - dt.timedelta(days=31),
     )
-    page.goto(f"{live_server.url}/pro/profile/link/{expired.pk}/")
+    page.goto(f"{live_server.url}/pro/profile/link/{expired.public_id}/")
     expect(page.get_by_text("This PIN has expired", exact=False)).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Mail me a new PIN").click()

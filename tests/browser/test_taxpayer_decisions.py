@@ -93,16 +93,16 @@ def test_approve_a_poa_by_keyboard_and_the_practitioner_sees_it_recorded(
     assert_accessible(page)
 
     # Keyboard only from here: Tab to each control, Enter to follow, Space to tick.
-    tab_to(page, f"a[href='/account/authorizations/requests/{req.pk}/']")
+    tab_to(page, f"a[href='/account/authorizations/requests/{req.public_id}/']")
     page.keyboard.press("Enter")
-    expect(page).to_have_url(f"{base}/account/authorizations/requests/{req.pk}/")
+    expect(page).to_have_url(f"{base}/account/authorizations/requests/{req.public_id}/")
     expect(page.get_by_role("heading", name="What approving will revoke")).to_be_visible()
     expect(
         page.get_by_text(f"Power of attorney you gave {earlier.caf_record.name}", exact=False)
     ).to_be_visible()
     assert_accessible(page)
 
-    tab_to(page, f"a[href='/account/authorizations/requests/{req.pk}/approve/']")
+    tab_to(page, f"a[href='/account/authorizations/requests/{req.public_id}/approve/']")
     page.keyboard.press("Enter")
     # The step-up: a power of attorney needs the password again.
     page.wait_for_url("**/auth/reauthenticate/**")
@@ -111,7 +111,7 @@ def test_approve_a_poa_by_keyboard_and_the_practitioner_sees_it_recorded(
     tab_to(page, "input[name='password']")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_url(f"{base}/account/authorizations/requests/{req.pk}/approve/")
+    page.wait_for_url(f"{base}/account/authorizations/requests/{req.public_id}/approve/")
     expect(page.get_by_text("Declaration version", exact=False)).to_be_visible()
     assert_accessible(page)
 
@@ -122,7 +122,7 @@ def test_approve_a_poa_by_keyboard_and_the_practitioner_sees_it_recorded(
     page.keyboard.type(taxpayer.name)
     tab_to(page, "button[type='submit']:has-text('Approve and sign')")
     page.keyboard.press("Enter")
-    page.wait_for_url(f"{base}/account/authorizations/requests/{req.pk}/")
+    page.wait_for_url(f"{base}/account/authorizations/requests/{req.public_id}/")
     approved_seen = time.monotonic()
     expect(page.get_by_text("It is being recorded", exact=False).first).to_be_visible()
     assert_accessible(page)
@@ -166,12 +166,12 @@ def test_reject_one_revoke_one_and_the_practitioner_count_changes(
     expect(pro.get_by_text("2 active authorizations on", exact=False)).to_be_visible()
 
     sign_in_with_password(page, base, taxpayer.user.email)
-    page.goto(f"{base}/account/authorizations/requests/{to_reject.pk}/")
+    page.goto(f"{base}/account/authorizations/requests/{to_reject.public_id}/")
     expect(page.get_by_text("Nothing will be revoked", exact=False)).to_be_visible()
     assert_accessible(page)
-    tab_to(page, f"a[href='/account/authorizations/requests/{to_reject.pk}/reject/']")
+    tab_to(page, f"a[href='/account/authorizations/requests/{to_reject.public_id}/reject/']")
     page.keyboard.press("Enter")
-    page.wait_for_url(f"**/requests/{to_reject.pk}/reject/")
+    page.wait_for_url(f"**/requests/{to_reject.public_id}/reject/")
     assert_accessible(page)
     tab_to(page, "button:has-text('Reject this request')")
     page.keyboard.press("Enter")
@@ -181,9 +181,9 @@ def test_reject_one_revoke_one_and_the_practitioner_count_changes(
     assert_accessible(page)
 
     row = Authorization.objects.get(taxpayer=taxpayer, period="202312")
-    tab_to(page, f"a[href='/account/authorizations/{row.pk}/revoke/']")
+    tab_to(page, f"a[href='/account/authorizations/{row.public_id}/revoke/']")
     page.keyboard.press("Enter")
-    page.wait_for_url(f"**/{row.pk}/revoke/")
+    page.wait_for_url(f"**/{row.public_id}/revoke/")
     expect(page.get_by_text("We will send", exact=False)).to_be_visible()
     assert_accessible(page)
     tab_to(page, "button:has-text('Revoke this authorization')")
@@ -194,7 +194,7 @@ def test_reject_one_revoke_one_and_the_practitioner_count_changes(
     assert_accessible(page)
 
     # An ended authorization's page says so, without a button.
-    page.goto(f"{base}/account/authorizations/{row.pk}/revoke/")
+    page.goto(f"{base}/account/authorizations/{row.public_id}/revoke/")
     expect(page.get_by_text("This authorization has already ended.")).to_be_visible()
     assert_accessible(page)
 
@@ -218,13 +218,13 @@ def test_empty_refusals_and_errors_are_accessible(page: Page, live_server) -> No
     rep = make_rep(code="c")
     record_now(submit_now(rep, taxpayer, kind=RequestKind.TIA))
     correction = submit_now(rep, taxpayer, kind=RequestKind.TIA)
-    page.goto(f"{base}/account/authorizations/requests/{correction.pk}/")
+    page.goto(f"{base}/account/authorizations/requests/{correction.public_id}/")
     expect(
         page.get_by_text("You can approve this corrected request from", exact=False)
     ).to_be_visible()
     expect(page.get_by_role("link", name="Approve", exact=True)).to_have_count(0)
     assert_accessible(page)
-    page.goto(f"{base}/account/authorizations/requests/{correction.pk}/approve/")
+    page.goto(f"{base}/account/authorizations/requests/{correction.public_id}/approve/")
     expect(
         page.get_by_text("You can approve this corrected request from", exact=False)
     ).to_be_visible()
@@ -233,7 +233,7 @@ def test_empty_refusals_and_errors_are_accessible(page: Page, live_server) -> No
 
     # The form's own errors: next to the fields and in the summary.
     other = submit_now(make_rep(code="c"), taxpayer, kind=RequestKind.TIA)
-    page.goto(f"{base}/account/authorizations/requests/{other.pk}/approve/")
+    page.goto(f"{base}/account/authorizations/requests/{other.public_id}/approve/")
     page.locator("label[for=id_declaration]").click()
     page.get_by_label("Type your full name to sign").fill("Somebody Else")
     page.get_by_role("button", name="Approve and sign").click()
@@ -249,15 +249,15 @@ def test_empty_refusals_and_errors_are_accessible(page: Page, live_server) -> No
     third = submit_now(
         make_rep(code="c"), taxpayer, kind=RequestKind.TIA, notices=True, modules=[INCOME_2023]
     )
-    page.goto(f"{base}/account/authorizations/requests/{third.pk}/approve/")
+    page.goto(f"{base}/account/authorizations/requests/{third.public_id}/approve/")
     expect(page.get_by_text("two is the limit", exact=False)).to_be_visible()
     assert_accessible(page)
 
     # An expired request says so.
     old = submit_now(make_rep(code="c"), taxpayer, now=clock.now() - dt.timedelta(days=22))
-    page.goto(f"{base}/account/authorizations/requests/{old.pk}/")
+    page.goto(f"{base}/account/authorizations/requests/{old.public_id}/")
     expect(page.get_by_text("Expired", exact=False).first).to_be_visible()
-    page.goto(f"{base}/account/authorizations/requests/{old.pk}/approve/")
+    page.goto(f"{base}/account/authorizations/requests/{old.public_id}/approve/")
     expect(page.get_by_text("no longer waiting for your decision", exact=False)).to_be_visible()
     assert_accessible(page)
 
@@ -284,11 +284,11 @@ def test_approving_works_without_javascript(page_without_javascript: Page, live_
     taxpayer = make_taxpayer()
     req = submit_now(make_rep(code="c"), taxpayer, kind=RequestKind.TIA)
     sign_in_with_password(page, live_server.url, taxpayer.user.email)
-    page.goto(f"{live_server.url}/account/authorizations/requests/{req.pk}/approve/")
+    page.goto(f"{live_server.url}/account/authorizations/requests/{req.public_id}/approve/")
     page.locator("label[for=id_declaration]").click()
     page.get_by_label("Type your full name to sign").fill(taxpayer.name)
     page.get_by_role("button", name="Approve and sign").click()
-    page.wait_for_url(f"{live_server.url}/account/authorizations/requests/{req.pk}/")
+    page.wait_for_url(f"{live_server.url}/account/authorizations/requests/{req.public_id}/")
     expect(page.get_by_text("It is being recorded", exact=False).first).to_be_visible()
     req.refresh_from_db()
     assert req.state in {RequestState.APPROVED, RequestState.RECORDED}

@@ -9,6 +9,8 @@ until it is.
 
 from __future__ import annotations
 
+import re
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -21,6 +23,7 @@ from caf.models import PinLetter
 from caf.services import caf_pin_request
 from taxpayers.models import Letter, LetterKind
 from taxpayers.services import letter_send
+from taxpro.models import AuditEvent
 from tests.authorizations.conftest import INCOME_2023, INCOME_2024, make_rep, make_taxpayer
 from tests.factories import StaffFactory, enrol_totp
 from tests.views.decisions_support import record_now, submit_now
@@ -58,11 +61,13 @@ def world() -> World:
     staff = StaffFactory()
     enrol_totp(staff)
     urls = {
-        "authorizations_pro:request": reverse("authorizations_pro:request", args=[pending.pk]),
-        "authorizations_pro:request_cancel": reverse(
-            "authorizations_pro:request_cancel", args=[pending.pk]
+        "authorizations_pro:request": reverse(
+            "authorizations_pro:request", args=[pending.public_id]
         ),
-        "authorizations_pro:client": reverse("authorizations_pro:client", args=[t.pk]),
+        "authorizations_pro:request_cancel": reverse(
+            "authorizations_pro:request_cancel", args=[pending.public_id]
+        ),
+        "authorizations_pro:client": reverse("authorizations_pro:client", args=[t.public_id]),
         "authorizations_pro:wizard_step": reverse(
             "authorizations_pro:wizard_step", args=[draft.public_id, "representative"]
         ),
@@ -75,18 +80,20 @@ def world() -> World:
         "authorizations_pro:wizard_discard": reverse(
             "authorizations_pro:wizard_discard", args=[draft.public_id]
         ),
-        "caf_pro:link_confirm": reverse("caf_pro:link_confirm", args=[pin.pk]),
-        "taxpayers_account:notice": reverse("taxpayers_account:notice", args=[notice.pk]),
+        "caf_pro:link_confirm": reverse("caf_pro:link_confirm", args=[pin.public_id]),
+        "taxpayers_account:notice": reverse("taxpayers_account:notice", args=[notice.public_id]),
         "authorizations_account:request": reverse(
-            "authorizations_account:request", args=[pending.pk]
+            "authorizations_account:request", args=[pending.public_id]
         ),
         "authorizations_account:approve": reverse(
-            "authorizations_account:approve", args=[pending.pk]
+            "authorizations_account:approve", args=[pending.public_id]
         ),
         "authorizations_account:reject": reverse(
-            "authorizations_account:reject", args=[pending.pk]
+            "authorizations_account:reject", args=[pending.public_id]
         ),
-        "authorizations_account:revoke": reverse("authorizations_account:revoke", args=[row.pk]),
+        "authorizations_account:revoke": reverse(
+            "authorizations_account:revoke", args=[row.public_id]
+        ),
     }
     # The PIN letter belongs to its own practitioner: make them the owner of that one URL.
     world = World(a, b, t.user, u.user, staff, urls)
@@ -220,3 +227,36 @@ def test_every_portal_url_with_an_object_in_it_is_in_this_matrix() -> None:
         in {"authorizations_pro", "caf_pro", "taxpayers_account", "authorizations_account"}
     }
     assert with_objects == OBJECT_URL_NAMES
+
+
+@pytest.mark.parametrize("name", PRO_URLS + ACCOUNT_URLS + ACCOUNT_URLS_ROW)
+def test_r45_opening_another_users_object_is_audited_and_answers_like_nothing_there(
+    world: World, name: str
+) -> None:
+    """Issue 10: the refusal leaves an audit event for staff; the visitor gets the very page a
+    made-up id gets, so nothing tells them the object exists."""
+    other = (
+        world.other_taxpayer_user
+        if name.startswith(("taxpayers_account:", "authorizations_account:"))
+        else world.other_rep.user
+    )
+    client = _as(other)
+    theirs = client.get(world.urls[name])
+    events = AuditEvent.objects.filter(action="access.refused_not_owner")
+    assert events.count() == 1, name
+    event = events.get()
+    assert event.actor == other
+    made_up = client.get(UUID_IN_PATH.sub(str(uuid.uuid4()), world.urls[name]))
+    assert events.count() == 1  # a made-up id is not someone else's object
+    assert (theirs.status_code, made_up.status_code) == (404, 404)
+    assert _without_nonces(theirs.content) == _without_nonces(made_up.content)
+
+
+UUID_IN_PATH = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _without_nonces(html: bytes) -> bytes:
+    """Each page has its own CSP nonce and CSRF token; nothing else may differ."""
+    html = re.sub(rb'nonce="[^"]*"', b"", html)
+    html = re.sub(rb'"X-CSRFToken"\s*:\s*"[^"]*"', b"", html)
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", html)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.test import Client
@@ -43,6 +44,7 @@ CREATE = reverse("caf_pro:profile_create")
 DESIGNATIONS = reverse("caf_pro:designation_add")
 LINK = reverse("caf_pro:link_start")
 GET_CAF = reverse("caf_pro:get_caf_number")
+NOBODYS = uuid.UUID(int=1)  # a public id no row has
 
 
 def fullwidth(text: str) -> str:
@@ -72,8 +74,8 @@ def cpa_client(client: Client, cpa) -> Client:
 # --- Access (R45) ----------------------------------------------------------------------------
 
 
-def _confirm_url(pin_letter_id: int = 1) -> str:
-    return reverse("caf_pro:link_confirm", args=[pin_letter_id])
+def _confirm_url(public_id: uuid.UUID = NOBODYS) -> str:
+    return reverse("caf_pro:link_confirm", args=[public_id])
 
 
 @pytest.mark.parametrize("url", [PROFILE, CREATE, DESIGNATIONS, LINK, GET_CAF, _confirm_url()])
@@ -94,7 +96,7 @@ def test_r45_another_practitioners_pin_letter_is_not_found(client: Client, cpa) 
     pin_letter = caf_pin_request(practitioner=cpa.user, caf_number=record.caf_number)
     other = practitioner_with_profile(legal_name="Other Person")
     client.force_login(other.user)
-    url = _confirm_url(pin_letter.pk)
+    url = _confirm_url(pin_letter.public_id)
     assert client.get(url).status_code == 404
     assert client.post(url, {"pin": pin_from_letter(pin_letter)}).status_code == 404
     assert not CafLink.objects.exists()
@@ -322,7 +324,7 @@ def test_r6_asking_for_a_pin_mails_a_letter_and_never_shows_the_pin(
     record = their_caf_record(cpa)
     response = cpa_client.post(LINK, {"caf_number": record.caf_number_display}, follow=True)
     pin_letter = latest_pin_letter(cpa.user)
-    assert response.redirect_chain[-1][0] == _confirm_url(pin_letter.pk)
+    assert response.redirect_chain[-1][0] == _confirm_url(pin_letter.public_id)
     html = _html(response)
     assert "We mailed a PIN letter to the CAF address of record" in html
     assert f"{record.city}, {record.state}" in html
@@ -357,7 +359,7 @@ def test_profile_lists_pin_letters_waiting_with_a_link(cpa_client: Client, cpa) 
     pin_letter = caf_pin_request(practitioner=cpa.user, caf_number=record.caf_number)
     html = _html(cpa_client.get(PROFILE))
     assert "Waiting for a PIN" in html
-    assert _confirm_url(pin_letter.pk) in html
+    assert _confirm_url(pin_letter.public_id) in html
 
 
 # --- Linking, step 2: enter the PIN (R6) ----------------------------------------------------
@@ -371,7 +373,7 @@ def pin_letter(cpa) -> PinLetter:
 
 def test_r6_the_right_pin_links_the_caf_number(cpa_client: Client, cpa, pin_letter) -> None:
     response = cpa_client.post(
-        _confirm_url(pin_letter.pk), {"pin": pin_from_letter(pin_letter)}, follow=True
+        _confirm_url(pin_letter.public_id), {"pin": pin_from_letter(pin_letter)}, follow=True
     )
     assert response.redirect_chain[-1][0] == PROFILE
     html = _html(response)
@@ -382,7 +384,7 @@ def test_r6_the_right_pin_links_the_caf_number(cpa_client: Client, cpa, pin_lett
 
 
 def test_r6_wrong_pin_says_how_many_attempts_are_left(cpa_client: Client, pin_letter) -> None:
-    url = _confirm_url(pin_letter.pk)
+    url = _confirm_url(pin_letter.public_id)
     html = _html(cpa_client.post(url, {"pin": wrong_pin(pin_from_letter(pin_letter))}))
     assert "That PIN is wrong. You have 4 more attempts." in html
     assert "There is a problem" in html
@@ -394,14 +396,14 @@ def test_r6_wrong_pin_says_how_many_attempts_are_left(cpa_client: Client, pin_le
 def test_r6_a_pin_that_is_not_8_digits_does_not_count_as_an_attempt(
     cpa_client: Client, pin_letter, value
 ) -> None:
-    html = _html(cpa_client.post(_confirm_url(pin_letter.pk), {"pin": value}))
+    html = _html(cpa_client.post(_confirm_url(pin_letter.public_id), {"pin": value}))
     assert "There is a problem" in html
     pin_letter.refresh_from_db()
     assert pin_letter.wrong_attempts == 0
 
 
 def test_r6_too_many_wrong_attempts_lock_the_pin(cpa_client: Client, pin_letter) -> None:
-    url = _confirm_url(pin_letter.pk)
+    url = _confirm_url(pin_letter.public_id)
     pin = pin_from_letter(pin_letter)
     for _ in range(4):
         cpa_client.post(url, {"pin": wrong_pin(pin)})
@@ -416,7 +418,7 @@ def test_r6_too_many_wrong_attempts_lock_the_pin(cpa_client: Client, pin_letter)
 
 
 def test_r6_a_new_pin_can_be_asked_for_after_a_lock(cpa_client: Client, pin_letter) -> None:
-    url = _confirm_url(pin_letter.pk)
+    url = _confirm_url(pin_letter.public_id)
     for _ in range(5):
         cpa_client.post(url, {"pin": wrong_pin(pin_from_letter(pin_letter))})
     response = cpa_client.post(LINK, {"caf_number": pin_letter.caf_record.caf_number}, follow=True)
@@ -432,7 +434,7 @@ def test_r6_an_expired_pin_says_so_and_how_to_get_a_new_one(cpa_client: Client, 
         caf_number=record.caf_number,
         now=clock.now() - dt.timedelta(days=31),
     )
-    url = _confirm_url(old.pk)
+    url = _confirm_url(old.public_id)
     html = _html(cpa_client.get(url))
     assert "This PIN has expired" in html and "Mail me a new PIN" in html
     html = _html(cpa_client.post(url, {"pin": pin_from_letter(old)}))
@@ -443,7 +445,7 @@ def test_r6_an_expired_pin_says_so_and_how_to_get_a_new_one(cpa_client: Client, 
 
 
 def test_r47_a_doubled_pin_confirm_links_once(cpa_client: Client, cpa, pin_letter) -> None:
-    url = _confirm_url(pin_letter.pk)
+    url = _confirm_url(pin_letter.public_id)
     pin = pin_from_letter(pin_letter)
     cpa_client.post(url, {"pin": pin})
     response = cpa_client.post(url, {"pin": pin}, follow=True)

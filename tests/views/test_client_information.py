@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -28,8 +29,8 @@ IN_SCOPE = ("1040", "202412")
 OUT_OF_SCOPE = ("1040", "202312")
 
 
-def _detail(taxpayer_id: int) -> str:
-    return reverse("authorizations_pro:client", args=[taxpayer_id])
+def _detail(public_id: uuid.UUID) -> str:
+    return reverse("authorizations_pro:client", args=[public_id])
 
 
 def _html(response) -> str:
@@ -76,14 +77,14 @@ def authorized(rep):
 # --- Access (R45) ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", [INDEX, _detail(1)])
+@pytest.mark.parametrize("url", [INDEX, _detail(uuid.UUID(int=1))])
 def test_anonymous_is_sent_to_sign_in(client: Client, url) -> None:
     response = client.get(url)
     assert response.status_code == 302
     assert reverse("account_login") in response["Location"]
 
 
-@pytest.mark.parametrize("url", [INDEX, _detail(1)])
+@pytest.mark.parametrize("url", [INDEX, _detail(uuid.UUID(int=1))])
 def test_a_taxpayer_gets_403(client: Client, url) -> None:
     client.force_login(UserFactory())
     assert client.get(url).status_code == 403
@@ -92,17 +93,17 @@ def test_a_taxpayer_gets_403(client: Client, url) -> None:
 def test_r45_another_practitioners_client_is_not_found(client: Client, authorized) -> None:
     other = practitioner()
     signed_in_as(client, other)
-    assert client.get(_detail(authorized.pk)).status_code == 404
-    assert client.get(_detail(999_999)).status_code == 404
+    assert client.get(_detail(authorized.public_id)).status_code == 404
+    assert client.get(_detail(uuid.uuid4())).status_code == 404
     assert not InformationAccess.objects.exists()
 
 
 def test_r45_the_owner_sees_their_client(client_of_rep: Client, authorized) -> None:
-    assert client_of_rep.get(_detail(authorized.pk)).status_code == 200
+    assert client_of_rep.get(_detail(authorized.public_id)).status_code == 200
 
 
 def test_only_get(client_of_rep: Client, authorized) -> None:
-    assert client_of_rep.post(_detail(authorized.pk)).status_code == 405
+    assert client_of_rep.post(_detail(authorized.public_id)).status_code == 405
     assert client_of_rep.post(INDEX).status_code == 405
 
 
@@ -130,7 +131,7 @@ def test_r7_r43_clients_are_listed_with_masked_tins(client_of_rep: Client, rep, 
     assert authorized.name in html
     assert authorized.tin_masked in html
     assert authorized.tin_reveal() not in html
-    assert _detail(authorized.pk) in html
+    assert _detail(authorized.public_id) in html
     assert "Not My Client" not in html
     assert "Business Client LLC" not in html  # individuals only
     assert "Showing 1 to 1 of 1 client." in html
@@ -182,7 +183,7 @@ def test_htmx_asks_for_the_list_region_only(client_of_rep: Client, authorized) -
 
 
 def test_r32_only_the_modules_in_scope_are_shown(client_of_rep: Client, authorized) -> None:
-    html = _html(client_of_rep.get(_detail(authorized.pk)))
+    html = _html(client_of_rep.get(_detail(authorized.public_id)))
     assert "Income Tax (Form 1040), 2024" in html
     assert "$1,234.56" in html
     assert "Tax assessed in scope" in html
@@ -194,8 +195,8 @@ def test_r32_only_the_modules_in_scope_are_shown(client_of_rep: Client, authoriz
 
 
 def test_r33_each_view_is_logged(client_of_rep: Client, rep, authorized) -> None:
-    client_of_rep.get(_detail(authorized.pk))
-    client_of_rep.get(_detail(authorized.pk))
+    client_of_rep.get(_detail(authorized.public_id))
+    client_of_rep.get(_detail(authorized.public_id))
     rows = list(InformationAccess.objects.all())
     assert len(rows) == 2
     assert {(r.practitioner_id, r.taxpayer_id, r.form, r.period) for r in rows} == {
@@ -207,7 +208,7 @@ def test_r33_each_view_is_logged(client_of_rep: Client, rep, authorized) -> None
 def test_r32_scope_without_account_data_says_so(client_of_rep: Client, rep) -> None:
     taxpayer = TaxpayerFactory(name="No Data Yet")
     insert_authorization(rep, taxpayer, matter="civil_penalty", period="202403")
-    html = _html(client_of_rep.get(_detail(taxpayer.pk)))
+    html = _html(client_of_rep.get(_detail(taxpayer.public_id)))
     assert "There is no account information yet" in html
     assert "Quarter ending March 2024 (Q1)" in html  # the scope is shown
     assert not InformationAccess.objects.exists()
@@ -216,7 +217,7 @@ def test_r32_scope_without_account_data_says_so(client_of_rep: Client, rep) -> N
 def test_r29_r32_gone_once_withdrawn(client_of_rep: Client, rep, authorized) -> None:
     row = Authorization.objects.active().get(taxpayer=authorized)
     authorization_withdraw(authorization_id=row.pk, practitioner=rep.user)
-    assert client_of_rep.get(_detail(authorized.pk)).status_code == 404
+    assert client_of_rep.get(_detail(authorized.public_id)).status_code == 404
     assert authorized.name not in _html(client_of_rep.get(INDEX))
     assert not InformationAccess.objects.exists()
 
@@ -224,12 +225,12 @@ def test_r29_r32_gone_once_withdrawn(client_of_rep: Client, rep, authorized) -> 
 def test_r30_r32_gone_once_revoked(client_of_rep: Client, authorized) -> None:
     row = Authorization.objects.active().get(taxpayer=authorized)
     authorization_revoke(authorization_id=row.pk, taxpayer_id=authorized.pk, actor=authorized.user)
-    assert client_of_rep.get(_detail(authorized.pk)).status_code == 404
+    assert client_of_rep.get(_detail(authorized.public_id)).status_code == 404
     assert not InformationAccess.objects.exists()
 
 
 def test_detail_is_not_cached(client_of_rep: Client, authorized) -> None:
-    response = client_of_rep.get(_detail(authorized.pk))
+    response = client_of_rep.get(_detail(authorized.public_id))
     assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
 
 

@@ -53,8 +53,8 @@ def test_r18_requests_expiring_within_the_reminder_days_come_first(client: Clien
     later = insert_request(rep, make_taxpayer(), submitted_at=now - dt.timedelta(days=2))
     body = _home(signed_in_as(client, rep))
     section = body[body.index("expiring soon") : body.index("requests-heading")]
-    assert reverse("authorizations_pro:request", args=[soon.pk]) in section
-    assert reverse("authorizations_pro:request", args=[later.pk]) not in section
+    assert reverse("authorizations_pro:request", args=[soon.public_id]) in section
+    assert reverse("authorizations_pro:request", args=[later.public_id]) not in section
 
 
 def test_requests_recorded_this_week_are_listed_and_older_ones_are_not(client: Client) -> None:
@@ -66,8 +66,8 @@ def test_requests_recorded_this_week_are_listed_and_older_ones_are_not(client: C
     )
     body = _home(signed_in_as(client, rep))
     section = body[body.index("Recorded in the last 7 days") : body.index("requests-heading")]
-    assert reverse("authorizations_pro:request", args=[fresh.pk]) in section
-    assert reverse("authorizations_pro:request", args=[old.pk]) not in section
+    assert reverse("authorizations_pro:request", args=[fresh.public_id]) in section
+    assert reverse("authorizations_pro:request", args=[old.public_id]) not in section
 
 
 def _queries_for_home(client: Client) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 
 import pytest
 from django.db import connection
@@ -98,8 +99,8 @@ def test_r7_every_active_row_on_linked_caf_numbers_whatever_created_it(client_of
     assert online.taxpayer.tin_reveal() not in html
     assert business.tin_masked in html
     # Individuals link to their client page; businesses do not (they come on forms only).
-    assert reverse("authorizations_pro:client", args=[online.taxpayer_id]) in html
-    assert reverse("authorizations_pro:client", args=[business.pk]) not in html
+    assert reverse("authorizations_pro:client", args=[online.taxpayer.public_id]) in html
+    assert reverse("authorizations_pro:client", args=[business.public_id]) not in html
 
 
 def test_an_empty_list_says_so(client_of_rep) -> None:
@@ -200,21 +201,21 @@ def two_rows(rep):
 
 
 def test_r29_the_confirmation_lists_exactly_what_will_be_withdrawn(client_of_rep, two_rows) -> None:
-    response = client_of_rep.get(WITHDRAW, {"ids": [str(two_rows[0].pk)]})
+    response = client_of_rep.get(WITHDRAW, {"ids": [str(two_rows[0].public_id)]})
     html = _html(response)
     assert response.status_code == 200
     assert "Withdraw from 1 authorization?" in html
     assert "First Client" in html and "Second Client" not in html
     assert "ends as soon as you confirm" in html
     assert "sent a notice" in html
-    assert f'name="ids" value="{two_rows[0].pk}"' in html
+    assert f'name="ids" value="{two_rows[0].public_id}"' in html
     assert Authorization.objects.active().count() == 2  # a GET changes nothing
 
 
 def test_r29_withdrawing_several_ends_them_at_once_and_notifies_each_taxpayer(
     client_of_rep, two_rows
 ) -> None:
-    ids = [str(row.pk) for row in two_rows]
+    ids = [str(row.public_id) for row in two_rows]
     response = client_of_rep.post(WITHDRAW, {"ids": ids}, follow=True)
     assert response.redirect_chain[-1][0] == LIST
     html = _html(response)
@@ -229,7 +230,7 @@ def test_r29_withdrawing_several_ends_them_at_once_and_notifies_each_taxpayer(
 
 
 def test_r47_a_doubled_withdrawal_has_one_effect(client_of_rep, two_rows) -> None:
-    ids = [str(two_rows[0].pk)]
+    ids = [str(two_rows[0].public_id)]
     client_of_rep.post(WITHDRAW, {"ids": ids})
     again = client_of_rep.post(WITHDRAW, {"ids": ids}, follow=True)
     assert again.status_code == 200
@@ -244,8 +245,10 @@ def test_r47_a_doubled_withdrawal_has_one_effect(client_of_rep, two_rows) -> Non
 
 
 def test_r47_a_selection_with_one_ended_row_changes_nothing(client_of_rep, two_rows) -> None:
-    client_of_rep.post(WITHDRAW, {"ids": [str(two_rows[0].pk)]})
-    response = client_of_rep.post(WITHDRAW, {"ids": [str(row.pk) for row in two_rows]}, follow=True)
+    client_of_rep.post(WITHDRAW, {"ids": [str(two_rows[0].public_id)]})
+    response = client_of_rep.post(
+        WITHDRAW, {"ids": [str(row.public_id) for row in two_rows]}, follow=True
+    )
     assert "Nothing was withdrawn" in _html(response)
     two_rows[1].refresh_from_db()
     assert two_rows[1].ends_at is None
@@ -256,11 +259,16 @@ def test_r45_another_practitioners_row_smuggled_in_is_not_found(
 ) -> None:
     stranger = practitioner(code="c")
     theirs = insert_authorization(stranger, make_taxpayer())
-    ids = [str(two_rows[0].pk), str(theirs.pk)]
+    ids = [str(two_rows[0].public_id), str(theirs.public_id)]
     assert client_of_rep.get(WITHDRAW, {"ids": ids}).status_code == 404
     assert client_of_rep.post(WITHDRAW, {"ids": ids}).status_code == 404
     assert Authorization.objects.active().count() == 3  # nothing changed, mine included
     assert not Letter.objects.filter(kind=LetterKind.WITHDRAWAL_NOTICE).exists()
+    # Issue 10: each attempt is audited, naming only the row that is not theirs.
+    refused = AuditEvent.objects.filter(action="access.refused_not_owner")
+    assert refused.count() == 2
+    assert set(refused.values_list("object_id", flat=True)) == {str(theirs.pk)}
+    assert {event.actor for event in refused} == {rep.user}
 
 
 @pytest.mark.parametrize(
@@ -269,7 +277,7 @@ def test_r45_another_practitioners_row_smuggled_in_is_not_found(
         ({}, "Select at least one authorization to withdraw."),
         ({"ids": ["abc"]}, "The selection was not understood."),
         ({"ids": ["١٢"]}, "The selection was not understood."),
-        ({"ids": [str(n) for n in range(1, 260)]}, "Select 200 authorizations or fewer"),
+        ({"ids": [str(uuid.uuid4()) for _ in range(259)]}, "Select 200 authorizations or fewer"),
     ],
 )
 def test_a_bad_selection_gets_a_message_and_changes_nothing(
@@ -285,7 +293,7 @@ def test_a_bad_selection_gets_a_message_and_changes_nothing(
 def test_withdraw_needs_csrf(rep, two_rows) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(rep.user)
-    assert client.post(WITHDRAW, {"ids": [str(two_rows[0].pk)]}).status_code == 403
+    assert client.post(WITHDRAW, {"ids": [str(two_rows[0].public_id)]}).status_code == 403
     assert Authorization.objects.active().count() == 2
 
 
@@ -336,9 +344,9 @@ def test_spreadsheet_safe_covers_tab_and_carriage_return() -> None:
 def test_r45_only_another_practitioners_row_is_not_found(client_of_rep) -> None:
     stranger = practitioner(code="c")
     theirs = insert_authorization(stranger, make_taxpayer())
-    assert client_of_rep.get(WITHDRAW, {"ids": [str(theirs.pk)]}).status_code == 404
-    assert client_of_rep.post(WITHDRAW, {"ids": [str(theirs.pk)]}).status_code == 404
-    assert client_of_rep.post(WITHDRAW, {"ids": ["987654321"]}).status_code == 404
+    assert client_of_rep.get(WITHDRAW, {"ids": [str(theirs.public_id)]}).status_code == 404
+    assert client_of_rep.post(WITHDRAW, {"ids": [str(theirs.public_id)]}).status_code == 404
+    assert client_of_rep.post(WITHDRAW, {"ids": [str(uuid.uuid4())]}).status_code == 404
     theirs.refresh_from_db()
     assert theirs.ends_at is None
 
@@ -346,7 +354,7 @@ def test_r45_only_another_practitioners_row_is_not_found(client_of_rep) -> None:
 def test_a_forms_channel_row_for_a_business_can_be_withdrawn(client_of_rep, rep) -> None:
     business = BusinessTaxpayerFactory()
     row = insert_authorization(rep, business, matter="941", period="202406", channel="form")
-    response = client_of_rep.post(WITHDRAW, {"ids": [str(row.pk)]}, follow=True)
+    response = client_of_rep.post(WITHDRAW, {"ids": [str(row.public_id)]}, follow=True)
     assert "You withdrew 1 authorization." in _html(response)
     assert Letter.objects.filter(taxpayer=business, kind=LetterKind.WITHDRAWAL_NOTICE).exists()
 

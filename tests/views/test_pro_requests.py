@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.db import connection
@@ -60,12 +61,16 @@ def test_r45_another_practitioners_request_is_not_found(client: Client, rep) -> 
     req = insert_request(rep, make_taxpayer())
     other = practitioner(code="c")
     signed_in_as(client, other)
-    assert client.get(reverse("authorizations_pro:request", args=[req.pk])).status_code == 404
     assert (
-        client.get(reverse("authorizations_pro:request_cancel", args=[req.pk])).status_code == 404
+        client.get(reverse("authorizations_pro:request", args=[req.public_id])).status_code == 404
     )
     assert (
-        client.post(reverse("authorizations_pro:request_cancel", args=[req.pk])).status_code == 404
+        client.get(reverse("authorizations_pro:request_cancel", args=[req.public_id])).status_code
+        == 404
+    )
+    assert (
+        client.post(reverse("authorizations_pro:request_cancel", args=[req.public_id])).status_code
+        == 404
     )
     req.refresh_from_db()
     assert req.state == RequestState.PENDING
@@ -74,12 +79,13 @@ def test_r45_another_practitioners_request_is_not_found(client: Client, rep) -> 
 
 def test_anonymous_and_taxpayer_cannot_open_a_request(client: Client, rep) -> None:
     req = insert_request(rep, make_taxpayer())
-    url = reverse("authorizations_pro:request", args=[req.pk])
+    url = reverse("authorizations_pro:request", args=[req.public_id])
     assert client.get(url).status_code == 302
     client.force_login(UserFactory())
     assert client.get(url).status_code == 403
     assert (
-        client.post(reverse("authorizations_pro:request_cancel", args=[req.pk])).status_code == 403
+        client.post(reverse("authorizations_pro:request_cancel", args=[req.public_id])).status_code
+        == 403
     )
 
 
@@ -120,7 +126,9 @@ def test_r20_the_list_shows_every_submitted_request_newest_first(client_of_rep, 
 def test_r19_the_practitioner_sees_these_statuses(client_of_rep, rep, state, shown) -> None:
     req = insert_request(rep, make_taxpayer(), state=state)
     assert shown in _html(client_of_rep.get(LIST))
-    assert shown in _html(client_of_rep.get(reverse("authorizations_pro:request", args=[req.pk])))
+    assert shown in _html(
+        client_of_rep.get(reverse("authorizations_pro:request", args=[req.public_id]))
+    )
 
 
 @pytest.mark.parametrize("state", [RequestState.REJECTED, RequestState.FAILED])
@@ -130,7 +138,7 @@ def test_r19_rejected_and_failed_show_no_status_and_never_the_reason(
     req = insert_request(
         rep, make_taxpayer(), state=state, staff_reason="Secret reason kept for staff"
     )
-    for url in (LIST, reverse("authorizations_pro:request", args=[req.pk])):
+    for url in (LIST, reverse("authorizations_pro:request", args=[req.public_id])):
         html = _html(client_of_rep.get(url))
         assert CONTACT_TAXPAYER in html
         assert "Secret reason" not in html
@@ -142,12 +150,14 @@ def test_r19_rejected_and_failed_show_no_status_and_never_the_reason(
 def test_r19_cancelling_a_rejected_request_does_not_name_its_state(client_of_rep, rep) -> None:
     req = insert_request(rep, make_taxpayer(), state=RequestState.REJECTED)
     response = client_of_rep.post(
-        reverse("authorizations_pro:request_cancel", args=[req.pk]), follow=True
+        reverse("authorizations_pro:request_cancel", args=[req.public_id]), follow=True
     )
     html = _html(response)
     assert "Only a pending request can be cancelled" in html
     assert "rejected" not in html.lower()
-    page = _html(client_of_rep.get(reverse("authorizations_pro:request_cancel", args=[req.pk])))
+    page = _html(
+        client_of_rep.get(reverse("authorizations_pro:request_cancel", args=[req.public_id]))
+    )
     assert "cannot be cancelled" in page
     assert "rejected" not in page.lower()
 
@@ -290,7 +300,7 @@ def test_the_list_runs_a_constant_number_of_queries(client_of_rep, rep) -> None:
 
 def test_the_detail_shows_what_was_submitted(client_of_rep, rep) -> None:
     req = submit(rep, make_taxpayer(), modules=[("1040", "202412")], now=clock.now())
-    html = _html(client_of_rep.get(reverse("authorizations_pro:request", args=[req.pk])))
+    html = _html(client_of_rep.get(reverse("authorizations_pro:request", args=[req.public_id])))
     assert req.taxpayer.name in html
     assert req.taxpayer.tin_masked in html
     assert "Income Tax (Form 1040): 2024" in html
@@ -301,7 +311,7 @@ def test_the_detail_shows_what_was_submitted(client_of_rep, rep) -> None:
 
 def test_cancel_asks_first_then_cancels_once(client_of_rep, rep) -> None:
     req = submit(rep, make_taxpayer(), now=clock.now())
-    url = reverse("authorizations_pro:request_cancel", args=[req.pk])
+    url = reverse("authorizations_pro:request_cancel", args=[req.public_id])
     confirm = client_of_rep.get(url)
     assert "Yes, cancel this request" in _html(confirm)
     req.refresh_from_db()
@@ -324,7 +334,8 @@ def test_cancel_needs_csrf(rep) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(rep.user)
     assert (
-        client.post(reverse("authorizations_pro:request_cancel", args=[req.pk])).status_code == 403
+        client.post(reverse("authorizations_pro:request_cancel", args=[req.public_id])).status_code
+        == 403
     )
     req.refresh_from_db()
     assert req.state == RequestState.PENDING
@@ -333,7 +344,9 @@ def test_cancel_needs_csrf(rep) -> None:
 def test_a_recorded_request_cannot_be_cancelled(client_of_rep, rep) -> None:
     req = insert_request(rep, make_taxpayer(), state=RequestState.RECORDED)
     html = _html(
-        client_of_rep.post(reverse("authorizations_pro:request_cancel", args=[req.pk]), follow=True)
+        client_of_rep.post(
+            reverse("authorizations_pro:request_cancel", args=[req.public_id]), follow=True
+        )
     )
     assert "the taxpayer has already approved this one" in html
     req.refresh_from_db()
@@ -342,24 +355,27 @@ def test_a_recorded_request_cannot_be_cancelled(client_of_rep, rep) -> None:
 
 def test_access_matrix_for_cancel(client: Client, rep, staff_user) -> None:
     req = insert_request(rep, make_taxpayer())
-    url = reverse("authorizations_pro:request_cancel", args=[req.pk])
+    url = reverse("authorizations_pro:request_cancel", args=[req.public_id])
     response = client.post(url)
     assert response.status_code == 302  # anonymous: to sign-in
     assert reverse("account_login") in response["Location"]
     client.force_login(staff_user)
     assert client.get(url).status_code == 403
     assert client.post(url).status_code == 403
-    assert client.get(reverse("authorizations_pro:request", args=[999999])).status_code == 403
+    assert client.get(reverse("authorizations_pro:request", args=[uuid.uuid4()])).status_code == 403
     req.refresh_from_db()
     assert req.state == RequestState.PENDING
 
 
 def test_r45_a_request_id_that_does_not_exist_is_not_found(client_of_rep) -> None:
     assert (
-        client_of_rep.get(reverse("authorizations_pro:request", args=[999999])).status_code == 404
+        client_of_rep.get(reverse("authorizations_pro:request", args=[uuid.uuid4()])).status_code
+        == 404
     )
     assert (
-        client_of_rep.post(reverse("authorizations_pro:request_cancel", args=[999999])).status_code
+        client_of_rep.post(
+            reverse("authorizations_pro:request_cancel", args=[uuid.uuid4()])
+        ).status_code
         == 404
     )
 
@@ -368,11 +384,12 @@ def test_wrong_methods_are_refused(client_of_rep, rep) -> None:
     req = insert_request(rep, make_taxpayer())
     assert client_of_rep.post(LIST).status_code == 405
     assert (
-        client_of_rep.post(reverse("authorizations_pro:request", args=[req.pk])).status_code == 405
+        client_of_rep.post(reverse("authorizations_pro:request", args=[req.public_id])).status_code
+        == 405
     )
     assert (
         client_of_rep.delete(
-            reverse("authorizations_pro:request_cancel", args=[req.pk])
+            reverse("authorizations_pro:request_cancel", args=[req.public_id])
         ).status_code
         == 405
     )

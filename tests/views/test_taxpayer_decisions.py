@@ -6,6 +6,7 @@ Rules: R21, R22, R25, R26, R30, R31, R45, R47, and the step-up before a power of
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.db import connection
@@ -15,6 +16,7 @@ from django.urls import reverse
 
 from authorizations import services
 from authorizations.models import Authorization, EndReason, RequestKind, RequestState
+from caf.models import CafRecord
 from taxpayers.models import Letter, LetterKind
 from taxpro import clock
 from taxpro.models import AuditEvent
@@ -53,8 +55,9 @@ def me(client: Client, taxpayer) -> Client:
     return client
 
 
-def url(name: str, pk: int | None = None) -> str:
-    return reverse(f"authorizations_account:{name}", kwargs={"pk": pk} if pk is not None else None)
+def url(name: str, public_id: uuid.UUID | None = None) -> str:
+    kwargs = {"public_id": public_id} if public_id is not None else None
+    return reverse(f"authorizations_account:{name}", kwargs=kwargs)
 
 
 def text(response) -> str:
@@ -83,7 +86,7 @@ def test_a_pending_request_is_described_in_plain_words(me, cpa, taxpayer) -> Non
     assert "Income Tax (Form 1040): 2024" in page
     assert "they would also get copies of the letters" in page
     assert f"{clock.to_et(req.expires_at):%B %-d, %Y}" in page
-    assert url("request", req.pk) in page
+    assert url("request", req.public_id) in page
     assert "Review this request" in page
     assert cpa.caf_record.caf_number not in page  # no CAF jargon for the taxpayer
 
@@ -107,8 +110,8 @@ def test_active_and_ended_authorizations_with_plain_reasons(me, cpa, taxpayer) -
     page = text(me.get(url("index")))
     assert "1 authorization in effect" in page
     live = Authorization.objects.get(request=active)
-    assert url("revoke", live.pk) in page
-    assert url("revoke", row.pk) not in page
+    assert url("revoke", live.public_id) in page
+    assert url("revoke", row.public_id) not in page
     assert "1 authorization that ended" in page
     assert "You revoked it" in page
 
@@ -146,10 +149,10 @@ def objects(cpa, taxpayer):
     recorded = submit_now(cpa, taxpayer, modules=[INCOME_2023])
     record_now(recorded)
     return {
-        "request": pending.pk,
-        "approve": pending.pk,
-        "reject": pending.pk,
-        "revoke": Authorization.objects.get(request=recorded).pk,
+        "request": pending.public_id,
+        "approve": pending.public_id,
+        "reject": pending.public_id,
+        "revoke": Authorization.objects.get(request=recorded).public_id,
     }
 
 
@@ -200,9 +203,9 @@ def test_an_unverified_taxpayer_is_sent_to_verify(client, objects, name) -> None
 
 def test_r31_nothing_will_be_revoked(me, cpa, taxpayer) -> None:
     req = submit_now(cpa, taxpayer)
-    page = text(me.get(url("request", req.pk)))
+    page = text(me.get(url("request", req.public_id)))
     assert "Nothing will be revoked" in page
-    assert url("approve", req.pk) in page and url("reject", req.pk) in page
+    assert url("approve", req.public_id) in page and url("reject", req.public_id) in page
 
 
 def test_r31_the_review_lists_what_approving_ends(me, cpa, taxpayer) -> None:
@@ -213,7 +216,7 @@ def test_r31_the_review_lists_what_approving_ends(me, cpa, taxpayer) -> None:
     tia = submit_now(make_rep(code="c"), taxpayer, kind=RequestKind.TIA, now=yesterday)
     record_now(tia, now=yesterday)  # R23: a POA never revokes a TIA
     req = submit_now(cpa, taxpayer, kind=RequestKind.POA)
-    page = text(me.get(url("request", req.pk)))
+    page = text(me.get(url("request", req.public_id)))
     assert "Nothing will be revoked" not in page
     assert (
         f"Power of attorney you gave {other.caf_record.name} for Income Tax (Form 1040), 2024"
@@ -225,9 +228,9 @@ def test_r31_the_review_lists_what_approving_ends(me, cpa, taxpayer) -> None:
 def test_a_decided_request_says_so(me, cpa, taxpayer) -> None:
     req = submit_now(cpa, taxpayer)
     approve_now(req)
-    page = text(me.get(url("request", req.pk)))
+    page = text(me.get(url("request", req.public_id)))
     assert "Approved: it is being recorded" in page
-    assert url("approve", req.pk) not in page
+    assert url("approve", req.public_id) not in page
 
 
 # --- Approving: R21, R22, R25, R26, R47, step-up --------------------------------------------
@@ -235,7 +238,7 @@ def test_a_decided_request_says_so(me, cpa, taxpayer) -> None:
 
 def sign(client: Client, req, taxpayer, **extra) -> object:
     return client.post(
-        url("approve", req.pk),
+        url("approve", req.public_id),
         {"declaration": "on", "signature": taxpayer.name},
         **extra,
     )
@@ -243,11 +246,11 @@ def sign(client: Client, req, taxpayer, **extra) -> object:
 
 def test_r21_approving_a_tia_needs_no_step_up_and_is_kept(me, cpa, taxpayer) -> None:
     req = submit_now(cpa, taxpayer)
-    page = text(me.get(url("approve", req.pk)))
+    page = text(me.get(url("approve", req.public_id)))
     assert f"Declaration version {services.CONSENT_TEXT_VERSION}" in page
     response = sign(me, req, taxpayer, REMOTE_ADDR="203.0.113.9", HTTP_USER_AGENT="U" * 900)
     assert response.status_code == 302
-    assert response["Location"] == url("request", req.pk)
+    assert response["Location"] == url("request", req.public_id)
     req.refresh_from_db()
     assert req.state == RequestState.APPROVED
     # R22: consent evidence.
@@ -270,7 +273,7 @@ def test_r22_a_second_factor_used_in_the_session_is_kept(me, cpa, taxpayer) -> N
 
 def test_step_up_is_required_before_approving_a_poa(me, cpa, taxpayer) -> None:
     req = submit_now(cpa, taxpayer, kind=RequestKind.POA)
-    response = me.get(url("approve", req.pk))
+    response = me.get(url("approve", req.public_id))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_reauthenticate"))
     assert "next=" in response["Location"]
@@ -280,7 +283,7 @@ def test_step_up_is_required_before_approving_a_poa(me, cpa, taxpayer) -> None:
     req.refresh_from_db()
     assert req.state == RequestState.PENDING
     step_up(me, taxpayer.user)
-    assert me.get(url("approve", req.pk)).status_code == 200
+    assert me.get(url("approve", req.public_id)).status_code == 200
     assert sign(me, req, taxpayer).status_code == 302
     req.refresh_from_db()
     assert req.state == RequestState.APPROVED
@@ -288,16 +291,16 @@ def test_step_up_is_required_before_approving_a_poa(me, cpa, taxpayer) -> None:
 
 def test_step_up_through_the_real_password_page(me, cpa, taxpayer, password) -> None:
     req = submit_now(cpa, taxpayer, kind=RequestKind.POA)
-    target = me.get(url("approve", req.pk))["Location"]
+    target = me.get(url("approve", req.public_id))["Location"]
     back = me.post(target, {"password": password})
     assert back.status_code == 302
-    assert back["Location"] == url("approve", req.pk)
+    assert back["Location"] == url("approve", req.public_id)
     assert me.get(back["Location"]).status_code == 200
 
 
 def test_the_signature_must_be_ticked_and_typed(me, cpa, taxpayer) -> None:
     req = submit_now(cpa, taxpayer)
-    response = me.post(url("approve", req.pk), {"signature": "<b>Someone\u202eElse</b>"})
+    response = me.post(url("approve", req.public_id), {"signature": "<b>Someone\u202eElse</b>"})
     assert response.status_code == 200
     page = text(response)
     assert "There is a problem" in page
@@ -305,7 +308,9 @@ def test_the_signature_must_be_ticked_and_typed(me, cpa, taxpayer) -> None:
     assert "Type your name with letters" in page or "does not match" in page
     req.refresh_from_db()
     assert req.state == RequestState.PENDING
-    wrong = text(me.post(url("approve", req.pk), {"declaration": "on", "signature": "Nobody"}))
+    wrong = text(
+        me.post(url("approve", req.public_id), {"declaration": "on", "signature": "Nobody"})
+    )
     assert "does not match the name on your tax records" in wrong
     assert 'value="Nobody"' in wrong  # what they typed is kept
 
@@ -339,7 +344,7 @@ def test_approving_a_request_no_longer_waiting_says_why(
         services.request_cancel(request_id=req.pk, practitioner=cpa.user)
     if arrange == "rejected":
         services.request_reject(request_id=req.pk, taxpayer_id=taxpayer.pk, actor=taxpayer.user)
-    get_page = text(me.get(url("approve", req.pk)))
+    get_page = text(me.get(url("approve", req.public_id)))
     assert "no longer waiting for your decision" in get_page
     assert "Approve and sign" not in get_page
     response = sign(me, req, taxpayer)
@@ -362,7 +367,7 @@ def test_r25_a_third_notice_recipient_is_refused_in_words(me, taxpayer) -> None:
     assert "two is the limit" in page
     # Signing again could only be refused again: the page offers Reject and the way back.
     assert "Approve and sign" not in page
-    assert reverse("authorizations_account:reject", args=[third.pk]) in page
+    assert reverse("authorizations_account:reject", args=[third.public_id]) in page
     third.refresh_from_db()
     assert third.state == RequestState.PENDING
 
@@ -372,10 +377,12 @@ def test_r25_r26_the_refusal_is_shown_before_the_taxpayer_signs(me, cpa, taxpaye
     correction = submit_now(cpa, taxpayer)
     tomorrow = clock.today_et() + DAY
     expected = f"You can approve this corrected request from {tomorrow:%A, %B %-d, %Y}"
-    review = text(me.get(reverse("authorizations_account:request", args=[correction.pk])))
+    review = text(me.get(reverse("authorizations_account:request", args=[correction.public_id])))
     assert expected in review
-    assert reverse("authorizations_account:approve", args=[correction.pk]) not in review
-    approve_page = text(me.get(reverse("authorizations_account:approve", args=[correction.pk])))
+    assert reverse("authorizations_account:approve", args=[correction.public_id]) not in review
+    approve_page = text(
+        me.get(reverse("authorizations_account:approve", args=[correction.public_id]))
+    )
     assert expected in approve_page
     assert "Approve and sign" not in approve_page
     correction.refresh_from_db()
@@ -384,11 +391,11 @@ def test_r25_r26_the_refusal_is_shown_before_the_taxpayer_signs(me, cpa, taxpaye
 
 def test_an_approvable_request_has_no_warning_and_offers_to_sign(me, cpa, taxpayer) -> None:
     req = submit_now(cpa, taxpayer)
-    review = text(me.get(reverse("authorizations_account:request", args=[req.pk])))
+    review = text(me.get(reverse("authorizations_account:request", args=[req.public_id])))
     assert "You cannot approve this request now" not in review
-    assert reverse("authorizations_account:approve", args=[req.pk]) in review
+    assert reverse("authorizations_account:approve", args=[req.public_id]) in review
     assert "Approve and sign" in text(
-        me.get(reverse("authorizations_account:approve", args=[req.pk]))
+        me.get(reverse("authorizations_account:approve", args=[req.public_id]))
     )
 
 
@@ -410,11 +417,11 @@ def test_r26_a_same_day_correction_says_from_which_date(me, cpa, taxpayer) -> No
 
 def test_r47_reject_confirms_then_has_one_effect(me, cpa, taxpayer) -> None:
     req = submit_now(cpa, taxpayer)
-    assert "Reject this request" in text(me.get(url("reject", req.pk)))
-    first = me.post(url("reject", req.pk))
+    assert "Reject this request" in text(me.get(url("reject", req.public_id)))
+    first = me.post(url("reject", req.public_id))
     assert first.status_code == 302 and first["Location"] == url("index")
     assert "You rejected the request" in text(me.get(first["Location"]))
-    second = me.post(url("reject", req.pk), follow=True)
+    second = me.post(url("reject", req.public_id), follow=True)
     assert "This request was already rejected" in text(second)
     assert AuditEvent.objects.filter(action="request.rejected", object_id=str(req.pk)).count() == 1
     req.refresh_from_db()
@@ -425,25 +432,25 @@ def test_r30_r47_revoke_confirms_then_has_one_effect(me, cpa, taxpayer) -> None:
     req = submit_now(cpa, taxpayer, kind=RequestKind.POA)
     record_now(req)
     row = Authorization.objects.get(request=req)
-    page = text(me.get(url("revoke", row.pk)))
+    page = text(me.get(url("revoke", row.public_id)))
     assert cpa.caf_record.name in page
     assert "Income Tax (Form 1040)" in page and "2024" in page
     assert "We will send" in page and "a notice" in page
-    first = me.post(url("revoke", row.pk), follow=True)
+    first = me.post(url("revoke", row.public_id), follow=True)
     assert "We will send them a notice" in text(first)
-    second = me.post(url("revoke", row.pk), follow=True)
+    second = me.post(url("revoke", row.public_id), follow=True)
     assert "This authorization already ended on" in text(second)
     row.refresh_from_db()
     assert row.end_reason == EndReason.REVOKED
     assert Letter.objects.filter(kind=LetterKind.REVOCATION_NOTICE).count() == 1
-    assert "has already ended" in text(me.get(url("revoke", row.pk)))
+    assert "has already ended" in text(me.get(url("revoke", row.public_id)))
 
 
 def test_every_state_change_refuses_get_without_effect_and_wrong_methods(me, cpa, taxpayer) -> None:
     req = submit_now(cpa, taxpayer)
-    assert me.put(url("approve", req.pk)).status_code == 405
+    assert me.put(url("approve", req.public_id)).status_code == 405
     assert me.post(url("index")).status_code == 405
-    assert me.post(url("request", req.pk)).status_code == 405
+    assert me.post(url("request", req.public_id)).status_code == 405
     req.refresh_from_db()
     assert req.state == RequestState.PENDING
 
@@ -452,6 +459,39 @@ def test_posts_need_a_csrf_token(cpa, taxpayer) -> None:
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(taxpayer.user)
     req = submit_now(cpa, taxpayer)
-    assert strict.post(url("reject", req.pk)).status_code == 403
+    assert strict.post(url("reject", req.public_id)).status_code == 403
     req.refresh_from_db()
     assert req.state == RequestState.PENDING
+
+
+# --- R3a: standing checked again at the approval ---------------------------------------------
+
+
+def test_r3a_the_review_says_in_words_that_a_suspended_representative_cannot_be_approved(
+    me, cpa, taxpayer
+) -> None:
+    req = submit_now(cpa, taxpayer, kind=RequestKind.TIA)
+    CafRecord.objects.filter(pk=cpa.caf_record.pk).update(practice_status="suspended")
+    review = text(me.get(url("request", req.public_id)))
+    assert "no longer allowed to represent" in review
+    assert url("approve", req.public_id) not in review
+    approve_page = text(me.get(url("approve", req.public_id)))
+    assert "no longer allowed to represent" in approve_page
+    assert "Approve and sign" not in approve_page
+    assert "R3" not in approve_page
+    req.refresh_from_db()
+    assert req.state == RequestState.PENDING  # showing the page changes nothing
+
+
+def test_r3a_an_approval_signed_after_the_representative_was_disbarred_is_refused(
+    me, cpa, taxpayer
+) -> None:
+    req = submit_now(cpa, taxpayer, kind=RequestKind.TIA)
+    assert "Approve and sign" in text(me.get(url("approve", req.public_id)))
+    CafRecord.objects.filter(pk=cpa.caf_record.pk).update(practice_status="disbarred")
+    response = sign(me, req, taxpayer)
+    assert response.status_code == 200
+    assert "no longer allowed to represent" in text(response)
+    req.refresh_from_db()
+    assert req.state == RequestState.FAILED
+    assert not Authorization.objects.filter(taxpayer=taxpayer).exists()

@@ -4,6 +4,7 @@ input, replays (R47) and constant queries."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.db import connection
@@ -67,20 +68,22 @@ def test_r45_another_taxpayers_notice_is_not_found(client: Client) -> None:
     (letter,) = insert_letters(taxpayer, 1)
     assert (
         signed_in(client, owner)
-        .get(reverse("taxpayers_account:notice", args=[letter.pk]))
+        .get(reverse("taxpayers_account:notice", args=[letter.public_id]))
         .status_code
         == 200
     )
     someone, _ = verified_taxpayer()
     client.force_login(someone)
-    assert client.get(reverse("taxpayers_account:notice", args=[letter.pk])).status_code == 404
-    assert client.get(reverse("taxpayers_account:notice", args=[999_999])).status_code == 404
+    assert (
+        client.get(reverse("taxpayers_account:notice", args=[letter.public_id])).status_code == 404
+    )
+    assert client.get(reverse("taxpayers_account:notice", args=[uuid.uuid4()])).status_code == 404
 
 
 def test_the_notice_page_scopes_for_the_anonymous_and_practitioners(client: Client) -> None:
     _, taxpayer = verified_taxpayer()
     (letter,) = insert_letters(taxpayer, 1)
-    url = reverse("taxpayers_account:notice", args=[letter.pk])
+    url = reverse("taxpayers_account:notice", args=[letter.public_id])
     assert client.get(url)["Location"].startswith(reverse("account_login"))
     practitioner = PractitionerFactory()
     enrol_totp(practitioner)
@@ -302,7 +305,7 @@ def test_r13_home_lists_the_requests_that_expire_first(client: Client) -> None:
     html = signed_in(client, user).get(reverse("taxpayer_home")).content.decode()
     assert "1 request</strong>" in html
     assert f"{rep.caf_record.name} asks for a power of attorney" in html
-    assert reverse("authorizations_account:request", args=[req.pk]) in html
+    assert reverse("authorizations_account:request", args=[req.public_id]) in html
 
 
 def test_home_of_a_verified_taxpayer_counts_and_links(client: Client) -> None:
@@ -390,7 +393,9 @@ def test_a_code_letter_never_shows_its_code(client: Client) -> None:
     code = code_in(letter)
     client.post(reverse("taxpayers_account:verify_code"), {"code": code})
     notices = client.get(reverse("taxpayers_account:notices")).content.decode()
-    detail = client.get(reverse("taxpayers_account:notice", args=[letter.pk])).content.decode()
+    detail = client.get(
+        reverse("taxpayers_account:notice", args=[letter.public_id])
+    ).content.decode()
     for html in (notices, detail):
         assert letter.subject in html
         assert code not in html

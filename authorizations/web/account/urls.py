@@ -13,10 +13,10 @@ app_name = "authorizations_account"
 urlpatterns = [
     # Decide on requests, see and revoke authorizations (R21, R30, R31).
     path("authorizations/", views.index, name="index"),
-    path("authorizations/requests/<int:pk>/", views.request_detail, name="request"),
-    path("authorizations/requests/<int:pk>/approve/", views.approve, name="approve"),
-    path("authorizations/requests/<int:pk>/reject/", views.reject, name="reject"),
-    path("authorizations/<int:pk>/revoke/", views.revoke, name="revoke"),
+    path("authorizations/requests/<uuid:public_id>/", views.request_detail, name="request"),
+    path("authorizations/requests/<uuid:public_id>/approve/", views.approve, name="approve"),
+    path("authorizations/requests/<uuid:public_id>/reject/", views.reject, name="reject"),
+    path("authorizations/<uuid:public_id>/revoke/", views.revoke, name="revoke"),
     # Who viewed my information (R33).
     path("who-viewed/", views.access_log, name="access_log"),
 ]

@@ -9,6 +9,7 @@ Every decision is the service's: a refusal comes back as a sentence and is shown
 from __future__ import annotations
 
 import ipaddress
+import uuid
 from typing import cast
 
 from allauth.account.authentication import get_authentication_records
@@ -40,8 +41,10 @@ TEMPLATES = "authorizations/account/"
 USER_AGENT_MAX = AuthorizationRequest._meta.get_field("consent_user_agent").max_length or 500
 
 
-def _request_page(pk: int) -> HttpResponseRedirect:
-    return HttpResponseRedirect(reverse("authorizations_account:request", kwargs={"pk": pk}))
+def _request_page(public_id: uuid.UUID) -> HttpResponseRedirect:
+    return HttpResponseRedirect(
+        reverse("authorizations_account:request", kwargs={"public_id": public_id})
+    )
 
 
 def _index_page() -> HttpResponseRedirect:
@@ -100,8 +103,9 @@ def index(request: HttpRequest, taxpayer: Taxpayer) -> HttpResponse:
 
 @verified_taxpayer_required
 @require_GET
-def request_detail(request: HttpRequest, taxpayer: Taxpayer, pk: int) -> HttpResponse:
-    summary = get_or_404(request_summary_for_taxpayer, taxpayer=taxpayer, request_id=pk)
+def request_detail(request: HttpRequest, taxpayer: Taxpayer, public_id: uuid.UUID) -> HttpResponse:
+    summary = get_or_404(request_summary_for_taxpayer, taxpayer=taxpayer, public_id=public_id)
+    pk = summary.req.pk
     would_end = (
         account_selectors.what_approving_ends(taxpayer=taxpayer, request_id=pk)
         if summary.awaits_decision
@@ -124,8 +128,9 @@ def _refusal_before_signing(taxpayer: Taxpayer, summary: RequestSummary, pk: int
 
 @verified_taxpayer_required
 @require_http_methods(["GET", "POST"])
-def approve(request: HttpRequest, taxpayer: Taxpayer, pk: int) -> HttpResponse:
-    summary = get_or_404(request_summary_for_taxpayer, taxpayer=taxpayer, request_id=pk)
+def approve(request: HttpRequest, taxpayer: Taxpayer, public_id: uuid.UUID) -> HttpResponse:
+    summary = get_or_404(request_summary_for_taxpayer, taxpayer=taxpayer, public_id=public_id)
+    pk = summary.req.pk
     if summary.is_poa and summary.awaits_decision:
         _require_step_up(request)
     form = ApproveForm(request.POST or None, expected_name=taxpayer.name)
@@ -142,14 +147,16 @@ def approve(request: HttpRequest, taxpayer: Taxpayer, pk: int) -> HttpResponse:
             )
         except ApprovalRefused as refused:
             refusal = str(refused)
-            summary = get_or_404(request_summary_for_taxpayer, taxpayer=taxpayer, request_id=pk)
+            summary = get_or_404(
+                request_summary_for_taxpayer, taxpayer=taxpayer, public_id=public_id
+            )
         else:
             messages.success(
                 request,
                 f"You approved the request from {summary.representative.name}. It is being "
                 "recorded and will be in effect in a moment.",
             )
-            return _request_page(pk)
+            return _request_page(public_id)
     context = {
         "summary": summary,
         "taxpayer": taxpayer,
@@ -167,15 +174,16 @@ def approve(request: HttpRequest, taxpayer: Taxpayer, pk: int) -> HttpResponse:
 
 @verified_taxpayer_required
 @require_http_methods(["GET", "POST"])
-def reject(request: HttpRequest, taxpayer: Taxpayer, pk: int) -> HttpResponse:
-    summary = get_or_404(request_summary_for_taxpayer, taxpayer=taxpayer, request_id=pk)
+def reject(request: HttpRequest, taxpayer: Taxpayer, public_id: uuid.UUID) -> HttpResponse:
+    summary = get_or_404(request_summary_for_taxpayer, taxpayer=taxpayer, public_id=public_id)
+    pk = summary.req.pk
     if request.method == "POST":
         try:
             services.request_reject(request_id=pk, taxpayer_id=taxpayer.pk, actor=request.user)
         except RequestRefused as refused:
             # R47: a second reject (or one after expiry) changes nothing and says why.
             messages.warning(request, str(refused))
-            return _request_page(pk)
+            return _request_page(public_id)
         messages.success(
             request,
             f"You rejected the request from {summary.representative.name}. They cannot act "
@@ -187,8 +195,9 @@ def reject(request: HttpRequest, taxpayer: Taxpayer, pk: int) -> HttpResponse:
 
 @verified_taxpayer_required
 @require_http_methods(["GET", "POST"])
-def revoke(request: HttpRequest, taxpayer: Taxpayer, pk: int) -> HttpResponse:
-    item = get_or_404(authorization_for_taxpayer, taxpayer=taxpayer, authorization_id=pk)
+def revoke(request: HttpRequest, taxpayer: Taxpayer, public_id: uuid.UUID) -> HttpResponse:
+    item = get_or_404(authorization_for_taxpayer, taxpayer=taxpayer, public_id=public_id)
+    pk = item.row.pk
     if request.method == "POST":
         try:
             services.authorization_revoke(

@@ -8,6 +8,7 @@ list is simply not filtered by it (quality.md: bad input gets a clear message, n
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -116,24 +117,27 @@ class AuthorizationFilterForm(_FilterForm):
 
 
 class _IdListField(forms.Field):
-    """Authorization ids from checkboxes: digits only, each once, a bounded number of them."""
+    """Authorizations' public ids from checkboxes: UUIDs only, each once, a bounded number."""
 
     widget = forms.MultipleHiddenInput
 
-    def to_python(self, value: Any) -> list[int]:
+    def to_python(self, value: Any) -> list[uuid.UUID]:
         if not value:
             return []
         if isinstance(value, str):
             value = [value]
-        ids: list[int] = []
+        ids: set[uuid.UUID] = set()
         for item in value:
             text = str(item).strip()
-            if not text.isascii() or not text.isdigit() or len(text) > 12:
-                raise ValidationError("The selection was not understood. Select again.")
-            ids.append(int(text))
-        return sorted(set(ids))
+            try:
+                if not text.isascii() or len(text) > 36:
+                    raise ValueError(text)
+                ids.add(uuid.UUID(text))
+            except ValueError:
+                raise ValidationError("The selection was not understood. Select again.") from None
+        return sorted(ids)
 
-    def validate(self, value: list[int]) -> None:
+    def validate(self, value: list[uuid.UUID]) -> None:
         if not value:
             raise ValidationError("Select at least one authorization to withdraw.")
         if len(value) > MAX_SELECTION:

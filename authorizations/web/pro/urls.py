@@ -20,8 +20,8 @@ urlpatterns = [
     path("requests/new/<uuid:public_id>/<slug:slug>/", wizard.step, name="wizard_step"),
     # Requests (R19, R20) and active authorizations (R7, R29).
     path("requests/", views.request_list, name="requests"),
-    path("requests/<int:pk>/", views.request_detail, name="request"),
-    path("requests/<int:pk>/cancel/", views.request_cancel, name="request_cancel"),
+    path("requests/<uuid:public_id>/", views.request_detail, name="request"),
+    path("requests/<uuid:public_id>/cancel/", views.request_cancel, name="request_cancel"),
     path("authorizations/", views.authorization_list, name="authorizations"),
     path("authorizations/export.csv", views.authorizations_csv, name="authorizations_csv"),
     path(
@@ -33,5 +33,5 @@ urlpatterns = [
     path("notices/", notices.notice_list, name="notices"),
     # Client information (R7, R32, R33).
     path("clients/", clients.client_list, name="clients"),
-    path("clients/<int:taxpayer_id>/", clients.client_detail, name="client"),
+    path("clients/<uuid:public_id>/", clients.client_detail, name="client"),
 ]

@@ -13,6 +13,6 @@ urlpatterns = [
     path("create/", views.profile_create, name="profile_create"),
     path("designations/", views.designation_add, name="designation_add"),
     path("link/", views.link_start, name="link_start"),
-    path("link/<int:pin_letter_id>/", views.link_confirm, name="link_confirm"),
+    path("link/<uuid:public_id>/", views.link_confirm, name="link_confirm"),
     path("get-caf-number/", views.caf_number_get, name="get_caf_number"),
 ]

@@ -4,6 +4,7 @@ changed here (R9). Views are thin: the services decide, refusals become form err
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, cast
 
 from django.contrib import messages
@@ -147,7 +148,9 @@ def link_start(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             messages.success(request, _pin_mailed_message(pin_letter, mailed_now=mailed_now))
-            return HttpResponseRedirect(reverse("caf_pro:link_confirm", args=[pin_letter.pk]))
+            return HttpResponseRedirect(
+                reverse("caf_pro:link_confirm", args=[pin_letter.public_id])
+            )
     context = {"form": form, "has_profile": has_profile}
     return render(request, "caf/pro/link_start.html", context)
 
@@ -172,10 +175,10 @@ def _link_confirm_page(request: HttpRequest, pin_letter: PinLetter, form: PinFor
 
 @practitioner_required
 @require_http_methods(["GET", "POST"])
-def link_confirm(request: HttpRequest, pin_letter_id: int) -> HttpResponse:
+def link_confirm(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """R6 step 2: the PIN from the letter links the CAF number for ever."""
     user = _user(request)
-    pin_letter = get_or_404(selectors.pin_letter_for_user, user=user, pin_letter_id=pin_letter_id)
+    pin_letter = get_or_404(selectors.pin_letter_for_user, user=user, public_id=public_id)
     record = pin_letter.caf_record
     if pin_letter.state == PinLetterState.USED:
         # Done already (a doubled or replayed POST, R47): one link, and a plain answer.

@@ -10,5 +10,5 @@ urlpatterns = [
     path("verify/", views.verify, name="verify"),
     path("verify/code/", views.verify_code, name="verify_code"),
     path("notices/", views.notices, name="notices"),
-    path("notices/<int:pk>/", views.notice, name="notice"),
+    path("notices/<uuid:public_id>/", views.notice, name="notice"),
 ]

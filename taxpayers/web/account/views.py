@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import cast
 
 from django.contrib import messages
@@ -121,6 +122,6 @@ def notices(request: HttpRequest, taxpayer: Taxpayer) -> HttpResponse:
 
 @verified_taxpayer_required
 @require_GET
-def notice(request: HttpRequest, taxpayer: Taxpayer, pk: int) -> HttpResponse:
-    letter = get_or_404(selectors.notice_for_taxpayer, taxpayer=taxpayer, notice_id=pk)
+def notice(request: HttpRequest, taxpayer: Taxpayer, public_id: uuid.UUID) -> HttpResponse:
+    letter = get_or_404(selectors.notice_for_taxpayer, taxpayer=taxpayer, public_id=public_id)
     return render(request, "taxpayers/account/notice.html", {"letter": letter})

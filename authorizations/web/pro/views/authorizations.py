@@ -41,7 +41,7 @@ class AuthorizationRow:
         """Individuals have a client information page (R32); businesses come on forms only."""
         if self.row.taxpayer.kind != HolderKind.INDIVIDUAL:
             return ""
-        return reverse("authorizations_pro:client", args=[self.row.taxpayer_id])
+        return reverse("authorizations_pro:client", args=[self.row.taxpayer.public_id])
 
     @property
     def description(self) -> str:

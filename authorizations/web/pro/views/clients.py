@@ -4,6 +4,7 @@ the taxpayer to see (R33). Another practitioner's client is not found (R45)."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import cast
@@ -88,12 +89,12 @@ def client_list(request: HttpRequest) -> HttpResponse:
 @never_cache  # tax information: not kept by the browser or a proxy
 @practitioner_required
 @require_GET
-def client_detail(request: HttpRequest, taxpayer_id: int) -> HttpResponse:
+def client_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """A GET that writes the access log: the view itself is what R33 records."""
     user = cast(User, request.user)
     # R45, and R32 once withdrawn or revoked: not the practitioner's client, not found.
     taxpayer = get_or_404(
-        client_selectors.client_for_practitioner, practitioner=user, taxpayer_id=taxpayer_id
+        client_selectors.client_for_practitioner, practitioner=user, public_id=public_id
     )
     # The service raises AccountModule.DoesNotExist if the scope ended since the fetch.
     modules = get_or_404(

@@ -3,6 +3,7 @@ cancelling a pending one (R18, R47)."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import cast
 
@@ -73,21 +74,21 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 @practitioner_required
 @require_GET
-def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def request_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     user = cast(User, request.user)
-    req = get_or_404(selectors.request_for_practitioner, practitioner=user, request_id=pk)
+    req = get_or_404(selectors.request_for_practitioner, practitioner=user, public_id=public_id)
     context = {"row": RequestRow.of(req), "RequestState": RequestState}
     return render(request, "authorizations/pro/request_detail.html", context)
 
 
 @practitioner_required
 @require_http_methods(["GET", "POST"])
-def request_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def request_cancel(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """GET: "are you sure?"; POST: cancel (R18). A repeated POST is refused by the service with
     a sentence, so a double click has one effect (R47)."""
     user = cast(User, request.user)
-    req = get_or_404(selectors.request_for_practitioner, practitioner=user, request_id=pk)
-    detail_url = reverse("authorizations_pro:request", args=[req.pk])
+    req = get_or_404(selectors.request_for_practitioner, practitioner=user, public_id=public_id)
+    detail_url = reverse("authorizations_pro:request", args=[req.public_id])
     if request.method == "POST":
         try:
             services.request_cancel(request_id=req.pk, practitioner=user)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from authorizations.models import RequestDraft
 from caf.models import CafRecord, PracticeStatus
@@ -16,6 +15,7 @@ from caf.selectors import (
     practitioner_profile_of,
 )
 from taxpro.models import User
+from taxpro.not_found import get_or_404
 from taxpro.tins import HolderKind
 
 
@@ -25,16 +25,17 @@ def drafts_for(*, practitioner: User) -> QuerySet[RequestDraft]:
 
 
 def draft_for(*, practitioner: User, public_id: uuid.UUID) -> RequestDraft:
-    """The practitioner's own draft, submitted or not; anyone else's is a 404 (R45)."""
-    draft = (
+    """The practitioner's own draft, submitted or not; anyone else's is a 404 (R45), audited
+    at the one place every such 404 passes (taxpro.not_found)."""
+    return get_or_404(_own_draft, practitioner=practitioner, public_id=public_id)
+
+
+def _own_draft(*, practitioner: User, public_id: uuid.UUID) -> RequestDraft:
+    return (
         RequestDraft.objects.owned_by(practitioner)
         .select_related("submitted_request")
-        .filter(public_id=public_id)
-        .first()
+        .get(public_id=public_id)
     )
-    if draft is None:
-        raise Http404("No such draft.")
-    return draft
 
 
 def linked_caf_records(*, practitioner: User) -> list[CafRecord]:

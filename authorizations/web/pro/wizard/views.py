@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -41,6 +41,9 @@ from taxpro.service_hours.middleware import (
     portal_closed_now,
     saves_draft_while_closed,
 )
+from taxpro.session_lifetime import KeptPost
+from taxpro.throttle import throttled_or_none
+from taxpro.tin_crypto import tin_decrypt, tin_lookup_hash
 
 STEP_TEMPLATE = "authorizations/pro/wizard/step.html"
 DRAFTS_PER_PAGE = 20
@@ -63,6 +66,8 @@ def start(request: HttpRequest) -> HttpResponse:
     """What the wizard asks, the unfinished drafts, and "Start a new request" (a POST)."""
     practitioner = signed_in_practitioner(request)
     if request.method == "POST":
+        if (throttled := throttled_or_none(request, action="request_start")) is not None:
+            return throttled
         draft = services.draft_create(practitioner=practitioner)
         return redirect(step_url(draft, STEPS[0]))
     page = Paginator(selectors.drafts_for(practitioner=practitioner), DRAFTS_PER_PAGE).get_page(
@@ -188,15 +193,68 @@ def _keep_while_closed(
 ) -> HttpResponse:
     """R42: keep what was posted, never advance and never submit."""
     if current.is_question:
-        form = current.form(draft=draft, practitioner=practitioner)
-        services.draft_save_answers(
-            draft=draft,
-            step=current.slug,
-            answers=current.typed(post=request.POST, form=form),
-            valid=False,
-            tin=current.typed_tin(request.POST),
-        )
+        _keep_typed(request, draft, current, practitioner)
     return closed_response(request, saved_draft=True)
+
+
+def _keep_typed(
+    request: HttpRequest, draft: RequestDraft, current: Step, practitioner: User
+) -> None:
+    """Keep a question step's answers as typed, not judged (R42, and after a timeout)."""
+    form = current.form(draft=draft, practitioner=practitioner)
+    services.draft_save_answers(
+        draft=draft,
+        step=current.slug,
+        answers=_storable(current.typed(post=request.POST, form=form)),
+        valid=False,
+        tin=current.typed_tin(request.POST),
+    )
+
+
+def _storable(value: Any) -> Any:
+    """What typed answers may hold in the draft's JSON: PostgreSQL refuses NUL, and no other
+    control character belongs in a name or an address."""
+    if isinstance(value, str):
+        return "".join(ch for ch in value if ch.isprintable() or ch in "\t\n")
+    if isinstance(value, dict):
+        return {key: _storable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_storable(item) for item in value]
+    return value
+
+
+_KEPT_AFTER_TIMEOUT = {"authorizations_pro:wizard_step", "authorizations_pro:wizard_submit"}
+
+
+def keep_step_after_timeout(request: HttpRequest) -> KeptPost | None:
+    """Issue 10: a step sent after the session ended keeps its answers in the draft, and
+    signing in again returns to the step (registered in ``AuthorizationsConfig.ready``)."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    if match.view_name not in {
+        "authorizations_pro:wizard_step",
+        "authorizations_pro:wizard_submit",
+    }:
+        return None
+    user = request.user
+    if not isinstance(user, User):
+        return None
+    draft = (
+        RequestDraft.objects.owned_by(user)
+        .unfinished()
+        .filter(public_id=match.kwargs["public_id"])
+        .first()
+    )
+    if draft is None:
+        return None
+    current = STEP_BY_SLUG.get(match.kwargs.get("slug", ""), CHECK_STEP)
+    if not current.is_question:
+        # The check page's declaration is all a submit carries: back to the check page.
+        return KeptPost(return_to=step_url(draft, current), kept=False)
+    _keep_typed(request, draft, current, user)
+    return KeptPost(return_to=step_url(draft, current), kept=True)
 
 
 def _post_answers(
@@ -240,6 +298,8 @@ def submit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     form = CHECK_STEP.form(draft=draft, practitioner=practitioner, data=request.POST)
     if not form.is_valid():
         return _render_step(request, draft, CHECK_STEP, form)
+    if (throttled := _submit_throttled(request, draft)) is not None:
+        return throttled
     try:
         sent = services.draft_submit(draft=draft, practitioner=practitioner)
     except AuthorizationError as error:
@@ -260,6 +320,17 @@ def submit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     else:
         messages.success(request, "Your request was sent to the taxpayer.")
     return _redirect(request, reverse("authorizations_pro:wizard_done", args=[draft.public_id]))
+
+
+def _submit_throttled(request: HttpRequest, draft: RequestDraft) -> HttpResponse | None:
+    """Floods: sends per practitioner, and per practitioner and taxpayer (keyed by the TIN's
+    keyed hash, never the TIN)."""
+    throttled = throttled_or_none(request, action="request_submit")
+    if throttled is None and draft.taxpayer_tin_ciphertext:
+        taxpayer = tin_lookup_hash(tin_decrypt(draft.taxpayer_tin_ciphertext))
+        key = f"{draft.owner_id}:{taxpayer}"
+        throttled = throttled_or_none(request, action="request_submit_taxpayer", key=key)
+    return throttled
 
 
 @require_http_methods(["GET"])
