@@ -101,9 +101,12 @@ def test_r13a_invisible_and_control_characters_refused(char: str, position: int)
 
 
 def test_r13a_ein_is_for_businesses_only() -> None:
-    # 12-3456789 is a valid EIN; an individual given these digits gets an SSN, never an EIN.
+    # 12-3456789 is a valid EIN. Written as an EIN it is not read as an SSN: the person is told
+    # it is an EIN and an SSN or ITIN is needed. The same digits written as an SSN are one.
     assert tin_parse("12-3456789", holder_kind=HolderKind.BUSINESS).tin_type == TinType.EIN
-    assert tin_parse("12-3456789").tin_type == TinType.SSN
+    with pytest.raises(TinInvalid, match="looks like an EIN.*SSN or ITIN"):
+        tin_parse("12-3456789")
+    assert tin_parse("123-45-6789").tin_type == TinType.SSN
     # A business must have a real EIN prefix (07 is not one).
     with pytest.raises(TinInvalid):
         tin_parse("07-1234567", holder_kind=HolderKind.BUSINESS)
