@@ -336,6 +336,11 @@ TIN_HASH_KEY = env_str("TIN_HASH_KEY", "")
 # --- Rules with a setting (rules.md: "*setting*") -----------------------------------------
 CAF_PIN_MAX_ATTEMPTS = env_int("CAF_PIN_MAX_ATTEMPTS", 5)  # R6
 TAXPAYER_MISMATCH_LIMIT_PER_HOUR = env_int("TAXPAYER_MISMATCH_LIMIT_PER_HOUR", 10)  # R12
+# R12's spirit for the CAF file: CAF numbers typed in the request wizard that are refused, per
+# practitioner per hour, before the wizard answers "too many attempts" (429). allauth's rate
+# limiter counts them (allauth.core.ratelimit), in the shared cache.
+CAF_CHECK_REFUSALS_PER_HOUR = env_int("CAF_CHECK_REFUSALS_PER_HOUR", 10)
+ACCOUNT_RATE_LIMITS = {"wizard_caf_check": f"{CAF_CHECK_REFUSALS_PER_HOUR}/h/user"}
 REQUEST_EXPIRY_DAYS = env_int("REQUEST_EXPIRY_DAYS", 21)  # R18
 REQUEST_REMINDER_DAYS_BEFORE = env_int("REQUEST_REMINDER_DAYS_BEFORE", 5)  # R18
 # Issue 5: a taxpayer proving who they are. Failed answers per user per day, wrong codes per code.

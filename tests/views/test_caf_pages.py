@@ -148,7 +148,7 @@ def test_profile_is_created(client: Client) -> None:
         ("legal_name", "Robin\u202eNewcomer", "invisible or control characters"),
         ("legal_name", "x" * 151, "at most 150 characters"),
         ("zip_code", "ABCDE", "ZIP"),
-        ("state", "PR", "Select your state"),
+        ("state", "PR", "Addresses in US territories, such as Puerto Rico"),
         ("address_line1", "", "Enter street address"),
     ],
 )

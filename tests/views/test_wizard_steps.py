@@ -96,7 +96,8 @@ def test_a_typed_caf_number_needs_its_name_and_address(client: Client) -> None:
         ("name", "Ann\u202eEvil", "invisible or control characters"),
         ("name", "A" * 151, "at most 150 characters"),
         ("zip_code", "1234", "5-digit ZIP code"),
-        ("state", "PR", "Select a valid choice"),
+        # R3: a territory is told the rule in words, not "Select a valid choice".
+        ("state", "PR", "Addresses in US territories, such as Puerto Rico, need a paper Form"),
     ],
 )
 def test_r3_bad_typed_caf_details_get_a_message_next_to_the_field(
@@ -133,7 +134,7 @@ def test_r3_bad_typed_caf_details_get_a_message_next_to_the_field(
             "digits 0 to 9 only",
         ),  # Arabic-Indic digits
         ("123-45-67\u200b89", "invisible or control characters"),
-        ("123\x0045-6789", "Null characters are not allowed"),
+        ("123\x0045-6789", "invisible or control characters"),
         ("12-3456789a", "Enter the TIN as 9 digits"),
     ],
 )
@@ -166,8 +167,8 @@ def test_r13a_an_itin_is_accepted(client: Client) -> None:
         ("line1", "1 Main St\r\nBcc: x@example.com", "invisible or control characters"),
         ("city", "Spring\u200bfield", "invisible or control characters"),
         ("zip_code", "\uff16\uff12\uff17\uff10\uff11", "5-digit ZIP code"),
-        ("state", "GU", "Select a valid choice"),
-        ("state", "AE", "Select a valid choice"),
+        ("state", "GU", "Addresses in US territories, such as Guam, need a paper Form"),
+        ("state", "AE", "Military (APO, FPO or DPO) addresses need a paper Form"),
     ],
 )
 def test_r10_r11_bad_taxpayer_details_get_a_field_message(

@@ -7,8 +7,10 @@ Every step is a plain form POST with a redirect after it (PRG); htmx only swaps 
 from __future__ import annotations
 
 import uuid
+from http import HTTPStatus
 from typing import Any
 
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -43,6 +45,7 @@ from taxpro.service_hours.middleware import (
 )
 
 STEP_TEMPLATE = "authorizations/pro/wizard/step.html"
+CAF_CHECK_ACTION = "wizard_caf_check"  # its rate is in settings.ACCOUNT_RATE_LIMITS
 DRAFTS_PER_PAGE = 20
 
 
@@ -210,6 +213,16 @@ def _post_answers(
         return _render_step(request, draft, current, edit.form, extra=edit.extra)
     form = current.form(draft=draft, practitioner=practitioner, data=request.POST)
     valid = form.is_valid()
+    if valid and current.checks_caf_file(form):
+        valid, throttled = _check_caf_file(request, draft, form, practitioner)
+        if throttled is not None:
+            services.draft_save_answers(
+                draft=draft,
+                step=current.slug,
+                answers=current.typed(post=request.POST, form=form),
+                valid=False,
+            )
+            return throttled
     draft = services.draft_save_answers(
         draft=draft,
         step=current.slug,
@@ -221,6 +234,34 @@ def _post_answers(
     if not valid:
         return _render_step(request, draft, current, form)
     return _redirect(request, step_url(draft, next_step(draft, current)))
+
+
+def _check_caf_file(
+    request: HttpRequest, draft: RequestDraft, form: Any, practitioner: User
+) -> tuple[bool, HttpResponse | None]:
+    """R3 with R12's spirit: a CAF number typed at its step is checked against the CAF file,
+    with one answer for every refusal; refusals are audited and counted by allauth's rate
+    limiter (``CAF_CHECK_REFUSALS_PER_HOUR``), past which the answer is a 429 page and what
+    was typed is kept."""
+    if not ratelimit.consume(request, action=CAF_CHECK_ACTION, user=practitioner, dry_run=True):
+        services.draft_caf_number_throttled(draft=draft, practitioner=practitioner)
+        minutes = 60  # the window of the "/h" rate: the oldest refusal leaves it within an hour
+        response = render(
+            request,
+            "429.html",
+            {"retry_after_minutes": minutes, "kept_input": True},
+            status=HTTPStatus.TOO_MANY_REQUESTS,
+        )
+        response["Retry-After"] = str(minutes * 60)
+        return False, response
+    refusal = services.draft_caf_number_check(
+        draft=draft, practitioner=practitioner, answers=form.cleaned_data
+    )
+    if refusal is None:
+        return True, None
+    ratelimit.consume(request, action=CAF_CHECK_ACTION, user=practitioner)
+    form.add_error(None, refusal)
+    return False, None
 
 
 # --- Submit and done ----------------------------------------------------------------------
