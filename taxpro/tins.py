@@ -39,8 +39,11 @@ _EIN_SHAPE = re.compile(r"[0-9]{2}-[0-9]{7}")
 # R13a: ITIN 4th-5th digits 50-65 were opened by the IRS in 2011; stdnum's us.itin predates
 # that and knows only 70-88, 90-92 and 94-99, so these groups are added to what it accepts.
 ITIN_GROUPS_SINCE_2011 = frozenset(f"{group:02d}" for group in range(50, 66))
-# Numbers made of one repeated digit (111-11-1111) pass stdnum's ranges but are never issued.
-_REPEATED_DIGITS = frozenset(str(digit) * 9 for digit in range(10))
+# Numbers made of one repeated digit (111-11-1111) pass stdnum's ranges but are never issued;
+# the advertising range 987-65-4320..4329 has an ITIN's first digit and a 2011 ITIN group.
+_NEVER_ISSUED = frozenset(
+    [*(str(digit) * 9 for digit in range(10)), *(f"98765432{last}" for last in range(10))]
+)
 
 NOT_AN_INDIVIDUAL_TIN = "This is not a valid SSN or ITIN."
 EIN_FOR_AN_INDIVIDUAL = (
@@ -71,6 +74,8 @@ def _refuse_foreign_characters(raw: str) -> None:
         if char.isascii() and (char.isdigit() or char == "-"):
             continue
         category = unicodedata.category(char)
+        if char == "\ufffd":  # what bytes that are not UTF-8 become on the way in
+            raise TinInvalid("Part of the TIN could not be read. Type it again.")
         if char.isdigit() or category == "Nd":
             raise TinInvalid(
                 "Enter the TIN with the digits 0 to 9 only; other kinds of digits are not accepted."
@@ -98,12 +103,12 @@ def ssn_is_valid(digits: str) -> bool:
     """R13a through python-stdnum: never 000, 666 or 9xx, no 00 group or 0000 serial, and not a
     published number (078-05-1120 and the like; the 987-65-432x advertising range starts with
     9). Repeated digits are refused here as well."""
-    return digits not in _REPEATED_DIGITS and stdnum_ssn.is_valid(digits)
+    return digits not in _NEVER_ISSUED and stdnum_ssn.is_valid(digits)
 
 
 def itin_is_valid(digits: str) -> bool:
     """R13a: starts with 9 and the 4th-5th digits are 50-65, 70-88, 90-92 or 94-99."""
-    if digits in _REPEATED_DIGITS:
+    if digits in _NEVER_ISSUED:
         return False
     if stdnum_itin.is_valid(digits):
         return True

@@ -250,13 +250,13 @@ class MatterRowForm(forms.Form):
             "invalid_choice": "Choose the tax matter from the list.",
         },
     )
-    period_from = forms.CharField(
+    period_from = PlainTextField(
         label="First period",
         max_length=6,
         widget=forms.Select,
         error_messages={"required": "Select the first period for this tax matter."},
     )
-    period_to = forms.CharField(
+    period_to = PlainTextField(
         label="Last period (optional, for a range)",
         max_length=6,
         required=False,
@@ -344,11 +344,16 @@ class MattersForm:
 
     @classmethod
     def _clean_row(cls, row: dict[str, Any]) -> dict[str, str]:
-        # Kept as typed (R42) but without what PostgreSQL cannot store (NUL) and bounded.
-        return {
-            key: text_for_keeping(str(row.get(key, "") or ""), limit=ROW_VALUE_LIMIT)
-            for key in cls.row_keys
-        }
+        # Bounded, and judged as typed: the fields refuse what they cannot take.
+        return {key: str(row.get(key, "") or "")[:ROW_VALUE_LIMIT] for key in cls.row_keys}
+
+    @classmethod
+    def rows_for_keeping(cls, rows: list[dict[str, str]]) -> list[dict[str, str]]:
+        """Rows as the draft keeps them (R42), without what PostgreSQL cannot store (NUL)."""
+        return [
+            {key: text_for_keeping(row.get(key, ""), limit=ROW_VALUE_LIMIT) for key in cls.row_keys}
+            for row in rows
+        ]
 
     def _row_form(self, index: int, row: dict[str, str]) -> MatterRowForm:
         prefix = f"row-{index}"
@@ -419,4 +424,4 @@ class MattersForm:
         }
 
     def raw_answers(self) -> dict[str, Any]:
-        return {"rows": self.rows}
+        return {"rows": self.rows_for_keeping(self.rows)}

@@ -248,7 +248,7 @@ class MattersStep(Step):
         return form.answers()
 
     def typed(self, *, post: Mapping[str, Any], form: Any) -> dict[str, Any]:
-        return {"rows": MattersForm.rows_from_post(post)}
+        return {"rows": MattersForm.rows_for_keeping(MattersForm.rows_from_post(post))}
 
     def edit(self, *, post: Mapping[str, Any], action: str) -> Edit | None:
         """ "Add another matter", "Remove" and "Update periods": edit the rows and show the step

@@ -260,7 +260,7 @@ def _check_caf_file(
     if refusal is None:
         return True, None
     ratelimit.consume(request, action=CAF_CHECK_ACTION, user=practitioner)
-    form.add_error(None, refusal)
+    form.add_error("caf_number", refusal)  # the message names all three; R12: not which
     return False, None
 
 
