@@ -279,7 +279,7 @@ def test_r9_linked_caf_numbers_with_address_and_how_to_change_it(
         ("1234567890", "exactly 9 digits"),
         ("1234-5678a", "Enter the CAF number as 9 digits"),
         (fullwidth("123456789"), "Enter the CAF number as 9 digits"),
-        ("1234\u200b56789", "Enter the CAF number as 9 digits"),
+        ("1234\u200b56789", "invisible or control characters"),
         ("<script>1</script>", "Enter the CAF number as 9 digits"),
         ("9" * 21, "at most 20 characters"),
     ],
