@@ -402,6 +402,11 @@ def test_r12_refused_caf_numbers_are_rate_limited_with_a_429_page(client: Client
     assert "R12" not in page and "R3" not in page
     assert AuditEvent.objects.filter(action="request.caf_number_throttled", actor=rep.user).exists()
     assert AuditEvent.objects.filter(action="request.caf_number_refused").count() == 2
+    # With htmx, which does not swap a 429 in, the step is reloaded and says why.
+    response = client.post(step_url(draft, "representative"), answers, HTTP_HX_REQUEST="true")
+    assert response.status_code == 429 and response["HX-Refresh"] == "true"
+    step_page = client.get(step_url(draft, "representative")).content.decode()
+    assert "Too many attempts. Try again in 60 minutes." in step_page
     # What was typed is kept in the draft (R42).
     draft.refresh_from_db()
     assert draft.data["raw"]["representative"]["city"] == answers["city"]

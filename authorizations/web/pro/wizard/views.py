@@ -253,6 +253,13 @@ def _check_caf_file(
             status=HTTPStatus.TOO_MANY_REQUESTS,
         )
         response["Retry-After"] = str(minutes * 60)
+        if getattr(request, "htmx", False):
+            # htmx does not swap a 429 in: it reloads the step, which shows this message.
+            messages.error(
+                request,
+                f"Too many attempts. Try again in {minutes} minutes. What you entered was saved.",
+            )
+            response["HX-Refresh"] = "true"
         return False, response
     refusal = services.draft_caf_number_check(
         draft=draft, practitioner=practitioner, answers=form.cleaned_data
