@@ -273,3 +273,29 @@ def test_r46_a_tin_is_not_echoed_back_when_another_field_has_an_error(
         assert "the number you typed is not shown again. Type it again." in body
     # What else was typed is kept.
     assert html.escape(data["city"]) in body
+
+
+# --- Addresses: a ZIP code not in use or not in the state is told at the question -------------
+
+ADDRESS_FORMS = ["wizard_representative", "wizard_taxpayer", "caf_profile", "taxpayer_identity"]
+
+
+@pytest.mark.parametrize("form", ADDRESS_FORMS)
+@pytest.mark.parametrize(
+    ("zip_code", "message"),
+    [
+        ("00000", "ZIP code 00000 is not in use."),
+        ("99501", "ZIP code 99501 is not in "),  # Anchorage, Alaska
+        ("00901", "ZIP code 00901 is in Puerto Rico."),
+    ],
+)
+def test_r10_r11_every_address_form_checks_the_zip_against_the_state(
+    client: Client, form: str, zip_code: str, message: str
+) -> None:
+    setup, _ = FORMS[form]
+    page = setup(client)
+    before = page.written()
+    body = _post(client, page.url, {**page.data, "zip_code": zip_code})
+    assert message in body
+    assert 'id="id_zip_code_error"' in body
+    assert page.written() == before
