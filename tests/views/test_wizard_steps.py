@@ -442,3 +442,21 @@ def test_a_nul_in_a_matter_row_is_a_field_message_not_a_500(client: Client) -> N
     body = _post(client, draft, "matters", matters_answers(("10\x0040", _year(-1), "")))
     assert 'id="id_row-0-matter_error"' in body
     assert "\\u0000" not in json.dumps(draft.data)
+
+
+def test_r12_with_the_cache_unreachable_a_typed_caf_number_is_still_answered_not_a_500(
+    client: Client, settings
+) -> None:
+    rep, draft = drafting_representative(client)
+    answers = _someone_elses_caf_number("assigned to someone else")
+    # A real Redis client pointed at a port where nothing listens: the limiter cannot count.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    body = _post(client, draft, "representative", answers)
+    assert NOT_ON_FILE in body
+    assert AuditEvent.objects.filter(action="request.caf_number_refused", actor=rep.user).exists()

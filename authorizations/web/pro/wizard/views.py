@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
+from redis.exceptions import RedisError
 
 from authorizations.errors import AuthorizationError
 from authorizations.models import RequestDraft
@@ -236,6 +237,18 @@ def _post_answers(
     return _redirect(request, step_url(draft, next_step(draft, current)))
 
 
+def _count_caf_refusal(request: HttpRequest, practitioner: User, *, dry_run: bool = False) -> bool:
+    """allauth's rate limiter, kept in the shared cache: False once the limit is reached. With
+    the cache unreachable the check goes on unlimited (its refusals are still audited) rather
+    than failing the page (quality.md: a Redis outage gives no 5xx)."""
+    try:
+        return ratelimit.consume(
+            request, action=CAF_CHECK_ACTION, user=practitioner, dry_run=dry_run
+        )
+    except RedisError:
+        return True
+
+
 def _check_caf_file(
     request: HttpRequest, draft: RequestDraft, form: Any, practitioner: User
 ) -> tuple[bool, HttpResponse | None]:
@@ -243,7 +256,7 @@ def _check_caf_file(
     with one answer for every refusal; refusals are audited and counted by allauth's rate
     limiter (``CAF_CHECK_REFUSALS_PER_HOUR``), past which the answer is a 429 page and what
     was typed is kept."""
-    if not ratelimit.consume(request, action=CAF_CHECK_ACTION, user=practitioner, dry_run=True):
+    if not _count_caf_refusal(request, practitioner, dry_run=True):
         services.draft_caf_number_throttled(draft=draft, practitioner=practitioner)
         minutes = 60  # the window of the "/h" rate: the oldest refusal leaves it within an hour
         response = render(
@@ -266,7 +279,7 @@ def _check_caf_file(
     )
     if refusal is None:
         return True, None
-    ratelimit.consume(request, action=CAF_CHECK_ACTION, user=practitioner)
+    _count_caf_refusal(request, practitioner)
     form.add_error("caf_number", refusal)  # the message names all three; R12: not which
     return False, None
 
