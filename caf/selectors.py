@@ -28,9 +28,12 @@ from taxpro.addresses import US_STATES_AND_DC, PostalAddress, addresses_match, n
 from taxpro.models import User, UserKind
 from taxpro.tins import HolderKind
 
+# R3, and R12's spirit: one answer whether the number is unknown, its name or address differ,
+# it is linked to another representative or assigned to someone else, so that nobody can map
+# who holds which CAF number.
 NOT_ON_FILE = (
-    "The CAF number, name and address you entered do not match the CAF file. Check them, or "
-    "update the CAF file by letter or on Form 2848."
+    "The CAF number, name and address you entered do not match the CAF file for a CAF number "
+    "assigned to you. Check them, or update the CAF file by letter or on Form 2848."
 )
 
 
@@ -144,6 +147,17 @@ def practitioner_may_request(
     )
 
 
+def caf_record_held_by_another(*, user: User, caf_record: CafRecord) -> bool:
+    """R4, R6: is the CAF number someone else's: linked to another practitioner, or, unlinked,
+    carrying another person's TIN than the practitioner's profile? (No profile yet: not judged
+    here, :func:`practitioner_may_request` asks for it.)"""
+    link = getattr(caf_record, "link", None) if caf_record.pk else None
+    if link is not None:
+        return link.practitioner_id != user.pk
+    profile = practitioner_profile_of(user=user)
+    return profile is not None and caf_record.tin_hash != profile.tin_hash
+
+
 def _designation_allows_poa(designation: Designation) -> bool:
     """R1: a, b, c, g or r; a and b only with a state/DC license recorded."""
     if designation.code not in POA_DESIGNATIONS:
@@ -163,6 +177,8 @@ def caf_record_for_request(
         raise RequestNotAllowed(NOT_ON_FILE)
     record = caf_record_by_number(caf_number=caf_number)
     assert record is not None
+    if caf_record_held_by_another(user=user, caf_record=record):
+        raise RequestNotAllowed(NOT_ON_FILE)
     eligibility = practitioner_may_request(
         user=user, caf_record=record, representation=representation
     )

@@ -15,6 +15,7 @@ from scourgify import normalize_address_record
 from scourgify.exceptions import AddressNormalizationError
 
 from taxpro.errors import AddressRefused
+from taxpro.zip_prefixes import zip_states
 
 # R10/R3: the 50 states and DC.
 # fmt: off
@@ -27,6 +28,19 @@ US_STATES_AND_DC = frozenset((
 US_TERRITORIES = frozenset(("AS", "GU", "MP", "PR", "VI", "UM", "FM", "MH", "PW"))
 MILITARY_STATES = frozenset(("AA", "AE", "AP"))
 # fmt: on
+TERRITORY_NAMES = {
+    "AS": "American Samoa",
+    "GU": "Guam",
+    "MP": "the Northern Mariana Islands",
+    "PR": "Puerto Rico",
+    "VI": "the US Virgin Islands",
+    "UM": "the US Minor Outlying Islands",
+    "FM": "the Federated States of Micronesia",
+    "MH": "the Marshall Islands",
+    "PW": "Palau",
+}
+# R3, R10: what the online channel serves, said the same way wherever it is refused.
+ONLINE_ADDRESSES_ONLY = "Only addresses in the 50 states and DC can be used online"
 
 _ZIP = re.compile(r"[0-9]{5}(-?[0-9]{4})?")
 _NOT_WORD = re.compile(r"[^A-Z0-9 ]+")
@@ -115,24 +129,61 @@ def address_validate(address: PostalAddress) -> None:
             raise AddressRefused("The address contains invisible or control characters.")
 
 
-def address_require_us_state(address: PostalAddress) -> None:
-    """R10, R3: online requests need an address in one of the 50 states or DC."""
-    state = address.state.strip().upper()
+def state_refusal(state: str) -> str | None:
+    """R3, R10: why an address in ``state`` cannot be used online, in words; None for the 50
+    states and DC."""
+    state = state.strip().upper()
     if state in US_STATES_AND_DC:
-        return
+        return None
     if state in US_TERRITORIES:
-        raise AddressRefused(
-            "Addresses in US territories cannot be used online; use Form 2848 or 8821 instead."
+        where = TERRITORY_NAMES.get(state, "")
+        such_as = f", such as {where}," if where else ""
+        return (
+            f"Addresses in US territories{such_as} need a paper Form 2848 or 8821 instead: "
+            f"{ONLINE_ADDRESSES_ONLY[0].lower()}{ONLINE_ADDRESSES_ONLY[1:]}."
         )
     if state in MILITARY_STATES:
-        raise AddressRefused(
-            "Military (APO, FPO, DPO) addresses cannot be used online; use Form 2848 or 8821 "
-            "instead."
+        return (
+            "Military (APO, FPO or DPO) addresses need a paper Form 2848 or 8821 instead: "
+            f"{ONLINE_ADDRESSES_ONLY[0].lower()}{ONLINE_ADDRESSES_ONLY[1:]}."
         )
-    raise AddressRefused(
-        "Only addresses in one of the 50 states or DC can be used online; foreign addresses "
-        "need Form 2848 or 8821."
+    return (
+        "A foreign address needs a paper Form 2848 or 8821 instead: "
+        f"{ONLINE_ADDRESSES_ONLY[0].lower()}{ONLINE_ADDRESSES_ONLY[1:]}."
     )
+
+
+def zip_state_refusal(zip_code: str, state: str) -> str | None:
+    """Is ``zip_code`` (already a valid ZIP or ZIP+4) in use, and does it belong to ``state``?
+    Said at the question, so it does not surface later as a record mismatch (R11)."""
+    code = zip5(zip_code)
+    states = zip_states(code)
+    if not states:
+        return f"ZIP code {code} is not in use. Check the ZIP code."
+    state = state.strip().upper()
+    if not state or state in states:
+        return None
+    if states.isdisjoint(US_STATES_AND_DC):
+        if "GU" in states:
+            where = "Guam or another Pacific island territory"
+        else:
+            where = next(
+                (TERRITORY_NAMES[s] for s in sorted(states) if s in TERRITORY_NAMES),
+                "a military (APO, FPO or DPO) post office",
+            )
+        return (
+            f"ZIP code {code} is in {where}. {ONLINE_ADDRESSES_ONLY}; other addresses need a "
+            "paper Form 2848 or 8821."
+        )
+    named = STATE_NAMES.get(state, state)
+    return f"ZIP code {code} is not in {named}. Check the ZIP code and the state."
+
+
+def address_require_us_state(address: PostalAddress) -> None:
+    """R10, R3: online requests need an address in one of the 50 states or DC."""
+    refusal = state_refusal(address.state)
+    if refusal is not None:
+        raise AddressRefused(refusal)
 
 
 @dataclass(frozen=True)

@@ -350,6 +350,10 @@ TIN_HASH_KEY = env_str("TIN_HASH_KEY", "")
 # --- Rules with a setting (rules.md: "*setting*") -----------------------------------------
 CAF_PIN_MAX_ATTEMPTS = env_int("CAF_PIN_MAX_ATTEMPTS", 5)  # R6
 TAXPAYER_MISMATCH_LIMIT_PER_HOUR = env_int("TAXPAYER_MISMATCH_LIMIT_PER_HOUR", 10)  # R12
+# R12's spirit for the CAF file: CAF numbers typed in the request wizard that are refused, per
+# practitioner per hour, before the wizard answers "too many attempts" (429). allauth's rate
+# limiter counts them (allauth.core.ratelimit), in the shared cache.
+CAF_CHECK_REFUSALS_PER_HOUR = env_int("CAF_CHECK_REFUSALS_PER_HOUR", 10)
 REQUEST_EXPIRY_DAYS = env_int("REQUEST_EXPIRY_DAYS", 21)  # R18
 REQUEST_REMINDER_DAYS_BEFORE = env_int("REQUEST_REMINDER_DAYS_BEFORE", 5)  # R18
 FORM_UPLOAD_MAX_BYTES = env_int("FORM_UPLOAD_MAX_BYTES", 15 * 1024 * 1024)  # R34: 15 MB
@@ -371,6 +375,8 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # allauth's rate syntax: amount/period/per, comma-separated (all must allow). A person never
 # comes near these; a script is answered 429 with when to try again (taxpro.throttle).
 ACCOUNT_RATE_LIMITS = {
+    # CAF numbers refused at the wizard's representative step, per practitioner (R3, R12).
+    "wizard_caf_check": f"{CAF_CHECK_REFUSALS_PER_HOUR}/h/user",
     # Starting a new request in the wizard (a draft), per practitioner.
     "request_start": env_str("REQUEST_START_RATE", "10/m/user,60/h/user"),
     # Sending requests, per practitioner.

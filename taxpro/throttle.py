@@ -63,13 +63,19 @@ def throttled_or_none(
     return too_many_requests(request, retry_after=wait)
 
 
-def too_many_requests(request: HttpRequest, *, retry_after: int) -> HttpResponse:
+def too_many_requests(
+    request: HttpRequest, *, retry_after: int, attempts: bool = False, kept_input: bool = False
+) -> HttpResponse:
+    """The 429 page with its Retry-After: ``attempts`` for tries at one answer (a CAF number),
+    else a flood; ``kept_input`` when what the user sent was saved."""
     response = render(
         request,
         "429.html",
         {
             "retry_after_minutes": max(1, math.ceil(retry_after / 60)),
             "retry_at": clock.now() + dt.timedelta(seconds=retry_after),
+            "attempts": attempts,
+            "kept_input": kept_input,
         },
         status=429,
     )

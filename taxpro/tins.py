@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from django.db import models
 from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.us import ein as stdnum_ein
+from stdnum.us import itin as stdnum_itin
+from stdnum.us import ssn as stdnum_ssn
 
 from taxpro.errors import TinInvalid
 
@@ -32,9 +34,21 @@ class HolderKind(models.TextChoices):
 
 
 _ASCII_SHAPE = re.compile(r"[0-9-]+")
+# An EIN as it is written: two digits, a dash, seven digits.
+_EIN_SHAPE = re.compile(r"[0-9]{2}-[0-9]{7}")
+# R13a: ITIN 4th-5th digits 50-65 were opened by the IRS in 2011; stdnum's us.itin predates
+# that and knows only 70-88, 90-92 and 94-99, so these groups are added to what it accepts.
+ITIN_GROUPS_SINCE_2011 = frozenset(f"{group:02d}" for group in range(50, 66))
+# Numbers made of one repeated digit (111-11-1111) pass stdnum's ranges but are never issued;
+# the advertising range 987-65-4320..4329 has an ITIN's first digit and a 2011 ITIN group.
+_NEVER_ISSUED = frozenset(
+    [*(str(digit) * 9 for digit in range(10)), *(f"98765432{last}" for last in range(10))]
+)
 
-# R13a: ITIN 4th-5th digits.
-ITIN_GROUPS = frozenset([*range(50, 66), *range(70, 89), *range(90, 93), *range(94, 100)])
+NOT_AN_INDIVIDUAL_TIN = "This is not a valid SSN or ITIN."
+EIN_FOR_AN_INDIVIDUAL = (
+    "This looks like an EIN, which is a business's number. Enter the person's SSN or ITIN."
+)
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,8 @@ def _refuse_foreign_characters(raw: str) -> None:
         if char.isascii() and (char.isdigit() or char == "-"):
             continue
         category = unicodedata.category(char)
+        if char == "\ufffd":  # what bytes that are not UTF-8 become on the way in
+            raise TinInvalid("Part of the TIN could not be read. Type it again.")
         if char.isdigit() or category == "Nd":
             raise TinInvalid(
                 "Enter the TIN with the digits 0 to 9 only; other kinds of digits are not accepted."
@@ -84,14 +100,19 @@ def tin_digits(raw: str) -> str:
 
 
 def ssn_is_valid(digits: str) -> bool:
-    """R13a: never starts 000, 666 or 9; group is not 00; serial is not 0000."""
-    area, group, serial = digits[:3], digits[3:5], digits[5:]
-    return not (area in {"000", "666"} or area.startswith("9") or group == "00" or serial == "0000")
+    """R13a through python-stdnum: never 000, 666 or 9xx, no 00 group or 0000 serial, and not a
+    published number (078-05-1120 and the like; the 987-65-432x advertising range starts with
+    9). Repeated digits are refused here as well."""
+    return digits not in _NEVER_ISSUED and stdnum_ssn.is_valid(digits)
 
 
 def itin_is_valid(digits: str) -> bool:
     """R13a: starts with 9 and the 4th-5th digits are 50-65, 70-88, 90-92 or 94-99."""
-    return digits.startswith("9") and int(digits[3:5]) in ITIN_GROUPS
+    if digits in _NEVER_ISSUED:
+        return False
+    if stdnum_itin.is_valid(digits):
+        return True
+    return digits.startswith("9") and digits[3:5] in ITIN_GROUPS_SINCE_2011
 
 
 def ein_is_valid(digits: str) -> bool:
@@ -114,12 +135,15 @@ def tin_parse(raw: str, *, holder_kind: str = HolderKind.INDIVIDUAL) -> Tin:
         if not ein_is_valid(digits):
             raise TinInvalid("This is not a valid EIN.")
         return Tin(digits=digits, tin_type=TinType.EIN)
+    if _EIN_SHAPE.fullmatch(raw.strip(" ")):
+        # R13a: an EIN is for businesses only; written NN-NNNNNNN it is not read as an SSN.
+        raise TinInvalid(EIN_FOR_AN_INDIVIDUAL)
     if digits.startswith("9"):
         if not itin_is_valid(digits):
-            raise TinInvalid("This is not a valid SSN or ITIN.")
+            raise TinInvalid(NOT_AN_INDIVIDUAL_TIN)
         return Tin(digits=digits, tin_type=TinType.ITIN)
     if not ssn_is_valid(digits):
-        raise TinInvalid("This is not a valid SSN or ITIN.")
+        raise TinInvalid(NOT_AN_INDIVIDUAL_TIN)
     return Tin(digits=digits, tin_type=TinType.SSN)
 
 

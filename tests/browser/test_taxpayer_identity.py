@@ -61,16 +61,23 @@ def test_r13_link_the_account_with_the_mailed_code(page: Page, live_server) -> N
     expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     expect(page.locator(".error-summary").get_by_text("does not match our records")).to_be_visible()
     expect(page.locator("#id_city")).to_have_value(taxpayer.city)
+    # R46: the TIN never comes back in the page, not even after an error; the hint says so.
+    expect(page.locator("#id_tin")).to_have_value("")
+    expect(page.locator("#id_tin_helptext")).to_have_text(
+        "For your security, the number you typed is not shown again. Type it again."
+    )
     assert not Letter.objects.exists()
     assert_accessible(page)
 
     # Bad format: a field error next to the field and in the summary.
+    page.locator("#id_tin").fill(taxpayer.tin_reveal())
     page.locator("#id_dob_year").fill("19\uff180")
     page.get_by_role("button", name="Continue").click()
     page.wait_for_load_state()
     expect(page.locator("#id_dob_year_error")).to_contain_text("digits 0 to 9")
     assert_accessible(page)
 
+    page.locator("#id_tin").fill(taxpayer.tin_reveal())
     page.locator("#id_dob_year").fill(str(born.year))
     page.get_by_role("button", name="Continue").click()
     page.wait_for_load_state()

@@ -10,6 +10,7 @@ from taxpro.addresses import (
     address_normalise,
     address_require_us_state,
     addresses_match,
+    zip_state_refusal,
 )
 from taxpro.errors import AddressRefused
 
@@ -98,3 +99,64 @@ def test_r10_every_state_and_dc_is_accepted() -> None:
 def test_r10_territories_military_and_foreign_addresses_refused(state: str, words: str) -> None:
     with pytest.raises(AddressRefused, match=words):
         address_require_us_state(addr("1 Main St", state=state))
+
+
+# --- ZIP codes: in use, and in the state chosen (told at the question, not as a mismatch) -----
+
+# One real ZIP code of every state and DC (the state capital's, or the largest city's).
+ZIP_OF_STATE = {
+    "AL": "36104", "AK": "99801", "AZ": "85001", "AR": "72201", "CA": "95814", "CO": "80202",
+    "CT": "06103", "DE": "19901", "DC": "20001", "FL": "32301", "GA": "30303", "HI": "96813",
+    "ID": "83702", "IL": "62701", "IN": "46204", "IA": "50309", "KS": "66603", "KY": "40601",
+    "LA": "70802", "ME": "04330", "MD": "21401", "MA": "02201", "MI": "48933", "MN": "55102",
+    "MS": "39201", "MO": "65101", "MT": "59601", "NE": "68502", "NV": "89701", "NH": "03301",
+    "NJ": "08608", "NM": "87501", "NY": "12207", "NC": "27601", "ND": "58501", "OH": "43215",
+    "OK": "73102", "OR": "97301", "PA": "17101", "RI": "02903", "SC": "29201", "SD": "57501",
+    "TN": "37219", "TX": "78701", "UT": "84111", "VT": "05602", "VA": "23219", "WA": "98501",
+    "WV": "25301", "WI": "53703", "WY": "82001",
+}  # fmt: skip
+
+
+def test_every_state_has_a_zip_of_its_own_in_the_table() -> None:
+    assert set(ZIP_OF_STATE) == US_STATES_AND_DC
+    for state, zip_code in ZIP_OF_STATE.items():
+        assert zip_state_refusal(zip_code, state) is None, state
+        assert zip_state_refusal(f"{zip_code}-1234", state) is None, state
+
+
+@pytest.mark.parametrize("state", sorted(US_STATES_AND_DC))
+def test_a_zip_of_another_state_is_named_as_such(state: str) -> None:
+    other = "TX" if state != "TX" else "ME"
+    refusal = zip_state_refusal(ZIP_OF_STATE[other], state)
+    assert refusal is not None and "is not in" in refusal
+
+
+@pytest.mark.parametrize("zip_code", ["00000", "00100", "56800", "71500", "73200"])
+def test_a_zip_not_in_use_is_said_so(zip_code: str) -> None:
+    refusal = zip_state_refusal(zip_code, "NY")
+    assert refusal == f"ZIP code {zip_code} is not in use. Check the ZIP code."
+
+
+@pytest.mark.parametrize(
+    ("zip_code", "where"),
+    [
+        ("00901", "Puerto Rico"),
+        ("00802", "the US Virgin Islands"),
+        ("96910", "Guam or another Pacific island territory"),
+        ("09001", "a military (APO, FPO or DPO) post office"),
+        ("96201", "a military (APO, FPO or DPO) post office"),
+        ("34002", "a military (APO, FPO or DPO) post office"),
+    ],
+)
+def test_r3_r10_a_zip_outside_the_states_says_where_it_is_and_the_rule(
+    zip_code: str, where: str
+) -> None:
+    refusal = zip_state_refusal(zip_code, "NY")
+    assert refusal is not None
+    assert f"is in {where}" in refusal and "50 states and DC" in refusal
+
+
+def test_a_zip_serving_two_states_is_right_for_both() -> None:
+    assert zip_state_refusal("97635", "OR") is None
+    assert zip_state_refusal("97635", "CA") is None
+    assert zip_state_refusal("97635", "NV") is not None

@@ -13,7 +13,7 @@ from taxpayers.models import MatchAttempt
 from taxpayers.selectors import mismatches_remaining
 from taxpayers.services import MISMATCH_MESSAGE, taxpayer_match
 from taxpro.addresses import PostalAddress
-from taxpro.errors import AddressRefused
+from taxpro.errors import AddressRefused, TinInvalid
 from tests.factories import PractitionerFactory
 from tests.taxpayers.factories import FIXED_NOW, BusinessTaxpayerFactory, TaxpayerFactory
 
@@ -133,14 +133,21 @@ def test_r10_business_taxpayers_are_never_matched_online(practitioner_user) -> N
     business = BusinessTaxpayerFactory(
         tin="12-3456789", line1=HOME.line1, city=HOME.city, state=HOME.state, zip_code=HOME.zip_code
     )
-    with pytest.raises(TaxpayerMismatch):
-        taxpayer_match(
-            practitioner=practitioner_user,
-            tin="12-3456789",
-            name=business.name,
-            address=HOME,
-            now=FIXED_NOW,
-        )
+    # Written as an EIN, it is named as one (R13a) before any matching; the same nine digits
+    # written as an SSN find no individual.
+    refusals: list[tuple[str, type[Exception]]] = [
+        ("12-3456789", TinInvalid),
+        ("123-45-6789", TaxpayerMismatch),
+    ]
+    for tin, refusal in refusals:
+        with pytest.raises(refusal):
+            taxpayer_match(
+                practitioner=practitioner_user,
+                tin=tin,
+                name=business.name,
+                address=HOME,
+                now=FIXED_NOW,
+            )
 
 
 def test_r10_territory_address_refused_before_any_matching(practitioner_user) -> None:

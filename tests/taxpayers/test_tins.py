@@ -15,8 +15,21 @@ from tests.taxpayers.factories import TaxpayerFactory
 ITIN_GROUPS = set(range(50, 66)) | set(range(70, 89)) | set(range(90, 93)) | set(range(94, 100))
 
 
+# Published or never-issued numbers: the Woolworth wallet SSN and two other published ones, the
+# advertising range 987-65-4320..4329, and one digit repeated nine times.
+NEVER_ISSUED = {
+    "078051120",
+    "457555462",
+    "219099999",
+    *(f"98765432{d}" for d in range(10)),
+    *(str(d) * 9 for d in range(10)),
+}
+
+
 def oracle_individual_tin(digits: str) -> TinType | None:
     """An independent reading of R13a for an individual's 9 ASCII digits."""
+    if digits in NEVER_ISSUED:
+        return None
     if digits[0] == "9":
         return TinType.ITIN if int(digits[3:5]) in ITIN_GROUPS else None
     if digits[:3] in {"000", "666"} or digits[3:5] == "00" or digits[5:] == "0000":
@@ -28,6 +41,13 @@ nine_digits = st.text(alphabet="0123456789", min_size=9, max_size=9)
 
 
 @given(nine_digits)
+@example("078051120")
+@example("987654320")
+@example("987654329")
+@example("111111111")
+@example("555555555")
+@example("900501234")
+@example("900651234")
 @example("000123456")
 @example("666123456")
 @example("123001234")
@@ -100,10 +120,41 @@ def test_r13a_invisible_and_control_characters_refused(char: str, position: int)
         tin_parse(raw)
 
 
+@pytest.mark.parametrize(
+    "tin",
+    [
+        "078-05-1120",  # printed on the card sold in Woolworth wallets, used by thousands
+        "219-09-9999",  # published in an SSA pamphlet
+        "987-65-4320",  # the advertising range 987-65-4320..4329
+        "987-65-4329",
+        "111-11-1111",  # one digit repeated
+        "888888888",
+    ],
+)
+def test_r13a_published_advertising_and_repeated_numbers_are_not_tins(tin: str) -> None:
+    with pytest.raises(TinInvalid, match="not a valid SSN or ITIN"):
+        tin_parse(tin)
+
+
+def test_r13a_itin_groups_50_to_65_are_accepted_although_stdnum_predates_them() -> None:
+    assert tin_parse("912-50-1234").tin_type == TinType.ITIN
+    assert tin_parse("912-65-1234").tin_type == TinType.ITIN
+    with pytest.raises(TinInvalid):
+        tin_parse("912-66-1234")
+
+
+def test_r13a_unreadable_input_is_told_as_such() -> None:
+    with pytest.raises(TinInvalid, match="could not be read"):
+        tin_parse("123-45-67\ufffd9")
+
+
 def test_r13a_ein_is_for_businesses_only() -> None:
-    # 12-3456789 is a valid EIN; an individual given these digits gets an SSN, never an EIN.
+    # 12-3456789 is a valid EIN. Written as an EIN it is not read as an SSN: the person is told
+    # it is an EIN and an SSN or ITIN is needed. The same digits written as an SSN are one.
     assert tin_parse("12-3456789", holder_kind=HolderKind.BUSINESS).tin_type == TinType.EIN
-    assert tin_parse("12-3456789").tin_type == TinType.SSN
+    with pytest.raises(TinInvalid, match=r"looks like an EIN.*SSN or ITIN"):
+        tin_parse("12-3456789")
+    assert tin_parse("123-45-6789").tin_type == TinType.SSN
     # A business must have a real EIN prefix (07 is not one).
     with pytest.raises(TinInvalid):
         tin_parse("07-1234567", holder_kind=HolderKind.BUSINESS)

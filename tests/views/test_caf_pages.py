@@ -150,7 +150,7 @@ def test_profile_is_created(client: Client) -> None:
         ("legal_name", "Robin\u202eNewcomer", "invisible or control characters"),
         ("legal_name", "x" * 151, "at most 150 characters"),
         ("zip_code", "ABCDE", "ZIP"),
-        ("state", "PR", "Select your state"),
+        ("state", "PR", "Addresses in US territories, such as Puerto Rico"),
         ("address_line1", "", "Enter street address"),
     ],
 )
@@ -281,7 +281,7 @@ def test_r9_linked_caf_numbers_with_address_and_how_to_change_it(
         ("1234567890", "exactly 9 digits"),
         ("1234-5678a", "Enter the CAF number as 9 digits"),
         (fullwidth("123456789"), "Enter the CAF number as 9 digits"),
-        ("1234\u200b56789", "Enter the CAF number as 9 digits"),
+        ("1234\u200b56789", "invisible or control characters"),
         ("<script>1</script>", "Enter the CAF number as 9 digits"),
         ("9" * 21, "at most 20 characters"),
     ],

@@ -210,15 +210,15 @@ def test_the_daily_limit_is_shown_as_a_message(client: Client, settings) -> None
     [
         ("tin", "\uff11\uff12\uff13-45-6789", "digits 0 to 9 only"),
         ("tin", "123-45-67\u200b89", "invisible or control characters"),
-        ("tin", "9" * 200, "at most 20 characters"),
+        ("tin", "9" * 200, "exactly 9 digits"),
         ("tin", "<b>123456789</b>", "Enter the TIN as 9 digits"),
         ("name", "Pat\u202eExample", "invisible or control characters"),
         ("name", "x" * 151, "at most 150 characters"),
         ("dob_year", "\uff11\uff19\uff18\uff10", "digits 0 to 9"),
         ("dob_day", "31", "real date"),
         ("zip_code", "6270\u0661", "5-digit ZIP code"),
-        ("state", "PR", "Select your state"),
-        ("address_line1", "1 Main St\x00", "Null characters"),
+        ("state", "PR", "Addresses in US territories, such as Puerto Rico"),
+        ("address_line1", "1 Main St\x00", "invisible or control characters"),
     ],
 )
 def test_bad_input_gets_a_field_message_and_changes_nothing(

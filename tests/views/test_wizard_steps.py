@@ -10,7 +10,10 @@ from django.test import Client
 
 from authorizations.models import RequestDraft
 from authorizations.web.pro.wizard.steps import STEP_BY_SLUG
+from caf.models import CafRecord
+from caf.selectors import NOT_ON_FILE
 from taxpro import clock
+from taxpro.models import AuditEvent
 from tests.views.wizard_support import (
     drafting_representative,
     make_taxpayer,
@@ -96,7 +99,8 @@ def test_a_typed_caf_number_needs_its_name_and_address(client: Client) -> None:
         ("name", "Ann\u202eEvil", "invisible or control characters"),
         ("name", "A" * 151, "at most 150 characters"),
         ("zip_code", "1234", "5-digit ZIP code"),
-        ("state", "PR", "Select a valid choice"),
+        # R3: a territory is told the rule in words, not "Select a valid choice".
+        ("state", "PR", "Addresses in US territories, such as Puerto Rico, need a paper Form"),
     ],
 )
 def test_r3_bad_typed_caf_details_get_a_message_next_to_the_field(
@@ -133,7 +137,7 @@ def test_r3_bad_typed_caf_details_get_a_message_next_to_the_field(
             "digits 0 to 9 only",
         ),  # Arabic-Indic digits
         ("123-45-67\u200b89", "invisible or control characters"),
-        ("123\x0045-6789", "Null characters are not allowed"),
+        ("123\x0045-6789", "invisible or control characters"),
         ("12-3456789a", "Enter the TIN as 9 digits"),
     ],
 )
@@ -166,8 +170,18 @@ def test_r13a_an_itin_is_accepted(client: Client) -> None:
         ("line1", "1 Main St\r\nBcc: x@example.com", "invisible or control characters"),
         ("city", "Spring\u200bfield", "invisible or control characters"),
         ("zip_code", "\uff16\uff12\uff17\uff10\uff11", "5-digit ZIP code"),
-        ("state", "GU", "Select a valid choice"),
-        ("state", "AE", "Select a valid choice"),
+        ("state", "GU", "Addresses in US territories, such as Guam, need a paper Form"),
+        ("state", "AE", "Military (APO, FPO or DPO) addresses need a paper Form"),
+        # Told at the step, in words, not later as a mismatch with the record (issue 10).
+        ("name", "J\u0430ne Doe", "mixes letters of different alphabets"),  # Cyrillic a
+        ("name", "\u0391nn Smith", "mixes letters of different alphabets"),  # Greek capital A
+        ("name", "Jane \U0001f600 Doe", "Remove the emoji or symbols"),
+        ("name", "Jane D\ufffde", "could not be read"),
+        ("city", "Spr\u0456ngfield", "mixes letters of different alphabets"),  # Ukrainian i
+        ("line1", "1 Main St \u2605", "Remove the emoji or symbols"),
+        ("zip_code", "00000", "ZIP code 00000 is not in use"),
+        ("zip_code", "10001", "ZIP code 10001 is not in Illinois"),
+        ("zip_code", "00901", "ZIP code 00901 is in Puerto Rico"),
     ],
 )
 def test_r10_r11_bad_taxpayer_details_get_a_field_message(
@@ -175,8 +189,10 @@ def test_r10_r11_bad_taxpayer_details_get_a_field_message(
 ) -> None:
     _, draft = drafting_representative(client)
     taxpayer = make_taxpayer()
+    assert taxpayer.state == "IL"
     body = _post(client, draft, "taxpayer", taxpayer_answers(taxpayer, **{field: value}))
     assert message in body
+    assert f'id="id_{field}_error"' in body
     assert "<script>alert(1)" not in body  # markup is escaped, never run
 
 
@@ -291,3 +307,156 @@ def test_r25_the_notices_question_says_the_limit_is_applied_at_approval(client: 
     assert "checked later, when the taxpayer approves" in body
     body = _post(client, draft, "notices", {})
     assert "Select yes or no." in body
+
+
+# --- Checked at the step, in words, not later as a mismatch (issue 10) -------------------------
+
+
+def test_r11_a_name_in_one_other_alphabet_and_accents_are_not_called_lookalikes(
+    client: Client,
+) -> None:
+    _, draft = drafting_representative(client)
+    taxpayer = make_taxpayer()
+    for name in ("Jos\u00e9 N\u00fa\u00f1ez", "O'Neil-Smith, Jr."):
+        response = client.post(step_url(draft, "taxpayer"), taxpayer_answers(taxpayer, name=name))
+        assert response.status_code == 302, name
+
+
+def test_r13a_an_ein_typed_with_its_dash_is_named_as_an_ein_at_the_step(client: Client) -> None:
+    _, draft = drafting_representative(client)
+    body = _post(client, draft, "taxpayer", taxpayer_answers(make_taxpayer(), tin="12-3456789"))
+    assert "This looks like an EIN" in body and "Enter the person&#x27;s SSN or ITIN" in body
+
+
+@pytest.mark.parametrize("tin", ["078-05-1120", "987-65-4325", "111-11-1111", "555555555"])
+def test_r13a_published_advertising_and_repeated_tins_are_refused_at_the_step(
+    client: Client, tin: str
+) -> None:
+    _, draft = drafting_representative(client)
+    body = _post(client, draft, "taxpayer", taxpayer_answers(make_taxpayer(), tin=tin))
+    assert "This is not a valid SSN or ITIN." in body
+
+
+# --- R3: territories in words; the linked CAF record's address too -----------------------------
+
+
+def test_r3_a_linked_caf_record_in_puerto_rico_is_told_the_rule_not_a_mismatch(
+    client: Client,
+) -> None:
+    rep, draft = drafting_representative(client)
+    CafRecord.objects.filter(pk=rep.caf_record.pk).update(state="PR", zip_code="00901")
+    body = _post(client, draft, "representative", representative_answers(rep, kind="tia"))
+    assert (
+        "Addresses in US territories, such as Puerto Rico, need a paper Form 2848 or 8821" in body
+    )
+    assert "50 states and DC" in body
+    assert "does not match" not in body and "do not match" not in body
+
+
+# --- R3 with R12's spirit: one answer for a typed CAF number, audited, rate limited -----------
+
+
+def _someone_elses_caf_number(state: str) -> dict[str, str]:
+    """Answers naming another representative's CAF number exactly as it is on the CAF file."""
+    if state == "unknown":
+        other = representative(linked=False)
+        answers = typed_representative_answers(other)
+        answers["caf_number"] = "9999-99999"
+        return answers
+    other = representative(linked=state == "linked to another representative")
+    return typed_representative_answers(other)
+
+
+CAF_STATES = ["unknown", "assigned to someone else", "linked to another representative"]
+
+
+def test_r3_r12_a_typed_caf_number_gets_one_answer_whoever_holds_it(client: Client) -> None:
+    rep, draft = drafting_representative(client)
+    answers_seen = set()
+    for state in CAF_STATES:
+        answers = _someone_elses_caf_number(state)
+        body = _post(client, draft, "representative", answers)
+        summary = body.split("There is a problem", 1)[1].split("</ul>", 1)[0]
+        answers_seen.add(summary.strip())
+        assert NOT_ON_FILE in body, state
+        assert "not assigned to you" not in body and "another representative" not in body
+    assert len(answers_seen) == 1, "the three states of the CAF file must read the same"
+    refusals = AuditEvent.objects.filter(action="request.caf_number_refused", actor=rep.user)
+    assert refusals.count() == 3
+    # The practitioner's own number, typed, still passes at the step.
+    response = client.post(step_url(draft, "representative"), typed_representative_answers(rep))
+    assert response.status_code == 302
+
+
+def test_r12_refused_caf_numbers_are_rate_limited_with_a_429_page(client: Client, settings) -> None:
+    settings.ACCOUNT_RATE_LIMITS = {"wizard_caf_check": "2/h/user"}
+    rep, draft = drafting_representative(client)
+    answers = _someone_elses_caf_number("assigned to someone else")
+    for _ in range(2):
+        assert client.post(step_url(draft, "representative"), answers).status_code == 200
+    response = client.post(step_url(draft, "representative"), answers)
+    assert response.status_code == 429
+    assert response["Retry-After"] == "3600"
+    page = response.content.decode()
+    assert "Too many attempts" in page and "Try again in 60 minutes" in page
+    assert "R12" not in page and "R3" not in page
+    assert AuditEvent.objects.filter(action="request.caf_number_throttled", actor=rep.user).exists()
+    assert AuditEvent.objects.filter(action="request.caf_number_refused").count() == 2
+    # With htmx, which does not swap a 429 in, the step is reloaded and says why.
+    response = client.post(step_url(draft, "representative"), answers, HTTP_HX_REQUEST="true")
+    assert response.status_code == 429 and response["HX-Refresh"] == "true"
+    step_page = client.get(step_url(draft, "representative")).content.decode()
+    assert "Too many attempts. Try again in 60 minutes." in step_page
+    # What was typed is kept in the draft (R42).
+    draft.refresh_from_db()
+    assert draft.data["raw"]["representative"]["city"] == answers["city"]
+    # Another practitioner is not held back by this one's attempts.
+    other_client = Client()
+    other, other_draft = drafting_representative(other_client)
+    ok = other_client.post(
+        step_url(other_draft, "representative"), typed_representative_answers(other)
+    )
+    assert ok.status_code == 302
+
+
+# --- Matters: rows past the limit are reported, not dropped silently -----------------------
+
+
+def test_rows_past_twenty_are_reported_and_the_first_twenty_kept(client: Client) -> None:
+    _, draft = drafting_representative(client)
+    rows = [("1040", _year(-offset), "") for offset in range(1, 24)]  # 23 rows
+    body = _post(client, draft, "matters", matters_answers(*rows))
+    assert (
+        "A request can have at most 20 rows of tax matters, so 3 rows after row 20 were not kept"
+        in body
+    )
+    assert 'id="rows-limit-error"' in body
+    assert len(draft.data["raw"]["matters"]["rows"]) == 20
+    # The first twenty, sent again, are accepted.
+    response = client.post(step_url(draft, "matters"), matters_answers(*rows[:20]))
+    assert response.status_code == 302
+
+
+def test_a_nul_in_a_matter_row_is_a_field_message_not_a_500(client: Client) -> None:
+    _, draft = drafting_representative(client)
+    body = _post(client, draft, "matters", matters_answers(("10\x0040", _year(-1), "")))
+    assert 'id="id_row-0-matter_error"' in body
+    assert "\\u0000" not in json.dumps(draft.data)
+
+
+def test_r12_with_the_cache_unreachable_a_typed_caf_number_is_still_answered_not_a_500(
+    client: Client, settings
+) -> None:
+    rep, draft = drafting_representative(client)
+    answers = _someone_elses_caf_number("assigned to someone else")
+    # A real Redis client pointed at a port where nothing listens: the limiter cannot count.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    body = _post(client, draft, "representative", answers)
+    assert NOT_ON_FILE in body
+    assert AuditEvent.objects.filter(action="request.caf_number_refused", actor=rep.user).exists()

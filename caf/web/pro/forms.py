@@ -70,7 +70,7 @@ class DesignationForm(forms.Form):
 class CafNumberForm(forms.Form):
     """R6 step 1: the CAF number to link (R5: 9 digits; dashes allowed)."""
 
-    caf_number = forms.CharField(
+    caf_number = PlainTextField(
         label="CAF number",
         max_length=20,
         help_text="9 digits, with or without a dash. For example: 0300-12345.",
@@ -88,7 +88,7 @@ class CafNumberForm(forms.Form):
 class PinForm(forms.Form):
     """R6 step 2: the PIN from the letter."""
 
-    pin = forms.CharField(
+    pin = PlainTextField(
         label="PIN from the letter",
         max_length=20,
         help_text=f"The {PIN_DIGITS}-digit PIN printed in the letter we mailed.",

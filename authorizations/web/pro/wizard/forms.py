@@ -16,18 +16,24 @@ from caf.errors import CafError
 from caf.models import CafRecord
 from caf.numbers import caf_number_parse
 from caf.selectors import Eligibility
-from taxpro.addresses import zip_is_valid
-from taxpro.errors import TinInvalid
-from taxpro.form_fields import STATE_CHOICES, PlainTextField
+from taxpro.addresses import US_STATES_AND_DC, state_refusal
+from taxpro.form_fields import (
+    ONLINE_HINT,
+    IndividualTinField,
+    PersonNameField,
+    PlainTextField,
+    PostalAddressForm,
+    StateField,
+    ZipCodeField,
+    text_for_keeping,
+)
 from taxpro.tins import HolderKind, Tin, tin_parse
 
 MAX_MATTER_ROWS = 20
 OTHER_CAF = "other"
 _MARKUP = re.compile(r"[<>{}\[\]]")
-
-# R10/R3: only the 50 states and DC can be chosen (the shared list); territories and APO/FPO
-# need a paper form. The wizard's blank choice names what is chosen.
-_STATE_CHOICES = [("", "- Select a state -"), *(choice for choice in STATE_CHOICES if choice[0])]
+# What is kept of one value of a matter row (its longest value is a period, YYYYMM).
+ROW_VALUE_LIMIT = 20
 
 KIND_HELP = {
     RequestKind.POA: (
@@ -53,8 +59,9 @@ def _text(label: str, *, max_length: int, required: bool = True, **kwargs: Any) 
     return PlainTextField(label=label, max_length=max_length, required=required, **kwargs)
 
 
-class AddressFields(forms.Form):
-    """Street, apartment, city, state (50 states and DC) and ZIP (R10, R11)."""
+class AddressFields(PostalAddressForm):
+    """Street, apartment, city, state (50 states and DC) and ZIP (R10, R11), with the shared
+    fields and the shared ZIP/state check of :mod:`taxpro.form_fields`."""
 
     line1 = _text(
         "Street address",
@@ -72,13 +79,9 @@ class AddressFields(forms.Form):
     city = _text(
         "City", max_length=60, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
     )
-    state = forms.ChoiceField(label="State", choices=_STATE_CHOICES)
-    zip_code = _text(
-        "ZIP code",
-        max_length=10,
-        help_text="5 digits, or ZIP+4 such as 12345-6789.",
-        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
-    )
+    # R10/R3: only the 50 states and DC can be chosen; a territory or APO/FPO is told why.
+    state = StateField(blank="- Select a state -", help_text=ONLINE_HINT)
+    zip_code = ZipCodeField(help_text="5 digits, or ZIP+4 such as 12345-6789.")
 
     def clean_line1(self) -> str:
         return refuse_markup(self.cleaned_data["line1"], what="street address")
@@ -88,14 +91,6 @@ class AddressFields(forms.Form):
 
     def clean_city(self) -> str:
         return refuse_markup(self.cleaned_data["city"], what="city")
-
-    def clean_zip_code(self) -> str:
-        value = self.cleaned_data["zip_code"]
-        if value and not zip_is_valid(value):
-            raise forms.ValidationError(
-                "Enter a 5-digit ZIP code, or ZIP+4 such as 12345-6789, with the digits 0 to 9."
-            )
-        return value
 
 
 class RepresentativeForm(AddressFields):
@@ -112,10 +107,7 @@ class RepresentativeForm(AddressFields):
         help_text="9 digits, for example 0300-12345.",
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    name = _text(
-        "Your name as on the CAF file", max_length=150, required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )  # fmt: skip
+    name = PersonNameField(label="Your name as on the CAF file", required=False)
     kind = forms.ChoiceField(label="Kind of request", widget=forms.RadioSelect)
 
     def __init__(
@@ -182,6 +174,13 @@ class RepresentativeForm(AddressFields):
         elif choice in self.records:
             # The CAF file's own name and address: they match by construction (R3).
             record = self.records[choice]
+            if record.state not in US_STATES_AND_DC:
+                # R3: said in words here, not later as a mismatch with the CAF file.
+                self.add_error(
+                    "caf_choice",
+                    f"The CAF address of record of {record.caf_number_display} cannot be used "
+                    f"online. {state_refusal(record.state)}",
+                )
             data.update(
                 caf_number=record.caf_number, name=record.name, **asdict(record.postal_address)
             )
@@ -193,33 +192,27 @@ class TaxpayerForm(AddressFields):
 
     field_order = ["name", "tin", "line1", "line2", "city", "state", "zip_code"]
 
-    name = _text(
-        "Taxpayer's full name",
-        max_length=150,
+    name = PersonNameField(
+        label="Taxpayer's full name",
         help_text="As on their tax return.",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    tin = forms.CharField(
-        label="Social Security number or ITIN",
-        max_length=40,
-        strip=False,
-        help_text="9 digits. You may type dashes: 123-45-6789.",
-        widget=forms.TextInput(
-            attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}
-        ),
-    )
+    # R46: the shared TIN field never sends the number back to the page, even with errors.
+    tin = IndividualTinField(max_length=40, help_text="9 digits. You may type dashes: 123-45-6789.")
 
     def __init__(self, *args: Any, stored_tin_last4: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["line1"].label = "Street address"
         if stored_tin_last4:
-            # R46: the whole TIN is never sent back to the page; keep the stored one if blank.
-            self.fields["tin"].required = False
-            self.fields["tin"].help_text = (
-                f"You entered a number ending {stored_tin_last4}. Leave this blank to keep it, "
-                "or type the whole number again to change it."
-            )
+            # R46: only the last four digits of the kept TIN are shown; blank keeps it.
+            self._keep_tin(stored_tin_last4)
         self.parsed_tin: Tin | None = None
+
+    def _keep_tin(self, last4: str) -> None:
+        field = self.fields["tin"]
+        assert isinstance(field, IndividualTinField)
+        field.required = False
+        field.kept_last4 = last4
 
     def clean_name(self) -> str:
         return refuse_markup(self.cleaned_data["name"], what="name")
@@ -228,12 +221,10 @@ class TaxpayerForm(AddressFields):
         value = self.cleaned_data["tin"]
         if value == "":
             return ""
-        try:
-            # R13a: other-script digits and invisible characters are refused, not converted;
-            # R10: an EIN is for businesses, never online.
-            self.parsed_tin = tin_parse(value, holder_kind=HolderKind.INDIVIDUAL)
-        except TinInvalid as error:
-            raise forms.ValidationError(str(error)) from error
+        # The field refused other-script digits, invisible characters and EINs (R13a, R10).
+        self.parsed_tin = tin_parse(value, holder_kind=HolderKind.INDIVIDUAL)
+        # Kept encrypted in the draft even when another answer is wrong: the page says so.
+        self._keep_tin(self.parsed_tin.last4)
         return ""  # never kept in cleaned_data (R46): the view reads ``form.parsed_tin``
 
 
@@ -259,13 +250,13 @@ class MatterRowForm(forms.Form):
             "invalid_choice": "Choose the tax matter from the list.",
         },
     )
-    period_from = forms.CharField(
+    period_from = PlainTextField(
         label="First period",
         max_length=6,
         widget=forms.Select,
         error_messages={"required": "Select the first period for this tax matter."},
     )
-    period_to = forms.CharField(
+    period_to = PlainTextField(
         label="Last period (optional, for a range)",
         max_length=6,
         required=False,
@@ -340,16 +331,29 @@ class MattersForm:
 
     row_keys = ("matter", "period_from", "period_to")
 
-    def __init__(self, *, rows: list[dict[str, Any]], today: dt.date, bound: bool) -> None:
+    def __init__(
+        self, *, rows: list[dict[str, Any]], today: dt.date, bound: bool, rows_dropped: int = 0
+    ) -> None:
         self.rows = [self._clean_row(row) for row in rows[:MAX_MATTER_ROWS]]
         self.bound = bound
         self.today = today
         self.forms = [self._row_form(index, row) for index, row in enumerate(self.rows)]
         self.missing_rows = False
+        # Rows posted past the limit: not kept, and the page says so instead of saying nothing.
+        self.rows_dropped = rows_dropped + max(0, len(rows) - MAX_MATTER_ROWS)
 
     @classmethod
     def _clean_row(cls, row: dict[str, Any]) -> dict[str, str]:
-        return {key: str(row.get(key, "") or "")[:20] for key in cls.row_keys}
+        # Bounded, and judged as typed: the fields refuse what they cannot take.
+        return {key: str(row.get(key, "") or "")[:ROW_VALUE_LIMIT] for key in cls.row_keys}
+
+    @classmethod
+    def rows_for_keeping(cls, rows: list[dict[str, str]]) -> list[dict[str, str]]:
+        """Rows as the draft keeps them (R42), without what PostgreSQL cannot store (NUL)."""
+        return [
+            {key: text_for_keeping(row.get(key, ""), limit=ROW_VALUE_LIMIT) for key in cls.row_keys}
+            for row in rows
+        ]
 
     def _row_form(self, index: int, row: dict[str, str]) -> MatterRowForm:
         prefix = f"row-{index}"
@@ -359,16 +363,42 @@ class MattersForm:
         return MatterRowForm(initial=row, prefix=prefix, today=self.today)
 
     @classmethod
-    def rows_from_post(cls, post: Any) -> list[dict[str, str]]:
+    def posted_row_count(cls, post: Any) -> int:
         try:
-            count = int(post.get("row_count", "1"))
+            return max(0, int(post.get("row_count", "1")))
         except (TypeError, ValueError):
-            count = 1
-        count = max(0, min(count, MAX_MATTER_ROWS))
+            return 1
+
+    @classmethod
+    def rows_from_post(cls, post: Any) -> list[dict[str, str]]:
+        count = min(cls.posted_row_count(post), MAX_MATTER_ROWS)
         return [
             cls._clean_row({key: post.get(f"row-{index}-{key}", "") for key in cls.row_keys})
             for index in range(count)
         ]
+
+    @classmethod
+    def from_post(cls, post: Any, *, today: dt.date) -> MattersForm:
+        """The rows posted, judged; rows past the limit that hold an answer are counted so the
+        page can say they were not kept."""
+        dropped = sum(
+            1
+            for index in range(MAX_MATTER_ROWS, min(cls.posted_row_count(post), 1000))
+            if any(post.get(f"row-{index}-{key}") for key in cls.row_keys)
+        )
+        return cls(rows=cls.rows_from_post(post), today=today, bound=True, rows_dropped=dropped)
+
+    @property
+    def too_many_rows_message(self) -> str:
+        dropped = self.rows_dropped
+        if not dropped:
+            return ""
+        rows = "1 row" if dropped == 1 else f"{dropped} rows"
+        return (
+            f"A request can have at most {MAX_MATTER_ROWS} rows of tax matters, so {rows} after "
+            f"row {MAX_MATTER_ROWS} {'was' if dropped == 1 else 'were'} not kept. Send another "
+            "request for those tax matters, or use a range of periods in one row."
+        )
 
     @staticmethod
     def new_row() -> dict[str, str]:
@@ -376,11 +406,14 @@ class MattersForm:
 
     def is_valid(self) -> bool:
         self.missing_rows = not self.forms
-        return bool(self.forms) and all(form.is_valid() for form in self.forms)
+        rows_valid = all([form.is_valid() for form in self.forms])
+        return bool(self.forms) and rows_valid and not self.rows_dropped
 
     @property
     def errors(self) -> bool:
-        return self.bound and (self.missing_rows or any(form.errors for form in self.forms))
+        return self.bound and (
+            self.missing_rows or bool(self.rows_dropped) or any(form.errors for form in self.forms)
+        )
 
     def answers(self) -> dict[str, Any]:
         return {
@@ -391,4 +424,4 @@ class MattersForm:
         }
 
     def raw_answers(self) -> dict[str, Any]:
-        return {"rows": self.rows}
+        return {"rows": self.rows_for_keeping(self.rows)}

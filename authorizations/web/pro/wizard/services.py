@@ -7,13 +7,17 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from authorizations.errors import AuthorizationError, RequestRefused
 from authorizations.models import AuthorizationRequest, RequestDraft
 from authorizations.services.submission import Representative, TaxpayerDetails, request_submit
 from authorizations.web.pro.wizard.steps import RAW, TIN, postal_address_of
+from caf.errors import CafError
+from caf.selectors import caf_record_for_request
 from taxpro import clock
+from taxpro.audit import audit_record
 from taxpro.models import User
 from taxpro.tin_crypto import tin_decrypt, tin_encrypt
 from taxpro.tins import Tin
@@ -75,6 +79,51 @@ def _save(
         **{name: getattr(draft, name) for name in fields}
     )
     return draft
+
+
+def draft_caf_number_check(
+    *,
+    draft: RequestDraft,
+    practitioner: User,
+    answers: dict[str, Any],
+    now: dt.datetime | None = None,
+) -> str | None:
+    """R1-R3 at the representative step: does the CAF number typed, with the name and address,
+    match the CAF file for a number assigned to this practitioner? None when it does, else the
+    one refusal sentence (the same whoever holds the number, R12's spirit). Each refusal is an
+    audit event, so staff can see a practitioner trying CAF numbers."""
+    try:
+        caf_record_for_request(
+            user=practitioner,
+            representation=answers.get("kind") == "poa",
+            caf_number=answers.get("caf_number", ""),
+            name=answers.get("name", ""),
+            address=postal_address_of(answers),
+        )
+    except CafError as error:
+        audit_record(
+            action="request.caf_number_refused",
+            obj=draft,
+            actor=practitioner,
+            after={"caf_number": answers.get("caf_number", ""), "reason": error.message},
+            now=now,
+        )
+        return error.message
+    return None
+
+
+def draft_caf_number_throttled(
+    *, draft: RequestDraft, practitioner: User, now: dt.datetime | None = None
+) -> None:
+    """The practitioner had too many CAF numbers refused this hour: the refusal to check more
+    is itself an audit event (quality.md: throttling leaves a trace)."""
+    audit_record(
+        action="request.caf_number_throttled",
+        obj=draft,
+        actor=practitioner,
+        after={"limit_per_hour": settings.CAF_CHECK_REFUSALS_PER_HOUR},
+        now=now,
+    )
 
 
 def draft_discard(*, draft: RequestDraft, now: dt.datetime | None = None) -> bool:

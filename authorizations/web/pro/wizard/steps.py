@@ -22,6 +22,7 @@ from authorizations.web.pro.wizard import selectors
 from authorizations.web.pro.wizard.forms import (
     DECLARATION,
     MAX_MATTER_ROWS,
+    OTHER_CAF,
     DeclarationForm,
     MattersForm,
     NoticesForm,
@@ -33,6 +34,7 @@ from taxpayers.errors import TaxpayerError
 from taxpro import clock
 from taxpro.addresses import PostalAddress
 from taxpro.errors import TinInvalid
+from taxpro.form_fields import text_for_keeping
 from taxpro.models import User
 from taxpro.tins import HolderKind, Tin, tin_mask, tin_parse
 
@@ -122,9 +124,10 @@ class Step:
         return {name: value for name, value in form.cleaned_data.items() if name != "tin"}
 
     def typed(self, *, post: Mapping[str, Any], form: Any) -> dict[str, Any]:
-        """What was typed on the step, without the TIN (R46), each value bounded."""
+        """What was typed on the step, without the TIN (R46), each value bounded and without
+        the characters the database cannot hold (a NUL would make the save fail)."""
         names = [name for name in form.fields if name != "tin"]
-        return {name: post.get(name, "")[:RAW_VALUE_LIMIT] for name in names}
+        return {name: text_for_keeping(post.get(name, ""), limit=RAW_VALUE_LIMIT) for name in names}
 
     def tin(self, form: Any) -> Tin | None:
         """The TIN a posted form parsed, kept encrypted apart from the answers (R46)."""
@@ -137,6 +140,10 @@ class Step:
     def edit(self, *, post: Mapping[str, Any], action: str) -> Edit | None:
         """The step's own buttons; None when the step has only "Continue"."""
         return None
+
+    def checks_caf_file(self, form: Any) -> bool:
+        """Does this valid form name a CAF number to check against the CAF file at once?"""
+        return False
 
     def owns_refusal(self, error: AuthorizationError) -> bool:
         return isinstance(error.__cause__, self.refusal_causes) or (error.field or "").startswith(
@@ -166,6 +173,10 @@ class RepresentativeStep(Step):
         if not answers.get("caf_choice") and records:
             kwargs["initial"] = {**answers, "caf_choice": records[0].caf_number}
         return kwargs
+
+    def checks_caf_file(self, form: Any) -> bool:
+        # R3: a typed CAF number is checked at its step, not only when the request is sent.
+        return bool(form.cleaned_data.get("caf_choice") == OTHER_CAF)
 
     def summary(self, draft: RequestDraft) -> list[SummaryRow]:
         answers = answers_of(draft, self.slug)
@@ -228,7 +239,7 @@ class MattersStep(Step):
     ) -> MattersForm:
         today = clock.today_et()
         if data is not None:
-            return MattersForm(rows=MattersForm.rows_from_post(data), today=today, bound=True)
+            return MattersForm.from_post(data, today=today)
         raw = raw_answers_of(draft, self.slug)
         rows = (raw or answers_of(draft, self.slug)).get("rows") or [MattersForm.new_row()]
         return MattersForm(rows=rows, today=today, bound=raw is not None)
@@ -237,14 +248,15 @@ class MattersStep(Step):
         return form.answers()
 
     def typed(self, *, post: Mapping[str, Any], form: Any) -> dict[str, Any]:
-        return {"rows": MattersForm.rows_from_post(post)}
+        return {"rows": MattersForm.rows_for_keeping(MattersForm.rows_from_post(post))}
 
     def edit(self, *, post: Mapping[str, Any], action: str) -> Edit | None:
         """ "Add another matter", "Remove" and "Update periods": edit the rows and show the step
         again without judging rows still being written."""
         if action == "continue":
             return None
-        rows = MattersForm.rows_from_post(post)
+        posted = MattersForm.from_post(post, today=clock.today_et())
+        rows = posted.rows
         focus_row: int | None = None
         status_text = ""
         if action == "add" and len(rows) < MAX_MATTER_ROWS:
@@ -260,7 +272,9 @@ class MattersStep(Step):
                 focus_row = min(int(index), len(rows) - 1) if rows else None
         elif action.startswith("update"):
             status_text = "The periods were updated for the tax matter."
-        form = MattersForm(rows=rows, today=clock.today_et(), bound=False)
+        form = MattersForm(
+            rows=rows, today=clock.today_et(), bound=False, rows_dropped=posted.rows_dropped
+        )
         return Edit(
             form=form,
             typed=form.raw_answers(),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -16,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
+from redis.exceptions import RedisError
 
 from authorizations.errors import AuthorizationError
 from authorizations.models import RequestDraft
@@ -42,10 +44,11 @@ from taxpro.service_hours.middleware import (
     saves_draft_while_closed,
 )
 from taxpro.session_lifetime import KeptPost
-from taxpro.throttle import throttled_or_none
+from taxpro.throttle import throttled_or_none, too_many_requests
 from taxpro.tin_crypto import tin_decrypt, tin_lookup_hash
 
 STEP_TEMPLATE = "authorizations/pro/wizard/step.html"
+CAF_CHECK_ACTION = "wizard_caf_check"  # its rate is in settings.ACCOUNT_RATE_LIMITS
 DRAFTS_PER_PAGE = 20
 
 
@@ -268,6 +271,16 @@ def _post_answers(
         return _render_step(request, draft, current, edit.form, extra=edit.extra)
     form = current.form(draft=draft, practitioner=practitioner, data=request.POST)
     valid = form.is_valid()
+    if valid and current.checks_caf_file(form):
+        valid, throttled = _check_caf_file(request, draft, form, practitioner)
+        if throttled is not None:
+            services.draft_save_answers(
+                draft=draft,
+                step=current.slug,
+                answers=current.typed(post=request.POST, form=form),
+                valid=False,
+            )
+            return throttled
     draft = services.draft_save_answers(
         draft=draft,
         step=current.slug,
@@ -279,6 +292,49 @@ def _post_answers(
     if not valid:
         return _render_step(request, draft, current, form)
     return _redirect(request, step_url(draft, next_step(draft, current)))
+
+
+def _count_caf_refusal(request: HttpRequest, practitioner: User, *, dry_run: bool = False) -> bool:
+    """allauth's rate limiter, kept in the shared cache: False once the limit is reached. With
+    the cache unreachable the check goes on unlimited (its refusals are still audited) rather
+    than failing the page (quality.md: a Redis outage gives no 5xx)."""
+    try:
+        return ratelimit.consume(
+            request, action=CAF_CHECK_ACTION, user=practitioner, dry_run=dry_run
+        )
+    except RedisError:
+        return True
+
+
+def _check_caf_file(
+    request: HttpRequest, draft: RequestDraft, form: Any, practitioner: User
+) -> tuple[bool, HttpResponse | None]:
+    """R3 with R12's spirit: a CAF number typed at its step is checked against the CAF file,
+    with one answer for every refusal; refusals are audited and counted by allauth's rate
+    limiter (``CAF_CHECK_REFUSALS_PER_HOUR``), past which the answer is a 429 page and what
+    was typed is kept."""
+    if not _count_caf_refusal(request, practitioner, dry_run=True):
+        services.draft_caf_number_throttled(draft=draft, practitioner=practitioner)
+        minutes = 60  # the window of the "/h" rate: the oldest refusal leaves it within an hour
+        response = too_many_requests(
+            request, retry_after=minutes * 60, attempts=True, kept_input=True
+        )
+        if getattr(request, "htmx", False):
+            # htmx does not swap a 429 in: it reloads the step, which shows this message.
+            messages.error(
+                request,
+                f"Too many attempts. Try again in {minutes} minutes. What you entered was saved.",
+            )
+            response["HX-Refresh"] = "true"
+        return False, response
+    refusal = services.draft_caf_number_check(
+        draft=draft, practitioner=practitioner, answers=form.cleaned_data
+    )
+    if refusal is None:
+        return True, None
+    _count_caf_refusal(request, practitioner)
+    form.add_error("caf_number", refusal)  # the message names all three; R12: not which
+    return False, None
 
 
 # --- Submit and done ----------------------------------------------------------------------
