@@ -11,6 +11,8 @@ from typing import Any
 from confusable_homoglyphs import confusables
 from django import forms
 from django.forms.boundfield import BoundField
+from django.urls import reverse_lazy
+from django.utils.text import format_lazy
 
 from taxpro.addresses import (
     MILITARY_STATES,
@@ -235,6 +237,15 @@ class PostalAddressForm(forms.Form):
         return cleaned
 
 
+# Every street address field's hint: what matches, and where the whole list is (issue 13). The
+# link is built when the hint is shown (the URLs are not loaded when this module is).
+ABBREVIATIONS_HINT = format_lazy(
+    'Approved abbreviations match the full words: "St" is the same as "Street", "Ave" as '
+    '"Avenue", "Apt" as "Apartment". <a href="{}">See the approved abbreviations</a>.',
+    reverse_lazy("help_abbreviations"),
+)
+
+
 class AddressFields(PostalAddressForm):
     """The postal address questions (street, unit, city, state, ZIP) as the profile and identity
     pages ask them, checked with the one ZIP rule and the ZIP/state check (R10). A page that
@@ -244,6 +255,7 @@ class AddressFields(PostalAddressForm):
     address_line1 = PlainTextField(
         label="Street address",
         max_length=100,
+        help_text=ABBREVIATIONS_HINT,
         widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
     )
     address_line2 = PlainTextField(

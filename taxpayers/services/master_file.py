@@ -45,8 +45,9 @@ class Addressee(Protocol):
 
 # R12: one sentence for every mismatch, whichever field failed.
 MISMATCH_MESSAGE = (
-    "The taxpayer's name, TIN and address do not match our records. Check them with the "
-    "taxpayer and try again."
+    "The taxpayer's name, SSN or ITIN, and address do not match our records. Ask the taxpayer "
+    "to check them in their online account or on a recent notice, then try again. Approved "
+    'abbreviations, such as "St" for "Street", are accepted.'
 )
 MISMATCH_WINDOW = dt.timedelta(hours=1)
 

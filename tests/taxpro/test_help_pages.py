@@ -17,6 +17,7 @@ from scourgify import address_constants
 from taxpro import help
 from taxpro.addresses import PostalAddress, address_normalise, addresses_match
 from tests.factories import PractitionerFactory, UserFactory
+from tests.views.pro_support import practitioner, signed_in_as
 
 pytestmark = pytest.mark.django_db
 
@@ -255,3 +256,15 @@ def test_the_caf_help_page_links_to_the_profile_where_numbers_are_got_and_linked
     html = _html(client, "help_caf_numbers")
     assert f'href="{reverse("caf_pro:profile")}"' in html
     assert 'href="tel:+1-866-860-4259"' in html
+
+
+def test_the_help_pages_are_linked_where_people_get_stuck(client, db) -> None:
+    rep = practitioner()
+    client = signed_in_as(client, rep)
+    profile = client.get(reverse("caf_pro:profile")).content.decode()
+    assert f'href="{reverse("help_caf_numbers")}"' in profile
+    start = client.post(reverse("authorizations_pro:wizard_start"))
+    step = client.get(start["Location"]).content.decode()
+    assert f'href="{reverse("help_caf_numbers")}#cannot-find-it"' in step
+    taxpayer_step = client.get(start["Location"].replace("representative", "taxpayer"))
+    assert f'href="{reverse("help_abbreviations")}"' in taxpayer_step.content.decode()

@@ -133,7 +133,9 @@ def _pin(client: Client) -> Page:
         letter.refresh_from_db()
         return (CafLink.objects.count(), letter.wrong_attempts, letter.state)
 
-    return Page(reverse("caf_pro:link_confirm", args=[letter.pk]), {"pin": "12345678"}, written)
+    return Page(
+        reverse("caf_pro:link_confirm", args=[letter.public_id]), {"pin": "12345678"}, written
+    )
 
 
 def _identity(client: Client) -> Page:

@@ -250,6 +250,6 @@ def test_a_balance_says_what_it_means_never_a_negative_amount_due(
     now = clock.now()
     approve_and_record(submit(rep, taxpayer, modules=[IN_SCOPE], now=now), now=now)
     post_module(taxpayer, *IN_SCOPE, amount, "Balance line")
-    html = _html(signed_in_as(client, rep).get(_detail(taxpayer.pk)))
+    html = _html(signed_in_as(client, rep).get(_detail(taxpayer.public_id)))
     assert said in html
     assert "Balance due: -" not in html

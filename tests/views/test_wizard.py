@@ -142,6 +142,9 @@ def test_r12_a_mismatch_never_says_which_field_and_is_counted(client: Client) ->
     assert "do not match our records" in body
     assert "There is a problem" in body
     assert f'href="{step_url(draft, "taxpayer")}"' in body
+    # Where to look: the taxpayer's account or a notice, and the approved abbreviations.
+    assert "online account or on a recent notice" in body
+    assert f'href="{reverse("help_abbreviations")}"' in body
     assert "name does not" not in body.lower()
     assert MatchAttempt.objects.filter(practitioner=rep.user).count() == 1
     assert not AuthorizationRequest.objects.exists()

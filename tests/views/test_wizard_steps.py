@@ -398,7 +398,8 @@ def test_r12_refused_caf_numbers_are_rate_limited_with_a_429_page(client: Client
     assert response.status_code == 429
     assert response["Retry-After"] == "3600"
     page = response.content.decode()
-    assert "Too many attempts" in page and "Try again in 60 minutes" in page
+    assert "Too many attempts" in page and "try again in <strong>60 minutes</strong>" in page
+    assert "What you entered was saved" in page
     assert "R12" not in page and "R3" not in page
     assert AuditEvent.objects.filter(action="request.caf_number_throttled", actor=rep.user).exists()
     assert AuditEvent.objects.filter(action="request.caf_number_refused").count() == 2

@@ -8,6 +8,8 @@ from dataclasses import asdict
 from typing import Any
 
 from django import forms
+from django.urls import reverse_lazy
+from django.utils.text import format_lazy
 
 from authorizations.errors import PeriodRefused
 from authorizations.models import RequestKind
@@ -18,6 +20,7 @@ from caf.numbers import caf_number_parse
 from caf.selectors import Eligibility
 from taxpro.addresses import US_STATES_AND_DC, state_refusal
 from taxpro.form_fields import (
+    ABBREVIATIONS_HINT,
     ONLINE_HINT,
     IndividualTinField,
     PersonNameField,
@@ -66,8 +69,7 @@ class AddressFields(PostalAddressForm):
     line1 = _text(
         "Street address",
         max_length=100,
-        help_text='Approved abbreviations match the full words: "St" is the same as "Street", '
-        '"Ave" as "Avenue", "Apt" as "Apartment".',
+        help_text=ABBREVIATIONS_HINT,
         widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
     )
     line2 = _text(
@@ -104,7 +106,10 @@ class RepresentativeForm(AddressFields):
         "CAF number",
         max_length=20,
         required=False,
-        help_text="9 digits, for example 0300-12345.",
+        help_text=format_lazy(
+            '9 digits, for example 0300-12345. <a href="{}#cannot-find-it">Cannot find yours?</a>',
+            reverse_lazy("help_caf_numbers"),
+        ),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     name = PersonNameField(label="Your name as on the CAF file", required=False)

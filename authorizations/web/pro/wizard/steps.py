@@ -97,6 +97,8 @@ class Step:
     is_question: ClassVar[bool] = True
     # R12: a refusal caused by one of these sends the practitioner back to this step.
     refusal_causes: ClassVar[tuple[type[Exception], ...]] = ()
+    # Where a practitioner refused for this step's answers finds help: (URL name, link words).
+    refusal_help: ClassVar[tuple[str, str] | None] = None
 
     def is_complete(self, draft: RequestDraft) -> bool:
         return bool(answers_of(draft, self.slug)) and raw_answers_of(draft, self.slug) is None
@@ -161,6 +163,7 @@ class RepresentativeStep(Step):
     label = "You"
     form_class = RepresentativeForm
     refusal_causes = (CafError,)
+    refusal_help = ("help_caf_numbers", "Help with CAF numbers")
 
     def form_kwargs(self, *, draft: RequestDraft, practitioner: User) -> dict[str, Any]:
         # R7: the linked CAF numbers to pick from; R1-R2: whether a POA may be asked for.
@@ -196,6 +199,7 @@ class TaxpayerStep(Step):
     label = "Taxpayer"
     form_class = TaxpayerForm
     refusal_causes = (TaxpayerError,)
+    refusal_help = ("help_abbreviations", "Approved abbreviations for addresses")
 
     def is_complete(self, draft: RequestDraft) -> bool:
         return super().is_complete(draft) and bool(draft.taxpayer_tin_ciphertext)

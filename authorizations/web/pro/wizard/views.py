@@ -369,6 +369,8 @@ def submit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                 "refusal": str(error),
                 "refusal_step": back,
                 "refusal_url": step_url(draft, back),
+                "refusal_help": back.refusal_help
+                and (reverse(back.refusal_help[0]), back.refusal_help[1]),
             },
         )
     if sent.already:
