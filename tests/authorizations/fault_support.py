@@ -624,13 +624,14 @@ class PrivatePostgres:
 
 
 @contextlib.contextmanager
-def django_connection_to(socket_dir: str) -> Iterator[None]:
-    """This process's Django connection points at ``socket_dir``'s server (the database of the
-    same name) inside the block, and back at the test database after it."""
+def django_connection_to(host: str, port: str = "") -> Iterator[None]:
+    """This process's Django connection points at the server on ``host`` (a socket directory,
+    or an address with ``port``), database of the same name, inside the block; back at the test
+    database after it."""
     settings_dict = connection.settings_dict
     saved = dict(settings_dict)
     connection.close()
-    settings_dict.update(HOST=socket_dir, PORT="")
+    settings_dict.update(HOST=host, PORT=port)
     try:
         yield
     finally:

@@ -50,6 +50,17 @@ def test_the_server_error_page_has_no_accessibility_violations(page: Page, live_
 
 
 @pytest.mark.browser
+def test_the_database_outage_page_has_no_accessibility_violations(page: Page, live_server) -> None:
+    url = f"{live_server.url}/__database_outage__"
+    serve_html(page, url, render_to_string("503_database.html"), 503)
+    page.goto(url)
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Sorry, the service is unavailable right now"
+    )
+    assert_accessible(page)
+
+
+@pytest.mark.browser
 def test_the_closed_page_says_when_the_portal_opens_again_in_eastern_time(
     page: Page, live_server
 ) -> None:
