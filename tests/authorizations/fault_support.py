@@ -57,8 +57,10 @@ def wait_for(predicate: Callable[[], bool], timeout: float, interval: float = 0.
     return predicate()
 
 
-def skip_unless_service_open() -> None:
-    """Recording happens only while the service is open (R42), and workers use the real clock."""
+@pytest.fixture
+def service_open() -> None:
+    """Recording happens only while the service is open (R42), and workers use the real clock:
+    the fault tests skip when the real time is outside the hours of service."""
     now = clock.now()
     if not (portal_is_open(now) and portal_is_open(now + dt.timedelta(minutes=6))):
         pytest.skip("service closed now (R42); recording waits")
@@ -239,10 +241,10 @@ class PrivateRedis:
             proc.wait(10)
 
 
-@contextlib.contextmanager
-def private_broker(workdir: Path) -> Iterator[PrivateRedis]:
-    """A private Redis, and this process's Celery producer pointed at it, for the block."""
-    redis = PrivateRedis(workdir)
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
+    """A private Redis, and this process's Celery producer pointed at it, for the test."""
+    redis = PrivateRedis(tmp_path)
     redis.start()
     try:
         with broker_for_this_process(redis.url):
@@ -324,56 +326,94 @@ _RECEIVED = re.compile(r"Task [\w.]+\[([0-9a-f-]+)\] received")
 _SWEEP_RESULT = re.compile(r"sweep_approvals\[[^\]]+\] succeeded in [0-9.e-]+s: (\d+)")
 
 
-class Worker:
-    """``celery worker`` (prefork, one child as the launcher runs it unless told) in its own
-    session."""
+class SessionProcess:
+    """A child process in its own session, its output in ``log``; stopped with its whole group."""
 
-    def __init__(
-        self, *, redis_url: str, log: Path, database_url: str | None = None, concurrency: int = 1
-    ) -> None:
-        self.concurrency = concurrency
-        self.env = dict(
-            os.environ,
-            DATABASE_URL=database_url or test_database_url(),
-            REDIS_URL=redis_url,
-            DJANGO_SETTINGS_MODULE="taxpro.settings",
-            PYTHONUNBUFFERED="1",
-            # Record at once whatever the hour the suite runs (R42 holding is tested elsewhere).
-            SERVICE_HOURS="always",
-        )
+    def __init__(self, *, log: Path, env: dict[str, str]) -> None:
         self.log = log
+        self.env = env
         self.process: subprocess.Popen[bytes] | None = None
-        self.starts = 0
 
-    def start(self) -> None:
-        self.starts += 1
+    def _spawn(self, argv: list[str]) -> None:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "taxpro",
-                    "worker",
-                    "-P",
-                    "prefork",
-                    "-c",
-                    str(self.concurrency),
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--without-heartbeat",
-                    "-l",
-                    "info",
-                    "-n",
-                    f"fault-{uuid.uuid4().hex[:8]}@%h",
-                ],
+                argv,
                 cwd=BASE_DIR,
                 env=self.env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log_text().splitlines()[-lines:])
+
+    def stop(self, grace: float = 10) -> None:
+        """SIGTERM to the group, ``grace`` seconds, then SIGKILL to whatever is left of it (a
+        pool child, or a main process that hung on exit)."""
+        proc, self.process = self.process, None
+        if proc is None:
+            return
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(grace)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(10)
+
+
+class Worker(SessionProcess):
+    """``celery worker`` (prefork, one child as the launcher runs it unless told) in its own
+    session."""
+
+    def __init__(
+        self, *, redis_url: str, log: Path, database_url: str | None = None, concurrency: int = 1
+    ) -> None:
+        super().__init__(
+            log=log,
+            env=dict(
+                os.environ,
+                DATABASE_URL=database_url or test_database_url(),
+                REDIS_URL=redis_url,
+                DJANGO_SETTINGS_MODULE="taxpro.settings",
+                PYTHONUNBUFFERED="1",
+                # Record at once whatever the hour the suite runs (R42 holding is tested
+                # elsewhere).
+                SERVICE_HOURS="always",
+            ),
+        )
+        self.concurrency = concurrency
+        self.starts = 0
+
+    def start(self) -> None:
+        self.starts += 1
+        self._spawn(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "taxpro",
+                "worker",
+                "-P",
+                "prefork",
+                "-c",
+                str(self.concurrency),
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "info",
+                "-n",
+                f"fault-{uuid.uuid4().hex[:8]}@%h",
+            ]
+        )
 
     def children(self) -> list[psutil.Process]:
         if self.process is None or self.process.poll() is not None:
@@ -419,35 +459,14 @@ class Worker:
         proc.wait(10)
         self.process = None
 
-    def stop(self) -> None:
-        proc, self.process = self.process, None
-        if proc is None:
-            return
-        if proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(10)
-        # Whatever is left of the group (a pool child, or a main process that hung on exit).
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(10)
-
     def sweeps_recorded(self) -> int:
         """How many approvals the sweep task recorded, read from the worker's log."""
-        text = self.log.read_text(errors="replace") if self.log.exists() else ""
-        return sum(int(n) for n in _SWEEP_RESULT.findall(text))
+        return sum(int(n) for n in _SWEEP_RESULT.findall(self.log_text()))
 
     def redelivered(self) -> int:
         """Task messages the worker received more than once (a kill made the broker resend)."""
-        text = self.log.read_text(errors="replace") if self.log.exists() else ""
-        received = Counter(_RECEIVED.findall(text))
+        received = Counter(_RECEIVED.findall(self.log_text()))
         return sum(1 for n in received.values() if n > 1)
-
-    def log_tail(self, lines: int = 40) -> str:
-        text = self.log.read_text(errors="replace") if self.log.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
 
 
 class Beat:
@@ -482,65 +501,34 @@ class Beat:
             self.failed += 1
 
 
-class CeleryBeat:
+class CeleryBeat(SessionProcess):
     """A real ``celery beat`` in its own session, with its own schedule file.
 
-    ``app`` names the Celery application module (``-A``); the two-beats test passes one whose
+    ``app_module`` names the Celery application (``-A``); the two-beats test passes one whose
     schedule is the portal's own entries at a short interval.
     """
 
     def __init__(self, *, app_module: str, redis_url: str, workdir: Path, name: str) -> None:
-        self.app_module = app_module
-        self.env = dict(
-            os.environ,
-            DATABASE_URL=test_database_url(),
-            REDIS_URL=redis_url,
-            DJANGO_SETTINGS_MODULE="taxpro.settings",
-            PYTHONUNBUFFERED="1",
+        super().__init__(
+            log=workdir / f"{name}.log",
+            env=dict(
+                os.environ,
+                DATABASE_URL=test_database_url(),
+                REDIS_URL=redis_url,
+                DJANGO_SETTINGS_MODULE="taxpro.settings",
+                PYTHONUNBUFFERED="1",
+            ),
         )
+        self.app_module = app_module
         self.schedule = workdir / f"{name}-schedule"
-        self.log = workdir / f"{name}.log"
-        self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    self.app_module,
-                    "beat",
-                    "-s",
-                    str(self.schedule),
-                    "-l",
-                    "info",
-                ],
-                cwd=BASE_DIR,
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        celery = [sys.executable, "-m", "celery", "-A", self.app_module]
+        self._spawn([*celery, "beat", "-s", str(self.schedule), "-l", "info"])
 
     def sent(self) -> Counter[str]:
         """How many times this beat sent each schedule entry, read from its log."""
-        text = self.log.read_text(errors="replace") if self.log.exists() else ""
-        return Counter(re.findall(r"Sending due task ([\w-]+) ", text))
-
-    def stop(self) -> None:
-        proc, self.process = self.process, None
-        if proc is None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
+        return Counter(re.findall(r"Sending due task ([\w-]+) ", self.log_text()))
 
 
 # --- A private PostgreSQL --------------------------------------------------------------------
@@ -643,31 +631,30 @@ def django_connection_to(host: str, port: str = "") -> Iterator[None]:
 # --- The web application ---------------------------------------------------------------------
 
 
-class WebServer:
+class WebServer(SessionProcess):
     """gunicorn with the production settings (``DEBUG`` off, two sync workers as ``make bench``
     runs it) on a free loopback port."""
 
     def __init__(self, *, database_url: str, redis_url: str, log: Path) -> None:
-        self.port = free_port()
-        self.env = dict(
-            os.environ,
-            DATABASE_URL=database_url,
-            REDIS_URL=redis_url,
-            DJANGO_SETTINGS_MODULE="taxpro.settings",
-            DEBUG="0",
-            HTTPS="0",
+        super().__init__(
+            log=log,
+            env=dict(
+                os.environ,
+                DATABASE_URL=database_url,
+                REDIS_URL=redis_url,
+                DJANGO_SETTINGS_MODULE="taxpro.settings",
+                DEBUG="0",
+                HTTPS="0",
+            ),
         )
-        self.log = log
-        self.process: subprocess.Popen[bytes] | None = None
+        self.port = free_port()
 
     def start(self) -> None:
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "taxpro.wsgi:application", "--workers", "2",
-                 "--bind", f"127.0.0.1:{self.port}", "--timeout", "60", "--log-level", "warning"],
-                cwd=BASE_DIR, env=self.env, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )  # fmt: skip
+        gunicorn = [sys.executable, "-m", "gunicorn", "taxpro.wsgi:application"]
+        self._spawn(
+            [*gunicorn, "--workers", "2", "--bind", f"127.0.0.1:{self.port}", "--timeout", "60",
+             "--log-level", "warning"]
+        )  # fmt: skip
         if not wait_for(self._answers, 60, 0.1):
             raise RuntimeError(f"gunicorn did not start:\n{self.log_tail()}")
 
@@ -677,22 +664,8 @@ class WebServer:
         except OSError:
             return False
 
-    def log_tail(self, lines: int = 40) -> str:
-        text = self.log.read_text(errors="replace") if self.log.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
-
-    def stop(self) -> None:
-        proc, self.process = self.process, None
-        if proc is None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
+    def stop(self, grace: float = 30) -> None:
+        super().stop(grace)
 
 
 class Reply:

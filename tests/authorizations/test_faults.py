@@ -53,30 +53,21 @@ from tests.authorizations.fault_support import (
     broker_for_this_process,
     dead,
     pg_connect,
-    private_broker,
     process_named,
-    skip_unless_service_open,
     wait_for,
 )
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("service_open"),
+]
 
 KILLS = 20
 # The quality bar is a 30 s outage; CI uses 10 s unless told otherwise.
 REDIS_OUTAGE_SECONDS = float(os.environ.get("FAULT_REDIS_OUTAGE_SECONDS", "10"))
 # What beat would do: the sweep on its real schedule (taxpro/celery.py).
 SWEEP_INTERVAL = float(app.conf.beat_schedule["sweep-approvals"]["schedule"])
-
-
-@pytest.fixture(autouse=True)
-def _service_open() -> None:
-    skip_unless_service_open()
-
-
-@pytest.fixture
-def private_redis(tmp_path):
-    with private_broker(tmp_path) as redis:
-        yield redis
 
 
 # --- The population ----------------------------------------------------------------------

@@ -32,14 +32,16 @@ from tests.authorizations.fault_support import (
     CeleryBeat,
     PrivateRedis,
     Worker,
-    private_broker,
-    skip_unless_service_open,
     wait_for,
 )
 from tests.authorizations.test_faults import Population, check_ledger, report
 from tests.personas import staff_clerk
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("service_open"),
+]
 
 APPROVALS = 8
 EXPIRED = 6
@@ -58,20 +60,9 @@ _RUN = re.compile(
 )
 
 
-@pytest.fixture(autouse=True)
-def _service_open() -> None:
-    skip_unless_service_open()
-
-
-@pytest.fixture
-def private_redis(tmp_path):
-    with private_broker(tmp_path) as redis:
-        yield redis
-
-
 def worker_results(worker: Worker) -> tuple[Counter[tuple[str, str]], Counter[str]]:
     """(task, result) of every task the worker finished, and how many of each it received."""
-    text = worker.log.read_text(errors="replace") if worker.log.exists() else ""
+    text = worker.log_text()
     finished = Counter(
         (task.rsplit(".", 1)[-1], result) for task, result in _SUCCEEDED.findall(text)
     )
@@ -82,7 +73,7 @@ def worker_results(worker: Worker) -> tuple[Counter[tuple[str, str]], Counter[st
 def overlapping_runs(worker: Worker) -> Counter[str]:
     """Pairs of runs of the same task that were running at the same moment (both pool
     children at once), per task: how often the doubled messages really ran side by side."""
-    text = worker.log.read_text(errors="replace") if worker.log.exists() else ""
+    text = worker.log_text()
     runs: dict[str, list[tuple[float, float]]] = {}
     for stamp, task, seconds in _RUN.findall(text):
         ended = dt.datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S,%f").timestamp()
