@@ -221,13 +221,13 @@ def unrecorded(request_ids: list[int]) -> int:
 def test_r21_postgres_restarted_immediate_under_load_503_while_down_nothing_partial_or_lost(
     private_redis: PrivateRedis, tmp_path
 ) -> None:
-    # One victim first in line: its recording inserts its 2023 row, then waits on a row lock
-    # the test holds (the prior 2024 authorization it must end, R23) when PostgreSQL dies.
+    # Two victims first in line, so that two transactions are cut by the crash for certain:
+    # - a recording, after its first insert: it inserts the 2023 row, then waits to end the
+    #   prior 2024 authorization (R23) on a row lock the test holds;
+    # - an approval on the web, inside its transaction: the taxpayer's row, locked first, is
+    #   held too, so the taxpayer's POST is in flight when PostgreSQL dies.
     pop = build(make_rep(code="b"), make_rep(code="c"), victims=2, bystanders=APPROVALS - 2)
-    # build() alternates its victims; the second is the one whose recording is cut after an
-    # insert. The first is approved and recorded like any other request (its lock is not held).
-    victim_id, victim = next((pk, v) for pk, v in pop.victims.items() if v.partial)
-    pop.requests.sort(key=lambda r: r.pk != victim_id)
+    pop.requests.sort(key=lambda r: r.pk not in pop.victims)
     people = approvers(pop)
     pg = PrivatePostgres()
     web = worker = watcher = None
@@ -237,7 +237,8 @@ def test_r21_postgres_restarted_immediate_under_load_503_while_down_nothing_part
         pg.start()
         database_url = pg.clone_test_database()
         with django_connection_to(pg.socket_dir):
-            locks.hold(victim_id, victim.table, victim.row_id)
+            for pk, victim in pop.victims.items():
+                locks.hold(pk, victim.table, victim.row_id)
             watcher = pg_connect()
             watcher.autocommit = True
         web = WebServer(
@@ -252,17 +253,18 @@ def test_r21_postgres_restarted_immediate_under_load_503_while_down_nothing_part
         load = Load(web.port, people, deadline=time.monotonic() + 180)
         threads = load.start()
 
-        waiting: list[tuple[str, object, str]] = []
+        waiting: dict[str, str] = {}  # whose transaction waits ("worker", "web") -> its query
 
-        def recording_cut_and_load_on() -> bool:
-            waiting[:] = [
-                w for w in blocked_by(locks, watcher) if process_named(worker.children(), w[0])
-            ]
-            return load.told() >= APPROVALS // 4 and bool(waiting)
+        def both_cut_and_load_on() -> bool:
+            waiting.clear()
+            for application_name, _, query in blocked_by(locks, watcher):
+                is_worker = process_named(worker.children(), application_name) is not None
+                waiting["worker" if is_worker else "web"] = query
+            return load.told() >= APPROVALS // 4 and len(waiting) == 2
 
-        assert wait_for(recording_cut_and_load_on, 90), worker.log_tail()
-        # The victim's recording has inserted its first row and waits to end the prior one.
-        assert waiting[0][2].lstrip().upper().startswith("UPDATE"), waiting
+        assert wait_for(both_cut_and_load_on, 90), (waiting, worker.log_tail())
+        # The recording has inserted its first row and waits to end the prior one.
+        assert waiting["worker"].lstrip().upper().startswith("UPDATE"), waiting
         open_transactions = (
             watcher.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
@@ -321,6 +323,8 @@ def test_r21_postgres_restarted_immediate_under_load_503_while_down_nothing_part
     visits = load.visits
     during = [v for v in visits if v.started >= down_at and v.ended <= back_at]
     after = [v for v in visits if v.started >= back_at]
+    # Sent before the crash, answered after it: the approval whose transaction was cut.
+    cut = [v for v in visits if v.method == "POST" and v.started < down_at < v.ended]
     statuses = Counter(v.status for v in visits)
     unfriendly = [v for v in visits if v.status >= 500 and not v.friendly]
     report(
@@ -335,6 +339,7 @@ def test_r21_postgres_restarted_immediate_under_load_503_while_down_nothing_part
         status_503_after_return=sum(v.status == 503 for v in after),
         unfriendly_5xx=len(unfriendly),
         transactions_open_at_stop=open_transactions,
+        posts_cut_by_the_crash=[v.status for v in cut],
         told_approved_before_stop=told_before,
         told_approved=load.told(),
         told_already_approved=load.told("told already approved"),
@@ -354,7 +359,8 @@ def test_r21_postgres_restarted_immediate_under_load_503_while_down_nothing_part
     )
     assert during, "no page was asked for while PostgreSQL was down"
     assert all(v.friendly for v in during), Counter(v.status for v in during)
-    assert unfriendly == [] and statuses[500] == 0
+    assert unfriendly == [] and statuses[500] == statuses[0] == 0  # always an HTTP answer
+    assert cut and all(v.friendly for v in cut), [v.status for v in cut]
     assert all(p.outcome for p in people)  # every taxpayer got their approval through
     assert broken == figures.duplicate_rows == figures.recorded_twice == 0
     assert figures.wrong_row_count == figures.priors_wrong == 0
