@@ -273,6 +273,7 @@ def test_r21_postgres_restarted_immediate_under_load_503_while_down_nothing_part
             - 1
         )  # less the test's own lock holder
         told_before = load.told()
+        stopping_at = time.monotonic()
         pg.stop_immediate()
         down_at = time.monotonic()
         # The outage itself lasts a fixed time: this is the fault, not a wait for a result.
@@ -324,7 +325,7 @@ def test_r21_postgres_restarted_immediate_under_load_503_while_down_nothing_part
     during = [v for v in visits if v.started >= down_at and v.ended <= back_at]
     after = [v for v in visits if v.started >= back_at]
     # Sent before the crash, answered after it: the approval whose transaction was cut.
-    cut = [v for v in visits if v.method == "POST" and v.started < down_at < v.ended]
+    cut = [v for v in visits if v.method == "POST" and v.started < stopping_at < v.ended]
     statuses = Counter(v.status for v in visits)
     unfriendly = [v for v in visits if v.status >= 500 and not v.friendly]
     report(
