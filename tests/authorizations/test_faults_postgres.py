@@ -34,7 +34,6 @@ from taxpro.models import AuditEvent
 from tests.authorizations.conftest import make_rep
 from tests.authorizations.fault_support import (
     Beat,
-    PrivatePostgres,
     PrivateRedis,
     Reply,
     RowLocks,
@@ -48,6 +47,7 @@ from tests.authorizations.fault_support import (
     process_named,
     wait_for,
 )
+from tests.authorizations.private_postgres import PrivatePostgres
 from tests.authorizations.test_faults import Population, build, check_ledger, report
 from tests.views.decisions_support import step_up
 
