@@ -8,6 +8,9 @@ from authorizations.web.account import home as account_home
 from authorizations.web.pro import home as pro_home
 from taxpro import help, views
 
+# A database outage is a friendly 503 page; anything else the ordinary 500 page.
+handler500 = "taxpro.outage.server_error"
+
 # Staff reach the admin only through allauth's sign-in, and so through its second factor.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "Tax Pro Portal staff"

@@ -14,6 +14,10 @@ from authorizations.models import AuthorizationRequest, RequestKind, UploadedFor
 from taxpayers.models import Taxpayer
 from taxpro.clock import ET
 from tests.authorizations.factories import INCOME_2024
+
+# The fault tests' fixtures (a private Redis; skip outside the hours of service), shared by
+# test_faults*.py.
+from tests.authorizations.fault_support import private_redis, service_open  # noqa: F401
 from tests.personas import Rep, representative, taxpayer_with_account, taxpayer_without_account
 
 # A Tuesday noon in ET: the portal is open (R40).

@@ -6,6 +6,9 @@ Everything here is on loopback, bounded in time, and stopped by whoever started 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import html
+import http.client
 import os
 import re
 import signal
@@ -22,11 +25,15 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import psutil
 import psycopg
+import pytest
+import redis
 from django.db import connection
 
 from authorizations.tasks import sweep_approvals
+from taxpro import clock
 from taxpro.celery import app, worker_application_name
 from taxpro.embedded import EPHEMERAL_REDIS_ARGS, EmbeddedRedis
+from taxpro.service_hours.selectors import portal_is_open
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -44,6 +51,15 @@ def wait_for(predicate: Callable[[], bool], timeout: float, interval: float = 0.
             return True
         time.sleep(interval)
     return predicate()
+
+
+@pytest.fixture
+def service_open() -> None:
+    """Recording happens only while the service is open (R42), and workers use the real clock:
+    the fault tests skip when the real time is outside the hours of service."""
+    now = clock.now()
+    if not (portal_is_open(now) and portal_is_open(now + dt.timedelta(minutes=6))):
+        pytest.skip("service closed now (R42); recording waits")
 
 
 # --- The test database, for processes started from a test ----------------------------------
@@ -200,6 +216,15 @@ class PrivateRedis:
         except OSError:
             return False
 
+    def queue_drained(self) -> bool:
+        """No task message waiting in the queue nor taken and unacknowledged (acks_late: a
+        message stays unacknowledged until its task has finished)."""
+        client = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=2)
+        try:
+            return client.llen("celery") == 0 and client.hlen("unacked") == 0
+        finally:
+            client.close()
+
     def stop(self) -> None:
         proc, self.process = self.process, None
         if proc is None or proc.poll() is not None:
@@ -210,6 +235,18 @@ class PrivateRedis:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(10)
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
+    """A private Redis, and this process's Celery producer pointed at it, for the test."""
+    redis = PrivateRedis(tmp_path)
+    redis.start()
+    try:
+        with broker_for_this_process(redis.url):
+            yield redis
+    finally:
+        redis.stop()
 
 
 class SilentRedis:
@@ -285,52 +322,94 @@ _RECEIVED = re.compile(r"Task [\w.]+\[([0-9a-f-]+)\] received")
 _SWEEP_RESULT = re.compile(r"sweep_approvals\[[^\]]+\] succeeded in [0-9.e-]+s: (\d+)")
 
 
-class Worker:
-    """``celery worker`` (prefork, one child, as the launcher runs it) in its own session."""
+class SessionProcess:
+    """A child process in its own session, its output in ``log``; stopped with its whole group."""
 
-    def __init__(self, *, redis_url: str, log: Path) -> None:
-        self.env = dict(
-            os.environ,
-            DATABASE_URL=test_database_url(),
-            REDIS_URL=redis_url,
-            DJANGO_SETTINGS_MODULE="taxpro.settings",
-            PYTHONUNBUFFERED="1",
-            # Record at once whatever the hour the suite runs (R42 holding is tested elsewhere).
-            SERVICE_HOURS="always",
-        )
+    def __init__(self, *, log: Path, env: dict[str, str]) -> None:
         self.log = log
+        self.env = env
         self.process: subprocess.Popen[bytes] | None = None
-        self.starts = 0
 
-    def start(self) -> None:
-        self.starts += 1
+    def _spawn(self, argv: list[str]) -> None:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "taxpro",
-                    "worker",
-                    "-P",
-                    "prefork",
-                    "-c",
-                    "1",
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--without-heartbeat",
-                    "-l",
-                    "info",
-                    "-n",
-                    f"fault-{uuid.uuid4().hex[:8]}@%h",
-                ],
+                argv,
                 cwd=BASE_DIR,
                 env=self.env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log_text().splitlines()[-lines:])
+
+    def stop(self, grace: float = 10) -> None:
+        """SIGTERM to the group, ``grace`` seconds, then SIGKILL to whatever is left of it (a
+        pool child, or a main process that hung on exit)."""
+        proc, self.process = self.process, None
+        if proc is None:
+            return
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(grace)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(10)
+
+
+class Worker(SessionProcess):
+    """``celery worker`` (prefork, one child as the launcher runs it unless told) in its own
+    session."""
+
+    def __init__(
+        self, *, redis_url: str, log: Path, database_url: str | None = None, concurrency: int = 1
+    ) -> None:
+        super().__init__(
+            log=log,
+            env=dict(
+                os.environ,
+                DATABASE_URL=database_url or test_database_url(),
+                REDIS_URL=redis_url,
+                DJANGO_SETTINGS_MODULE="taxpro.settings",
+                PYTHONUNBUFFERED="1",
+                # Record at once whatever the hour the suite runs (R42 holding is tested
+                # elsewhere).
+                SERVICE_HOURS="always",
+            ),
+        )
+        self.concurrency = concurrency
+        self.starts = 0
+
+    def start(self) -> None:
+        self.starts += 1
+        self._spawn(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "taxpro",
+                "worker",
+                "-P",
+                "prefork",
+                "-c",
+                str(self.concurrency),
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "info",
+                "-n",
+                f"fault-{uuid.uuid4().hex[:8]}@%h",
+            ]
+        )
 
     def children(self) -> list[psutil.Process]:
         if self.process is None or self.process.poll() is not None:
@@ -376,35 +455,14 @@ class Worker:
         proc.wait(10)
         self.process = None
 
-    def stop(self) -> None:
-        proc, self.process = self.process, None
-        if proc is None:
-            return
-        if proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(10)
-        # Whatever is left of the group (a pool child, or a main process that hung on exit).
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(10)
-
     def sweeps_recorded(self) -> int:
         """How many approvals the sweep task recorded, read from the worker's log."""
-        text = self.log.read_text(errors="replace") if self.log.exists() else ""
-        return sum(int(n) for n in _SWEEP_RESULT.findall(text))
+        return sum(int(n) for n in _SWEEP_RESULT.findall(self.log_text()))
 
     def redelivered(self) -> int:
         """Task messages the worker received more than once (a kill made the broker resend)."""
-        text = self.log.read_text(errors="replace") if self.log.exists() else ""
-        received = Counter(_RECEIVED.findall(text))
+        received = Counter(_RECEIVED.findall(self.log_text()))
         return sum(1 for n in received.values() if n > 1)
-
-    def log_tail(self, lines: int = 40) -> str:
-        text = self.log.read_text(errors="replace") if self.log.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
 
 
 class Beat:
@@ -437,3 +495,133 @@ class Beat:
             self.sent += 1
         except Exception:
             self.failed += 1
+
+
+class CeleryBeat(SessionProcess):
+    """A real ``celery beat`` in its own session, with its own schedule file.
+
+    ``app_module`` names the Celery application (``-A``); the two-beats test passes one whose
+    schedule is the portal's own entries at a short interval.
+    """
+
+    def __init__(self, *, app_module: str, redis_url: str, workdir: Path, name: str) -> None:
+        super().__init__(
+            log=workdir / f"{name}.log",
+            env=dict(
+                os.environ,
+                DATABASE_URL=test_database_url(),
+                REDIS_URL=redis_url,
+                DJANGO_SETTINGS_MODULE="taxpro.settings",
+                PYTHONUNBUFFERED="1",
+            ),
+        )
+        self.app_module = app_module
+        self.schedule = workdir / f"{name}-schedule"
+
+    def start(self) -> None:
+        celery = [sys.executable, "-m", "celery", "-A", self.app_module]
+        self._spawn([*celery, "beat", "-s", str(self.schedule), "-l", "info"])
+
+    def sent(self) -> Counter[str]:
+        """How many times this beat sent each schedule entry, read from its log."""
+        return Counter(re.findall(r"Sending due task ([\w-]+) ", self.log_text()))
+
+
+@contextlib.contextmanager
+def django_connection_to(host: str, port: str = "") -> Iterator[None]:
+    """This process's Django connection points at the server on ``host`` (a socket directory,
+    or an address with ``port``), database of the same name, inside the block; back at the test
+    database after it."""
+    settings_dict = connection.settings_dict
+    saved = dict(settings_dict)
+    connection.close()
+    settings_dict.update(HOST=host, PORT=port)
+    try:
+        yield
+    finally:
+        connection.close()
+        settings_dict.clear()
+        settings_dict.update(saved)
+
+
+# --- The web application ---------------------------------------------------------------------
+
+
+class WebServer(SessionProcess):
+    """gunicorn with the production settings (``DEBUG`` off, two sync workers as ``make bench``
+    runs it) on a free loopback port."""
+
+    def __init__(self, *, database_url: str, redis_url: str, log: Path) -> None:
+        super().__init__(
+            log=log,
+            env=dict(
+                os.environ,
+                DATABASE_URL=database_url,
+                REDIS_URL=redis_url,
+                DJANGO_SETTINGS_MODULE="taxpro.settings",
+                DEBUG="0",
+                HTTPS="0",
+            ),
+        )
+        self.port = free_port()
+
+    def start(self) -> None:
+        gunicorn = [sys.executable, "-m", "gunicorn", "taxpro.wsgi:application"]
+        self._spawn(
+            [*gunicorn, "--workers", "2", "--bind", f"127.0.0.1:{self.port}", "--timeout", "60",
+             "--log-level", "warning"]
+        )  # fmt: skip
+        if not wait_for(self._answers, 60, 0.1):
+            raise RuntimeError(f"gunicorn did not start:\n{self.log_tail()}")
+
+    def _answers(self) -> bool:
+        try:
+            return get(self.port, "/healthz").status in {200, 503}
+        except OSError:
+            return False
+
+    def stop(self, grace: float = 30) -> None:
+        super().stop(grace)
+
+
+class Reply:
+    def __init__(self, status: int, headers: http.client.HTTPMessage, body: str) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def cookies(self) -> dict[str, str]:
+        found = {}
+        for header in self.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            found[name.strip()] = rest.split(";", 1)[0]
+        return found
+
+    def form_value(self, name: str) -> str | None:
+        match = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', self.body)
+        return html.unescape(match.group(1)) if match else None
+
+
+def _request(
+    port: int, method: str, path: str, *, cookies: dict[str, str], body: str = ""
+) -> Reply:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Host": "localhost"}
+    if cookies:
+        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    if body:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    try:
+        conn.request(method, path, body=body.encode() or None, headers=headers)
+        response = conn.getresponse()
+        return Reply(response.status, response.msg, response.read().decode(errors="replace"))
+    finally:
+        conn.close()
+
+
+def get(port: int, path: str, *, cookies: dict[str, str] | None = None) -> Reply:
+    return _request(port, "GET", path, cookies=cookies or {})
+
+
+def post(port: int, path: str, *, cookies: dict[str, str], body: str) -> Reply:
+    return _request(port, "POST", path, cookies=cookies, body=body)

@@ -34,7 +34,6 @@ from taxpayers.models import Taxpayer
 from taxpro import clock
 from taxpro.celery import app
 from taxpro.models import AuditEvent
-from taxpro.service_hours.selectors import portal_is_open
 from tests.authorizations.conftest import (
     INCOME_2023,
     INCOME_2024,
@@ -58,31 +57,17 @@ from tests.authorizations.fault_support import (
     wait_for,
 )
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("service_open"),
+]
 
 KILLS = 20
 # The quality bar is a 30 s outage; CI uses 10 s unless told otherwise.
 REDIS_OUTAGE_SECONDS = float(os.environ.get("FAULT_REDIS_OUTAGE_SECONDS", "10"))
 # What beat would do: the sweep on its real schedule (taxpro/celery.py).
 SWEEP_INTERVAL = float(app.conf.beat_schedule["sweep-approvals"]["schedule"])
-
-
-@pytest.fixture(autouse=True)
-def _service_open() -> None:
-    now = clock.now()
-    if not (portal_is_open(now) and portal_is_open(now + dt.timedelta(minutes=6))):
-        pytest.skip("service closed now (R42); recording waits")
-
-
-@pytest.fixture
-def private_redis(tmp_path):
-    redis = PrivateRedis(tmp_path)
-    redis.start()
-    try:
-        with broker_for_this_process(redis.url):
-            yield redis
-    finally:
-        redis.stop()
 
 
 # --- The population ----------------------------------------------------------------------

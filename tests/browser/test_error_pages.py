@@ -39,13 +39,21 @@ def test_the_server_error_page_renders_with_an_empty_context_and_no_request() ->
 
 
 @pytest.mark.browser
-def test_the_server_error_page_has_no_accessibility_violations(page: Page, live_server) -> None:
+@pytest.mark.parametrize(
+    ("template", "status", "heading"),
+    [
+        ("500.html", 500, "Sorry, there is a problem with the service"),
+        # The database does not answer (taxpro/outage.py).
+        ("503_database.html", 503, "Sorry, the service is unavailable right now"),
+    ],
+)
+def test_the_server_error_pages_have_no_accessibility_violations(
+    page: Page, live_server, template: str, status: int, heading: str
+) -> None:
     url = f"{live_server.url}/__server_error__"
-    serve_html(page, url, render_to_string("500.html"), 500)
+    serve_html(page, url, render_to_string(template), status)
     page.goto(url)
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Sorry, there is a problem with the service"
-    )
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     assert_accessible(page)
 
 
