@@ -8,6 +8,7 @@ R25's count and R23/R24's supersession right under races (quality.md: 0 duplicat
 from authorizations.services.decisions import (
     CONSENT_TEXT_VERSION,
     ConsentEvidence,
+    correction_approvable_from,
     request_approval_refusal,
     request_approve,
     request_cancel,
@@ -49,6 +50,7 @@ __all__ = [
     "authorization_withdraw",
     "authorizations_withdraw",
     "caf_practice_status_change",
+    "correction_approvable_from",
     "enqueue_recording",
     "notice_preference_set",
     "notices_emailed",

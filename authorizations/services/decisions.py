@@ -86,10 +86,19 @@ def _modules_q(pairs: list[tuple[str, str]], prefix: str = "") -> Q:
     return q
 
 
-def _check_correction_wait(
+def correction_approvable_from(
+    req: AuthorizationRequest, now: dt.datetime | None = None
+) -> dt.date | None:
+    """R26: the first day the taxpayer may approve ``req``, when it corrects a request from the
+    same CAF number for a form and period they approved today; ``None`` when it need not wait.
+    The practitioner is told when the request is sent; the taxpayer when they open it."""
+    now = now or clock.now()
+    return _correction_waits_until(req, _module_pairs(req), now)
+
+
+def _correction_waits_until(
     req: AuthorizationRequest, pairs: list[tuple[str, str]], now: dt.datetime
-) -> None:
-    """R26: a correction from the same CAF number for a module approved today waits a day."""
+) -> dt.date | None:
     today = clock.today_et(now)
     clash = (
         RequestModule.objects.filter(
@@ -102,8 +111,15 @@ def _check_correction_wait(
         .filter(_modules_q(pairs))
         .exists()
     )
-    if clash:
-        tomorrow = today + dt.timedelta(days=1)
+    return today + dt.timedelta(days=1) if clash else None
+
+
+def _check_correction_wait(
+    req: AuthorizationRequest, pairs: list[tuple[str, str]], now: dt.datetime
+) -> None:
+    """R26: a correction from the same CAF number for a module approved today waits a day."""
+    tomorrow = _correction_waits_until(req, pairs, now)
+    if tomorrow is not None:
         raise ApprovalRefused(
             "You approved a request from this representative for the same tax form and period "
             f"today. You can approve this corrected request from {tomorrow:%A, %B %-d, %Y}."

@@ -151,7 +151,18 @@ def test_r26_a_same_day_correction_from_the_same_caf_waits_until_tomorrow(cpa, t
 def test_r26_other_periods_from_the_same_caf_are_not_held_back(cpa, taxpayer) -> None:
     approve_and_record(submit(cpa, taxpayer, modules=[INCOME_2024]))
     other = submit(cpa, taxpayer, modules=[INCOME_2023], now=TUESDAY_NOON + HOUR)
+    assert services.correction_approvable_from(other, now=TUESDAY_NOON + HOUR) is None
     assert approve(other, now=TUESDAY_NOON + 2 * HOUR).state == RequestState.APPROVED
+
+
+def test_r26_the_practitioner_is_told_from_which_day_a_correction_can_be_approved(
+    cpa, taxpayer
+) -> None:
+    approve_and_record(submit(cpa, taxpayer, modules=[INCOME_2024]))
+    correction = submit(cpa, taxpayer, modules=[INCOME_2024], now=TUESDAY_NOON + HOUR)
+    when = services.correction_approvable_from(correction, now=TUESDAY_NOON + HOUR)
+    assert when == dt.date(2026, 11, 25)  # the day after the approval, in ET
+    assert services.correction_approvable_from(correction, now=TUESDAY_NOON + DAY) is None
 
 
 def test_r31_the_preview_shows_what_the_approval_will_revoke(cpa, agent, taxpayer) -> None:

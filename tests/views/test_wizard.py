@@ -3,6 +3,7 @@ closed hours (R4, R12, R42, R45, R47)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import pytest
@@ -16,10 +17,13 @@ from authorizations.web.pro.wizard.selectors import drafts_for
 from authorizations.web.pro.wizard.steps import STEP_BY_SLUG
 from caf.models import CafRecord
 from taxpayers.models import MatchAttempt
+from taxpro import clock
+from tests.authorizations.conftest import approve_and_record, submit
 from tests.factories import UserFactory
 from tests.views.wizard_support import (
     complete_questions,
     drafting_representative,
+    last_year,
     maintenance_now,
     make_taxpayer,
     matters_answers,
@@ -392,3 +396,30 @@ def test_r46_staff_see_drafts_read_only_and_never_the_tin(client: Client, staff_
     body = response.content.decode()
     assert taxpayer.tin_reveal() not in body and "taxpayer_tin_ciphertext" not in body
     assert client.post(url, {}).status_code == 403
+
+
+def test_r26_a_correction_sent_today_says_from_which_day_the_taxpayer_can_approve(
+    client: Client,
+) -> None:
+    rep, draft = drafting_representative(client)
+    taxpayer = make_taxpayer()
+    now = clock.now()
+    # Today the taxpayer approved this representative's request for the year the wizard asks.
+    approve_and_record(
+        submit(rep, taxpayer, modules=[("1040", f"{last_year()}12")], now=now), now=now
+    )
+    complete_questions(client, draft, rep, taxpayer)
+    client.post(submit_url(draft), {"declaration": "on"})
+    done = client.get(reverse("authorizations_pro:wizard_done", args=[draft.public_id]))
+    body = done.content.decode()
+    assert 'id="correction-wait"' in body
+    tomorrow = clock.today_et(now) + dt.timedelta(days=1)
+    assert f"{tomorrow:%A, %B %-d, %Y}" in body
+
+
+def test_a_request_that_corrects_nothing_says_nothing_of_waiting(client: Client) -> None:
+    rep, draft = drafting_representative(client)
+    complete_questions(client, draft, rep, make_taxpayer())
+    client.post(submit_url(draft), {"declaration": "on"})
+    done = client.get(reverse("authorizations_pro:wizard_done", args=[draft.public_id]))
+    assert 'id="correction-wait"' not in done.content.decode()

@@ -21,6 +21,7 @@ from redis.exceptions import RedisError
 
 from authorizations.errors import AuthorizationError
 from authorizations.models import RequestDraft
+from authorizations.services import correction_approvable_from
 from authorizations.web.pro.wizard import selectors, services
 from authorizations.web.pro.wizard.forms import KIND_HELP, OTHER_CAF
 from authorizations.web.pro.wizard.steps import (
@@ -406,5 +407,7 @@ def done(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "req": req,
             "taxpayer_name": answers_of(draft, "taxpayer").get("name", ""),
             "expires_on": clock.to_et(req.expires_at) if req.expires_at else None,
+            # R26: a correction of a request approved today cannot be approved before tomorrow.
+            "approvable_from": correction_approvable_from(req),
         },
     )
