@@ -39,7 +39,31 @@
     });
   }
 
+  // A group of questions that only matters for one answer of a radio group
+  // (data-shown-when="name=value"): hidden while another answer is chosen. Without scripts
+  // every group is shown, and the hint says when to fill it in.
+  function wireConditionalGroups(root) {
+    root.querySelectorAll("[data-shown-when]").forEach(function (group) {
+      var rule = group.getAttribute("data-shown-when").split("=");
+      var form = group.closest("form");
+      if (!form) {
+        return;
+      }
+      var radios = form.querySelectorAll('input[type="radio"][name="' + rule[0] + '"]');
+      function update() {
+        var chosen = form.querySelector('input[type="radio"][name="' + rule[0] + '"]:checked');
+        var errors = group.querySelector(".usa-form-group--error, .usa-error-message");
+        group.hidden = !errors && !(chosen && chosen.value === rule[1]);
+      }
+      radios.forEach(function (radio) {
+        radio.addEventListener("change", update);
+      });
+      update();
+    });
+  }
+
   function enhance() {
+    wireConditionalGroups(document);
     wireMenuButton();
     revealScriptOnlyControls();
     focusErrorSummary();
@@ -48,6 +72,7 @@
   // A region swapped in by htmx may bring its own error summary (a step of the request wizard,
   // a list's filter form): focus it the same way a full page load does.
   document.addEventListener("htmx:afterSettle", function (event) {
+    wireConditionalGroups(document); // a swapped step brings its groups anew
     var summary = event.target && event.target.querySelector
       ? event.target.querySelector("[data-error-summary]")
       : null;

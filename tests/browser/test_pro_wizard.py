@@ -190,3 +190,26 @@ def test_the_wizard_works_without_javascript(page_without_javascript: Page, live
     expect(page.get_by_role("heading", level=1)).to_have_text("Request sent")
     # axe needs scripts, so this page's accessibility is checked in the tests above.
     assert AuthorizationRequest.objects.get().kind == "tia"
+
+
+def test_another_caf_number_is_asked_only_when_chosen(page: Page, live_server) -> None:
+    _sign_in(page, live_server.url)
+    page.goto(f"{live_server.url}/pro/requests/new/")
+    page.get_by_role("button", name="Start a new request").click()
+    group = page.locator("#another-caf-number")
+    expect(group).to_be_hidden()  # the linked CAF number is chosen by default
+    page.locator("label[for=id_caf_choice_1]").click()  # "Another CAF number assigned to me"
+    expect(group).to_be_visible()
+    assert_accessible(page)
+    page.locator("label[for=id_caf_choice_0]").click()  # the linked one again
+    expect(group).to_be_hidden()
+
+
+def test_without_javascript_another_caf_number_is_always_there(
+    page_without_javascript: Page, live_server
+) -> None:
+    page = page_without_javascript
+    _sign_in(page, live_server.url)
+    page.goto(f"{live_server.url}/pro/requests/new/")
+    page.get_by_role("button", name="Start a new request").click()
+    expect(page.locator("#another-caf-number")).to_be_visible()
