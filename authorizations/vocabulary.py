@@ -133,6 +133,12 @@ def matters_and_periods(modules: Iterable[_Module]) -> list[MatterPeriods]:
 
 # --- The two kinds (R1, R23) as the taxpayer reads them ---------------------------------------
 
+# The kind in a practitioner's sentence ("your power of attorney request"), no form number.
+KIND_IN_A_SENTENCE = {
+    RequestKind.POA: "power of attorney",
+    RequestKind.TIA: "tax information authorization",
+}
+
 KIND_NAME = {
     RequestKind.POA: "Power of attorney",
     RequestKind.TIA: "Permission to see your tax information",
@@ -169,6 +175,10 @@ def _kind_said(words: Mapping[RequestKind, str], kind: str, unknown: str = "") -
 
 def kind_name(kind: str) -> str:
     return _kind_said(KIND_NAME, kind, unknown=kind)
+
+
+def kind_in_a_sentence(kind: str) -> str:
+    return _kind_said(KIND_IN_A_SENTENCE, kind, unknown=kind)
 
 
 def kind_asked_for(kind: str) -> str:

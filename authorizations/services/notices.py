@@ -21,6 +21,7 @@ from authorizations.models import (
     PractitionerNotice,
     PractitionerNoticeKind,
 )
+from authorizations.vocabulary import kind_in_a_sentence
 from taxpro import clock
 from taxpro.audit import audit_record
 from taxpro.models import User
@@ -32,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 
 def _words(req: AuthorizationRequest, kind: str, now: dt.datetime) -> tuple[str, str]:
-    what = req.get_kind_display().split(" (", 1)[0].lower()
+    what = kind_in_a_sentence(req.kind)
     taxpayer = f"{req.taxpayer.name} ({req.taxpayer.tin_masked})"
     if kind == PractitionerNoticeKind.RECORDED:
         return (

@@ -5,7 +5,8 @@ template says a state or a code in the one wording, and never writes an enum val
 - ``{% if req|shows_no_status %}``: rejected or failed, so nothing is said (R19);
 - ``{{ row.matter|matter_label }}`` and ``{{ row.period|period_label:row.matter }}``;
 - ``{{ req.kind|kind_asked_for }}`` ("a power of attorney") and ``{{ row.kind|kind_revokes }}``
-  (what revoking takes away), said to the taxpayer.
+  (what revoking takes away), said to the taxpayer; ``{{ req.kind|kind_in_a_sentence }}``
+  ("power of attorney"), said to the practitioner.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ register.filter("practitioner_status", vocabulary.request_status_for_practitione
 register.filter("shows_no_status", vocabulary.request_shows_no_status)
 register.filter("matter_label", vocabulary.matter_label)
 register.filter("kind_asked_for", vocabulary.kind_asked_for)
+register.filter("kind_in_a_sentence", vocabulary.kind_in_a_sentence)
 register.filter("kind_revokes", vocabulary.kind_revokes)
 
 

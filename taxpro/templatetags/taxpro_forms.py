@@ -29,6 +29,10 @@ def label_in_sentence(label: str) -> str:
     return label[0].lower() + label[1:]
 
 
+# ``{{ label|in_sentence }}``: a label inside a sentence ("Change your CAF number").
+register.filter("in_sentence", label_in_sentence)
+
+
 @register.filter
 def error_message(field: BoundField, error: str) -> str:
     """The message for ``error`` on ``field``, naming the field when Django's would not."""

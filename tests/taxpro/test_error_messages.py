@@ -59,3 +59,9 @@ def test_other_errors_are_said_as_written(form: Example) -> None:
 )
 def test_labels_keep_their_acronyms_and_names(label: str, said: str) -> None:
     assert label_in_sentence(label) == said
+
+
+def test_labels_in_a_sentence_keep_acronyms_for_screen_readers() -> None:
+    # "Change your caf number" was read out; the check step's links use this filter.
+    assert label_in_sentence("Your CAF number") == "your CAF number"
+    assert label_in_sentence("Social Security number or ITIN") == "Social Security number or ITIN"

@@ -423,3 +423,16 @@ def test_a_request_that_corrects_nothing_says_nothing_of_waiting(client: Client)
     client.post(submit_url(draft), {"declaration": "on"})
     done = client.get(reverse("authorizations_pro:wizard_done", args=[draft.public_id]))
     assert 'id="correction-wait"' not in done.content.decode()
+
+
+def test_the_check_step_says_acronyms_and_the_tia_declaration_in_their_own_words(
+    client: Client,
+) -> None:
+    rep, draft = drafting_representative(client)
+    complete_questions(client, draft, rep, make_taxpayer(), kind="tia")
+    body = client.get(step_url(draft, "check")).content.decode()
+    assert "caf number" not in body  # "Change your caf number" for screen readers, before
+    assert "CAF number</span>" in body
+    # A tax information authorization lets them see, never act (R1, R23).
+    assert "asked me to receive and inspect their tax information" in body
+    assert "act for them" not in body

@@ -312,11 +312,22 @@ class NoticesForm(forms.Form):
     )
 
 
-DECLARATION = (
-    "I am the representative named above and the CAF number is assigned to me. The taxpayer "
-    "asked me to act for them for these tax matters and periods. What I entered is true, "
-    "correct and complete to the best of my knowledge."
-)
+# What the taxpayer asked of the representative, by kind (R1, R23): a TIA lets them see the
+# taxpayer's information, never act for them.
+_ASKED = {
+    RequestKind.POA: "asked me to represent them and act for them",
+    RequestKind.TIA: "asked me to receive and inspect their tax information",
+}
+
+
+def declaration(kind: str) -> str:
+    """The representative's declaration for a request of ``kind`` (R4)."""
+    asked = _ASKED.get(kind, _ASKED[RequestKind.POA])
+    return (
+        "I am the representative named above and the CAF number is assigned to me. The taxpayer "
+        f"{asked} for these tax matters and periods. What I entered is true, correct and "
+        "complete to the best of my knowledge."
+    )
 
 
 class DeclarationForm(forms.Form):

@@ -20,7 +20,6 @@ from authorizations.models import RequestDraft, RequestKind
 from authorizations.periods import Matter, format_period
 from authorizations.web.pro.wizard import selectors
 from authorizations.web.pro.wizard.forms import (
-    DECLARATION,
     MAX_MATTER_ROWS,
     OTHER_CAF,
     DeclarationForm,
@@ -28,6 +27,7 @@ from authorizations.web.pro.wizard.forms import (
     NoticesForm,
     RepresentativeForm,
     TaxpayerForm,
+    declaration,
 )
 from caf.errors import CafError
 from taxpayers.errors import TaxpayerError
@@ -332,7 +332,7 @@ class CheckStep(Step):
                 {"step": each, "rows": each.summary(draft), "url": step_url(draft, each)}
                 for each in QUESTION_STEPS
             ],
-            "declaration": DECLARATION,
+            "declaration": declaration(answers_of(draft, "representative").get("kind", "")),
         }
 
 
