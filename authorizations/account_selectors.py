@@ -208,8 +208,10 @@ def taxpayer_home_summary(
         taxpayer=taxpayer, state=RequestState.PENDING, expires_at__gt=now
     )
     pending = waiting.aggregate(count=Count("id"), soonest=Min("expires_at"))
+    # One opening of the client page logs a row per form and period shown (R33), all at the
+    # same moment: a view is counted once, however many forms and periods it showed.
     views = InformationAccess.objects.filter(taxpayer=taxpayer).aggregate(
-        count=Count("id"), last=Max("viewed_at")
+        count=Count("viewed_at", distinct=True), last=Max("viewed_at")
     )
     notices = notices_for_taxpayer(taxpayer=taxpayer)
     return TaxpayerHomeSummary(

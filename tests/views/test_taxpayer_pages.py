@@ -470,3 +470,16 @@ def test_r40_taxpayers_are_not_shown_the_tax_professionals_hours(client: Client,
     html = signed_in(client, user).get(reverse(name)).content.decode()
     assert "Hours of service" not in html
     assert "The portal for tax professionals is open" not in html
+
+
+def test_r33_one_view_of_two_forms_is_counted_once_on_the_home(client: Client) -> None:
+    user, taxpayer = verified_taxpayer()
+    rows = insert_views(taxpayer, 1)
+    # The same opening of the client page showed a second form and period: one more row, same
+    # moment and representative.
+    second = rows[0]
+    second.pk = None
+    second.form, second.period = "civil_penalty", "202409"
+    second.save()
+    html = signed_in(client, user).get(reverse("taxpayer_home")).content.decode()
+    assert "viewed your tax information 1 time," in html
