@@ -22,6 +22,7 @@ from caf.models import (
 )
 from caf.selectors import caf_number_issue_refusal
 from caf.services import caf_number_issue, caf_pin_request, caf_pin_request_once
+from caf.web.pro.forms import DesignationForm
 from taxpayers.models import Letter, LetterKind
 from taxpro import clock
 from taxpro.models import AuditEvent
@@ -527,3 +528,10 @@ def test_r8_issue_refusal_agrees_with_the_service(cpa) -> None:
         f"You already have CAF number {record.caf_number_display}."
     )
     assert "Only a tax professional" in caf_number_issue_refusal(user=UserFactory())
+
+
+def test_the_licensing_jurisdiction_lists_states_by_name() -> None:
+    choices = dict(DesignationForm().fields["jurisdiction"].choices)
+    assert choices["NY"] == "New York" and choices["DC"] == "District of Columbia"
+    names = [name for code, name in DesignationForm().fields["jurisdiction"].choices if code]
+    assert names == sorted(names)

@@ -7,10 +7,11 @@ from __future__ import annotations
 from django import forms
 
 from caf.errors import CafNumberInvalid
-from caf.models import JURISDICTION_CHOICES, DesignationCode
+from caf.models import DesignationCode
 from caf.numbers import caf_number_parse
 from caf.services import PIN_DIGITS
 from taxpro.form_fields import (
+    STATE_CHOICES,
     AddressFields,
     IndividualTinField,
     PersonNameField,
@@ -54,7 +55,8 @@ class DesignationForm(forms.Form):
     )
     jurisdiction = forms.ChoiceField(
         label="Licensing jurisdiction (attorneys and CPAs)",
-        choices=[("", "- None -"), *JURISDICTION_CHOICES],
+        # The states by name, as the address questions list them (the codes are what is kept).
+        choices=[("", "- None -"), *STATE_CHOICES[1:]],
         required=False,
         error_messages={"invalid_choice": "Select one of the 50 states or DC."},
     )
