@@ -70,6 +70,7 @@ bench: setup
 	DEBUG=1 $(PY) -m taxpro.launcher exec -- $(PY) bench/page_weight.py
 	$(PY) -m taxpro.launcher exec -- $(PY) bench/page_load.py
 	$(PY) -m taxpro.launcher exec -- $(PY) bench/approvals.py
+	$(PY) -m taxpro.launcher exec -- $(PY) bench/recording.py
 
 clean:
 	rm -rf .run static/vendor node_modules
