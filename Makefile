@@ -71,6 +71,7 @@ bench: setup
 	$(PY) -m taxpro.launcher exec -- $(PY) bench/page_load.py
 	$(PY) -m taxpro.launcher exec -- $(PY) bench/approvals.py
 	$(PY) -m taxpro.launcher exec -- $(PY) bench/recording.py
+	$(PY) -m taxpro.launcher exec -- $(PY) bench/book.py
 
 clean:
 	rm -rf .run static/vendor node_modules
