@@ -145,7 +145,11 @@ def main() -> None:
                     posts.append((answered - started) * 1000)
 
     with common.celery(WORKER_CONCURRENCY), common.gunicorn(WEB_WORKERS) as port:
-        threads = [threading.Thread(target=taxpayer, args=(port, *person)) for person in people]
+        # Daemons: a taxpayer stuck on a dead server must not keep the run from ending.
+        threads = [
+            threading.Thread(target=taxpayer, args=(port, *person), daemon=True)
+            for person in people
+        ]
         for thread in threads:
             thread.start()
         try:
