@@ -18,6 +18,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -105,29 +106,30 @@ def gunicorn(workers: int, *, app: str = "taxpro.wsgi:application") -> Iterator[
 
 @contextmanager
 def celery(concurrency: int, *, beat: bool = True) -> Iterator[None]:
-    """One worker (``-c concurrency``, prefork) and, unless told not, exactly one beat."""
-    run = ROOT / ".run"
-    run.mkdir(exist_ok=True)
-    commands = [
-        [PYTHON, "-m", "celery", "-A", "taxpro", "worker", "-l", "warning", "-c",
-         str(concurrency), "--without-gossip", "--without-mingle", "-n", f"bench{os.getpid()}@%h"],
-    ]  # fmt: skip
-    if beat:
-        commands.append(
-            [PYTHON, "-m", "celery", "-A", "taxpro", "beat", "-l", "warning",
-             "-s", str(run / f"bench-beat-{os.getpid()}")]
-        )  # fmt: skip
-    children = [
-        subprocess.Popen(cmd, cwd=ROOT, env=dict(os.environ), stdout=subprocess.DEVNULL)  # noqa: S603
-        for cmd in commands
-    ]
-    try:
-        yield
-    finally:
-        for child in children:
-            child.terminate()
-        for child in children:
-            child.wait(timeout=60)
+    """One worker (``-c concurrency``, prefork) and, unless told not, exactly one beat (its
+    schedule file in a directory of its own, removed afterwards)."""
+    with tempfile.TemporaryDirectory(prefix="bench-beat-") as run:
+        commands = [
+            [PYTHON, "-m", "celery", "-A", "taxpro", "worker", "-l", "warning", "-c",
+             str(concurrency), "--without-gossip", "--without-mingle",
+             "-n", f"bench{os.getpid()}@%h"],
+        ]  # fmt: skip
+        if beat:
+            commands.append(
+                [PYTHON, "-m", "celery", "-A", "taxpro", "beat", "-l", "warning",
+                 "-s", str(Path(run) / "celerybeat-schedule")]
+            )  # fmt: skip
+        children = [
+            subprocess.Popen(cmd, cwd=ROOT, env=dict(os.environ), stdout=subprocess.DEVNULL)  # noqa: S603
+            for cmd in commands
+        ]
+        try:
+            yield
+        finally:
+            for child in children:
+                child.terminate()
+            for child in children:
+                child.wait(timeout=60)
 
 
 class Browser:
