@@ -12,7 +12,7 @@ taxpayer approves its next request. One beat runs beside the worker, as in produ
     make bench   # or: python -m taxpro.launcher exec -- python bench/approvals.py
 
 BENCH_APPROVALS (240), BENCH_TAXPAYERS (20), BENCH_WEB_WORKERS (3), BENCH_WORKER_CONCURRENCY
-(2) change the run.
+(2) and BENCH_WORKER_POOL (prefork) change the run.
 """
 
 from __future__ import annotations

@@ -112,6 +112,7 @@ def celery(concurrency: int, *, beat: bool = True) -> Iterator[None]:
         commands = [
             [PYTHON, "-m", "celery", "-A", "taxpro", "worker", "-l", "warning", "-c",
              str(concurrency), "--without-gossip", "--without-mingle",
+             "-P", os.environ.get("BENCH_WORKER_POOL", "prefork"),
              "-n", f"bench{os.getpid()}@%h"],
         ]  # fmt: skip
         if beat:
