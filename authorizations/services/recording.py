@@ -81,10 +81,13 @@ def _modules_record(req: AuthorizationRequest, now: dt.datetime) -> None:
         wanted = Q()
         for matter, period in modules:
             wanted |= Q(matter=matter, period=period)
-        for kept in Authorization.objects.filter(
-            wanted, taxpayer_id=req.taxpayer_id, kind=req.kind
-        ).only("id", "matter", "period", "request_id", "caf_record_id", "signed_on", "starts_at",
-               "ends_at"):  # fmt: skip
+        # Unordered (the model's six-column ordering would only add a sort): R27 picks its row
+        # by (signed_on, id) below.
+        rows = Authorization.objects.filter(wanted, taxpayer_id=req.taxpayer_id, kind=req.kind)
+        for kept in rows.order_by().only(
+            "id", "matter", "period", "request_id", "caf_record_id", "signed_on", "starts_at",
+            "ends_at",
+        ):  # fmt: skip
             on_file[(kept.matter, kept.period)].append(kept)
     new_rows = []
     for (matter, period), same in on_file.items():
