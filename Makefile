@@ -66,9 +66,14 @@ check: setup
 	DEBUG=1 $(PY) -m taxpro.launcher exec -- $(PY) manage.py makemigrations --check --dry-run
 
 # Benchmarks print ratios to the targets of quality.md; they never fail a build.
+# Figures, never pass/fail: each prints absolute numbers, the load average and its ratio to
+# quality.md's target. Each benchmark but page_weight runs on its own database (<name>_bench).
 bench: setup
 	DEBUG=1 $(PY) -m taxpro.launcher exec -- $(PY) bench/page_weight.py
 	$(PY) -m taxpro.launcher exec -- $(PY) bench/page_load.py
+	$(PY) -m taxpro.launcher exec -- $(PY) bench/approvals.py
+	$(PY) -m taxpro.launcher exec -- $(PY) bench/recording.py
+	$(PY) -m taxpro.launcher exec -- $(PY) bench/book.py
 
 # Lighthouse on the signed-in pages as a phone sees them (layout shift, accessibility,
 # performance), production settings; Lighthouse comes from the npm registry on first use.

@@ -273,11 +273,12 @@ class Authorization(models.Model):
             ),
         ]
         indexes = [
-            # The practitioner's list of active authorizations (R7), newest first.
+            # The practitioner's list of active authorizations (R7), newest first: in the
+            # list's own order, so its first page reads only the rows it shows.
             models.Index(
-                fields=["caf_record", "-starts_at"],
+                fields=["caf_record", "-starts_at", "-id"],
                 condition=Q(ends_at__isnull=True),
-                name="ledger_active_by_caf",
+                name="ledger_active_by_caf_page",
             ),
             models.Index(
                 fields=["taxpayer", "matter", "period", "kind", "signed_on"],

@@ -52,10 +52,15 @@ def requests_for_taxpayer(*, taxpayer_id: int) -> QuerySet[AuthorizationRequest]
 
 
 def active_authorizations_for_practitioner(*, practitioner: User) -> QuerySet[Authorization]:
-    """R7: every active row on the practitioner's linked CAF numbers, whatever created it."""
+    """R7: every active row on the practitioner's linked CAF numbers, whatever created it.
+
+    The CAF numbers are named as values, not a subquery: with one linked number PostgreSQL then
+    walks the index ``ledger_active_by_caf_page`` in the list's order and stops after the page,
+    joining the taxpayer and CAF record to those rows only, whatever the size of the book."""
+    linked = list(caf_numbers_linked_to(user=practitioner).values_list("pk", flat=True))
     return (
         Authorization.objects.active()
-        .filter(caf_record__in=caf_numbers_linked_to(user=practitioner))
+        .filter(caf_record_id__in=linked)
         .select_related("taxpayer", "caf_record")
         .order_by("-starts_at", "-id")
     )

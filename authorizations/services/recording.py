@@ -1,4 +1,4 @@
-"""Recording approved requests on the ledger (R21, R23, R24, R27, R42).
+"""Recording approved requests on the ledger (R3a, R21, R23, R24, R27, R42).
 
 Recording is idempotent and order-independent: the request row says whether it is recorded,
 the unique index on (request, module) refuses a second set of rows, and an approval that
@@ -15,18 +15,19 @@ from concurrent.futures import ThreadPoolExecutor
 
 from celery import current_app
 from django.db import transaction
+from django.db.models import Q
 
 from authorizations.models import (
     Authorization,
     AuthorizationRequest,
     EndReason,
     PractitionerNoticeKind,
-    RequestModule,
     RequestState,
 )
-from authorizations.services.locks import lock_request
+from authorizations.services.locks import lock_request, share_representative_status
 from authorizations.services.notices import practitioner_notice_send
 from authorizations.services.request_states import request_state_move
+from caf.models import PracticeStatus
 from taxpro import clock
 from taxpro.models import ServiceEvent, ServiceEventKind
 from taxpro.service_hours import services as service_hours
@@ -43,6 +44,14 @@ class RecordOutcome(enum.StrEnum):
     NOT_APPROVED = "not approved"
     WAITING_FOR_OPENING = "waiting for the service to open"
     NOT_FOUND = "not found"
+    REPRESENTATIVE_NOT_IN_GOOD_STANDING = "failed: the representative is not in good standing"
+
+
+# For staff (R19: the practitioner is only told to contact the taxpayer).
+NOT_IN_GOOD_STANDING = (
+    "The representative's CAF record was no longer in good standing when the approval was "
+    "to be recorded."
+)
 
 
 def end_authorization(
@@ -65,47 +74,72 @@ def end_authorization(
     return ended == 1
 
 
-def _record_module(req: AuthorizationRequest, module: RequestModule, now: dt.datetime) -> None:
+def _modules_record(req: AuthorizationRequest, now: dt.datetime) -> None:
+    """Write the request's rows, reading the ledger once for all its modules."""
     assert req.signed_at is not None and req.signed_on is not None  # approved: signed
-    same = Authorization.objects.for_module(
-        taxpayer_id=req.taxpayer_id, matter=module.matter, period=module.period
-    ).filter(kind=req.kind)
-    row = Authorization(
-        taxpayer_id=req.taxpayer_id,
-        caf_record_id=req.caf_record_id,
-        kind=req.kind,
-        matter=module.matter,
-        period=module.period,
-        receives_notices=req.receives_notices,
-        request=req,
-        signed_at=req.signed_at,
-        signed_on=req.signed_on,
-        starts_at=now,
-    )
-    # R27: signed on an earlier day than something already on file -> recorded as superseded.
-    later = same.filter(signed_on__gt=req.signed_on).order_by("signed_on", "id").first()
-    if later is not None:
-        row.ends_at = now
-        row.end_reason = EndReason.SUPERSEDED
-        row.ended_by_request_id = later.request_id
-        row.ended_by_label = "recorded after a later signature"
-        row.save()
-        return
-    # R23: earlier days' authorizations end; R24: the same day's stay, except this
-    # representative's own (one active row per representative, module and kind).
-    for prior in same.active().filter(signed_on__lt=req.signed_on) | same.active().filter(
-        caf_record_id=req.caf_record_id
-    ):
-        end_authorization(
-            prior, reason=EndReason.SUPERSEDED, now=now, by_request=req, label=f"request {req.pk}"
+    modules = [(m.matter, m.period) for m in req.modules.all()]
+    on_file: dict[tuple[str, str], list[Authorization]] = {module: [] for module in modules}
+    if modules:
+        wanted = Q()
+        for matter, period in modules:
+            wanted |= Q(matter=matter, period=period)
+        # Unordered (the model's six-column ordering would only add a sort): R27 picks its row
+        # by (signed_on, id) below.
+        rows = Authorization.objects.filter(wanted, taxpayer_id=req.taxpayer_id, kind=req.kind)
+        for kept in rows.order_by().only(
+            "id", "matter", "period", "request_id", "caf_record_id", "signed_on", "starts_at",
+            "ends_at",
+        ):  # fmt: skip
+            on_file[(kept.matter, kept.period)].append(kept)
+    new_rows = []
+    for (matter, period), same in on_file.items():
+        row = Authorization(
+            taxpayer_id=req.taxpayer_id,
+            caf_record_id=req.caf_record_id,
+            kind=req.kind,
+            matter=matter,
+            period=period,
+            receives_notices=req.receives_notices,
+            request=req,
+            signed_at=req.signed_at,
+            signed_on=req.signed_on,
+            starts_at=now,
         )
-    row.save()
+        new_rows.append(row)
+        # R27: signed on an earlier day than something already on file -> recorded as superseded.
+        later = min(
+            (r for r in same if r.signed_on > req.signed_on),
+            key=lambda r: (r.signed_on, r.pk),
+            default=None,
+        )
+        if later is not None:
+            row.ends_at = now
+            row.end_reason = EndReason.SUPERSEDED
+            row.ended_by_request_id = later.request_id
+            row.ended_by_label = "recorded after a later signature"
+            continue
+        # R23: earlier days' authorizations end; R24: the same day's stay, except this
+        # representative's own (one active row per representative, module and kind).
+        for prior in same:
+            if prior.ends_at is None and (
+                prior.signed_on < req.signed_on or prior.caf_record_id == req.caf_record_id
+            ):
+                end_authorization(
+                    prior,
+                    reason=EndReason.SUPERSEDED,
+                    now=now,
+                    by_request=req,
+                    label=f"request {req.pk}",
+                )
+    Authorization.objects.bulk_create(new_rows)
 
 
 def request_record(*, request_id: int, now: dt.datetime | None = None) -> RecordOutcome:
     """Put an approved request on the ledger. Safe to run any number of times, in any order."""
     now = now or clock.now()
     with transaction.atomic():
+        # R3a: the representative's standing, read under a share lock taken before the others.
+        standing = share_representative_status(request_id)
         try:
             req = lock_request(request_id)
         except AuthorizationRequest.DoesNotExist:
@@ -117,8 +151,11 @@ def request_record(*, request_id: int, now: dt.datetime | None = None) -> Record
         if not portal_is_open(now):
             # R42: approvals signed while closed wait for the opening, in signing order.
             return RecordOutcome.WAITING_FOR_OPENING
-        for module in req.modules.all():
-            _record_module(req, module, now)
+        if standing != PracticeStatus.GOOD_STANDING:
+            # R3a: standing lost since the request was sent: no row comes into force (R19).
+            _request_failed(req, reason=NOT_IN_GOOD_STANDING, now=now)
+            return RecordOutcome.REPRESENTATIVE_NOT_IN_GOOD_STANDING
+        _modules_record(req, now)
         req.recorded_at = now
         request_state_move(
             req,
@@ -204,14 +241,18 @@ def request_fail(*, request_id: int, reason: str, now: dt.datetime | None = None
     now = now or clock.now()
     with transaction.atomic():
         req = lock_request(request_id)
-        if req.state != RequestState.APPROVED:
-            return
-        req.staff_reason = reason
-        request_state_move(
-            req,
-            to=RequestState.FAILED,
-            now=now,
-            actor_label=WORKER,
-            also_saved=["staff_reason"],
-            audited={"reason": reason},
-        )
+        if req.state == RequestState.APPROVED:
+            _request_failed(req, reason=reason, now=now)
+
+
+def _request_failed(req: AuthorizationRequest, *, reason: str, now: dt.datetime) -> None:
+    """Move a locked, approved ``req`` to failed, ``reason`` kept for staff (R19)."""
+    req.staff_reason = reason
+    request_state_move(
+        req,
+        to=RequestState.FAILED,
+        now=now,
+        actor_label=WORKER,
+        also_saved=["staff_reason"],
+        audited={"reason": reason},
+    )

@@ -12,7 +12,7 @@ bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # Sync workers, one request each: the proxy in front reads whole requests and whole responses,
 # so a slow client never holds one (taxpro/deploy/nginx.conf).
 worker_class = "sync"
-workers = 3
+workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 timeout = 30
 # Only the proxy reaches gunicorn (compose publishes the proxy's port, not this one), so the
 # scheme and client address it forwards are trusted whichever address it connects from.

@@ -15,6 +15,7 @@ from authorizations.models import (
     RequestKind,
     RequestState,
 )
+from caf.models import PracticeStatus
 from taxpro.models import AuditEvent
 from tests.authorizations.conftest import (
     DAY,
@@ -27,6 +28,7 @@ from tests.authorizations.conftest import (
     make_taxpayer,
     submit,
 )
+from tests.personas import staff_clerk
 
 pytestmark = pytest.mark.django_db
 
@@ -249,3 +251,45 @@ def test_r42_closing_is_recorded_once_at_its_boundary(db) -> None:
     a = services.service_transitions_record(now=saturday_night + dt.timedelta(minutes=3))
     b = services.service_transitions_record(now=saturday_night + dt.timedelta(hours=2))
     assert a.pk == b.pk and a.kind == "closed" and a.at == saturday_night
+
+
+def _standing_lost(rep, *, now: dt.datetime) -> None:
+    """Staff record a suspension for ``rep``'s CAF record (the admin action's service)."""
+    services.caf_practice_status_change(
+        caf_record=rep.caf_record, status=PracticeStatus.SUSPENDED, actor=staff_clerk(), now=now
+    )
+
+
+def test_r3a_recording_refuses_a_representative_no_longer_in_good_standing(cpa, taxpayer) -> None:
+    req = approve(submit(cpa, taxpayer))
+    _standing_lost(cpa, now=TUESDAY_NOON + SECOND)
+    outcome = services.request_record(request_id=req.pk, now=TUESDAY_NOON + 2 * SECOND)
+    assert outcome == services.RecordOutcome.REPRESENTATIVE_NOT_IN_GOOD_STANDING
+    req.refresh_from_db()
+    # R19: it failed processing; the practitioner is told to contact the taxpayer.
+    assert req.state == RequestState.FAILED and "good standing" in req.staff_reason
+    assert not Authorization.objects.filter(request=req).exists()
+    assert AuditEvent.objects.filter(action="request.failed", object_id=str(req.pk)).exists()
+    # Recording again changes nothing.
+    assert (
+        services.request_record(request_id=req.pk, now=TUESDAY_NOON + 3 * SECOND)
+        == services.RecordOutcome.NOT_APPROVED
+    )
+
+
+def test_r3a_the_opening_drain_applies_the_same_standing_check(cpa, agent, taxpayer) -> None:
+    saturday_night = dt.datetime(2026, 11, 28, 22, 0, tzinfo=TUESDAY_NOON.tzinfo)
+    lost = approve(submit(cpa, taxpayer, now=TUESDAY_NOON), now=saturday_night)
+    kept = approve(
+        submit(agent, taxpayer, now=TUESDAY_NOON, modules=[INCOME_2023]), now=saturday_night
+    )
+    _standing_lost(cpa, now=saturday_night + SECOND)
+    sunday_opening = dt.datetime(2026, 11, 29, 10, 0, 30, tzinfo=TUESDAY_NOON.tzinfo)
+    event = services.service_transitions_record(now=sunday_opening)
+    event.refresh_from_db()
+    assert event.kind == "opened" and event.drained == 1  # the failed one is not counted
+    lost.refresh_from_db()
+    kept.refresh_from_db()
+    assert lost.state == RequestState.FAILED and kept.state == RequestState.RECORDED
+    assert not Authorization.objects.filter(caf_record=cpa.caf_record).active().exists()
+    assert active_cafs(taxpayer, INCOME_2023) == {agent.caf_record.caf_number}

@@ -1,0 +1,182 @@
+"""The recording service against its own SQL run by ``pgbench`` (quality.md: >= 0.5).
+
+Approved requests (each for its own taxpayer, so no two contend for a row) are recorded by the
+service, ``request_record``, from BENCH_CLIENTS processes at once; then the very statements one
+recording sent (captured, with that request's and taxpayer's ids made variables) are run by
+``pgbench`` at the same concurrency, each transaction on a request of its own, committed. The
+two alternate, BENCH_ROUNDS rounds each, so a burst of load from elsewhere hits both.
+
+    make bench   # or: python -m taxpro.launcher exec -- python bench/recording.py
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common
+
+DATABASE_URL = common.bench_database_url()
+common.production_environment(DATABASE_URL)
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, connections  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from authorizations.models import RequestState  # noqa: E402
+from authorizations.services import request_record  # noqa: E402
+from tests.authorizations.factories import AuthorizationRequestFactory  # noqa: E402
+from tests.personas import representative, taxpayer_without_account  # noqa: E402
+
+CLIENTS = int(os.environ.get("BENCH_CLIENTS_RECORDING", "20"))
+PER_ROUND = int(os.environ.get("BENCH_RECORDINGS", "300"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
+# Ids no other number in the captured SQL can be mistaken for.
+TAXPAYER_IDS_FROM = 7_000_001
+REQUEST_IDS_FROM = 8_000_001
+
+
+def build(count: int) -> list[int]:
+    """``count`` approved requests, each for a taxpayer of its own; their ids in order."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"ALTER TABLE taxpayers_taxpayer ALTER COLUMN id RESTART WITH {TAXPAYER_IDS_FROM}"
+        )
+        cursor.execute(
+            "ALTER TABLE authorizations_authorizationrequest "
+            f"ALTER COLUMN id RESTART WITH {REQUEST_IDS_FROM}"
+        )
+    rep = representative()
+    return [
+        AuthorizationRequestFactory(
+            practitioner=rep.user,
+            caf_record=rep.caf_record,
+            taxpayer=taxpayer_without_account(),
+            state=RequestState.APPROVED,
+        ).pk
+        for _ in range(count)
+    ]
+
+
+def pgbench_script(request_id: int) -> str:
+    """Record ``request_id`` with the service and return what it sent, as a pgbench script."""
+    taxpayer_id = TAXPAYER_IDS_FROM + (request_id - REQUEST_IDS_FROM)
+    with CaptureQueriesContext(connection) as captured:
+        request_record(request_id=request_id)
+    statements = []
+    for query in captured.captured_queries:
+        sql = " ".join(query["sql"].split())
+        if sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")):
+            continue
+        sql = re.sub(rf"\b{request_id}\b", ":rid", sql)
+        sql = re.sub(rf"\b{taxpayer_id}\b", ":tid", sql)
+        statements.append(sql + ";")
+    # Each transaction takes the next request of the pool: one primary-key read more than the
+    # service does.
+    pick = (
+        "SELECT rid, tid FROM bench_pool WHERE k = (SELECT nextval('bench_pool_k')) \\gset",
+        "BEGIN;",
+    )
+    return "\n".join([*pick, *statements, "COMMIT;"]) + "\n"
+
+
+def pgbench_pool(ids: list[int]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_pool (k bigint PRIMARY KEY, rid bigint, tid bigint)")
+        cursor.execute("CREATE SEQUENCE bench_pool_k")
+        cursor.executemany(
+            "INSERT INTO bench_pool VALUES (%s, %s, %s)",
+            [
+                (k, rid, TAXPAYER_IDS_FROM + (rid - REQUEST_IDS_FROM))
+                for k, rid in enumerate(ids, start=1)
+            ],
+        )
+
+
+def pgbench(script: str, transactions: int) -> float:
+    """Transactions a second, without the initial connection time."""
+    parts = urllib.parse.urlsplit(DATABASE_URL)
+    env = dict(os.environ, PGHOST=parts.hostname or "", PGPORT=str(parts.port or 5432))
+    env.update(PGUSER=urllib.parse.unquote(parts.username or ""), PGPASSWORD=parts.password or "")
+    with tempfile.NamedTemporaryFile("w", suffix=".sql") as file:
+        file.write(script)
+        file.flush()
+        result = subprocess.run(  # noqa: S603
+            ["pgbench", "-n", "-M", "simple", "-f", file.name, "-c", str(CLIENTS),  # noqa: S607
+             "-j", "2", "-t", str(transactions // CLIENTS), parts.path.lstrip("/")],
+            capture_output=True, text=True, env=env, check=False,
+        )  # fmt: skip
+    found = re.search(r"tps = ([\d.]+) \(without initial connection time\)", result.stdout)
+    failed = re.search(r"number of failed transactions: (\d+)", result.stdout)
+    if result.returncode or not found or (failed and failed.group(1) != "0"):
+        raise SystemExit(f"pgbench failed:\n{result.stdout}\n{result.stderr}")
+    return float(found.group(1))
+
+
+def _record_all(ids: list[int]) -> int:
+    recorded = sum(request_record(request_id=i) == "recorded" for i in ids)
+    connection.close()
+    return recorded
+
+
+def _warm(_: int) -> None:
+    connection.ensure_connection()
+
+
+def service(pool: ProcessPoolExecutor, ids: list[int]) -> float:
+    """Recordings a second, ``ids`` shared out over CLIENTS processes."""
+    chunks = [ids[n::CLIENTS] for n in range(CLIENTS)]
+    began = time.perf_counter()
+    recorded = sum(pool.map(_record_all, chunks))
+    seconds = time.perf_counter() - began
+    if recorded != len(ids):
+        raise SystemExit(f"the service recorded {recorded} of {len(ids)}")
+    return len(ids) / seconds
+
+
+def main() -> None:
+    common.database_recreate(DATABASE_URL)
+    per_client = max(1, PER_ROUND // CLIENTS)
+    per_round = per_client * CLIENTS
+    ids = build(1 + 2 * ROUNDS * per_round)
+    script = pgbench_script(ids[0])
+    service_ids, pgbench_ids = ids[1 : 1 + ROUNDS * per_round], ids[1 + ROUNDS * per_round :]
+    pgbench_pool(pgbench_ids)
+    connections.close_all()
+    statements = script.count(";") - 2
+    service_rates, pgbench_rates = [], []
+    with ProcessPoolExecutor(CLIENTS, mp_context=get_context("fork")) as pool:
+        list(pool.map(_warm, range(CLIENTS)))
+        for n in range(ROUNDS):
+            service_rates.append(service(pool, service_ids[n * per_round : (n + 1) * per_round]))
+            pgbench_rates.append(pgbench(script, per_round))
+    common.heading(
+        f"recording service vs pgbench on its own {statements} statements, "
+        f"{CLIENTS} clients, {ROUNDS} interleaved rounds of {per_round}"
+    )
+    for n, (ours, raw) in enumerate(zip(service_rates, pgbench_rates, strict=True), start=1):
+        print(f"round {n}: service {ours:.1f} recordings/s, pgbench {raw:.1f} tps")
+    ours, raw = sum(service_rates) / ROUNDS, sum(pgbench_rates) / ROUNDS
+    print(f"mean: service {ours:.1f}/s ({1000 * CLIENTS / ours:.1f} ms a recording per client)")
+    print(f"      pgbench {raw:.1f}/s ({1000 * CLIENTS / raw:.1f} ms per client)")
+    print(f"service vs pgbench: {common.verdict(ours / raw, 0.5)}")
+    print("the statements:")
+    for line in script.splitlines()[2:-1]:
+        print(f"  {line[:150]}")
+
+
+if __name__ == "__main__":
+    main()
