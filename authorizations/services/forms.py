@@ -49,7 +49,6 @@ from authorizations.models import (
     RejectionReason,
     UploadedForm,
 )
-from authorizations.services.locks import lock_taxpayer
 from authorizations.services.recording import end_authorization
 from caf.errors import CafIssueRefused
 from caf.models import CafRecord, PractitionerProfile
@@ -624,7 +623,9 @@ def _lock_for_recording(form_public_id: uuid.UUID | str) -> Taxpayer | None:
     taxpayer_id = (
         Taxpayer.objects.filter(tin_hash=peek["tin_hash"]).values_list("pk", flat=True).first()
     )
-    return None if taxpayer_id is None else lock_taxpayer(taxpayer_id)
+    if taxpayer_id is None:
+        return None
+    return Taxpayer.objects.select_for_update().get(pk=taxpayer_id)
 
 
 def _retained_set(data: FormData) -> frozenset[_Retained]:

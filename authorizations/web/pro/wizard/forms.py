@@ -314,7 +314,7 @@ class NoticesForm(forms.Form):
 
 # What the taxpayer asked of the representative, by kind (R1, R23): a TIA lets them see the
 # taxpayer's information, never act for them.
-_ASKED = {
+_ASKED: dict[str, str] = {
     RequestKind.POA: "asked me to represent them and act for them",
     RequestKind.TIA: "asked me to receive and inspect their tax information",
 }
