@@ -152,13 +152,13 @@ KIND_ASKED_FOR = {
 
 # What each kind lets the representative do: the one sentence a taxpayer needs (R23's kinds).
 KIND_ALLOWS = {
-    RequestKind.POA: "can represent you and act for you with the tax agency for these matters",
+    RequestKind.POA: "can represent you and act for you with the IRS for these matters",
     RequestKind.TIA: "can see your tax information for these matters, but cannot act for you",
 }
 
 # The same, in the taxpayer's own voice, for the declaration they sign (R21).
 KIND_DECLARES = {
-    RequestKind.POA: "to represent me and act for me with the tax agency for these matters",
+    RequestKind.POA: "to represent me and act for me with the IRS for these matters",
     RequestKind.TIA: "to see my tax information for these matters, but not to act for me",
 }
 

@@ -172,8 +172,14 @@ class IndividualTinField(forms.CharField):
             try:
                 tin_parse(typed, holder_kind=HolderKind.INDIVIDUAL)
             except TinInvalid as error:
-                raise forms.ValidationError(error.message) from error
+                raise forms.ValidationError(_said_as_the_field_asks(error.message)) from error
         return typed
+
+
+def _said_as_the_field_asks(message: str) -> str:
+    """The TIN rules speak of "the TIN"; a person's field asks for an SSN or ITIN, and its
+    messages use the field's own words."""
+    return message.replace("the TIN", "the SSN or ITIN").replace("A TIN", "An SSN or ITIN")
 
 
 ONLINE_HINT = (

@@ -37,7 +37,9 @@ def portal_next_opening(moment: dt.datetime) -> dt.datetime:
 
 
 def portal_closure_reason(moment: dt.datetime) -> str:
-    """The sentence the closed page gives: a maintenance window's reason, or the hours."""
-    for window in MaintenanceWindow.objects.filter(starts_at__lte=moment, ends_at__gt=moment):
-        return window.reason or "It is closed for scheduled maintenance."
+    """The sentence the closed page gives: maintenance, or the hours. A window's own reason is
+    staff's note (the admin and the audit trail show it) and never reaches practitioners word
+    for word: staff write it for each other."""
+    if MaintenanceWindow.objects.filter(starts_at__lte=moment, ends_at__gt=moment).exists():
+        return "It is closed for scheduled maintenance."
     return "It is outside the hours of service."

@@ -124,3 +124,8 @@ def test_verify_pages_reflow_at_320_px(page: Page, live_server) -> None:
     page.goto(f"{live_server.url}/account/verify/")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 320
+    # The date of birth's boxes keep clear of the next group's heading.
+    year_box = page.locator("#id_dob_year").bounding_box()
+    next_legend = page.get_by_text("Your address on file").bounding_box()
+    assert year_box is not None and next_legend is not None
+    assert next_legend["y"] - (year_box["y"] + year_box["height"]) >= 24

@@ -99,3 +99,18 @@ def test_r40_at_a_closed_hour_of_the_week_pro_is_closed_until_sunday_10am(
     body = response.content.decode()
     assert "Sunday, November 29, 2026 at 10 a.m. Eastern Time" in body
     assert "outside the hours of service" in body
+
+
+def test_a_windows_staff_note_is_never_shown_word_for_word_on_the_closed_page(
+    client: Client, practitioner_user
+) -> None:
+    now = clock.now()
+    MaintenanceWindow.objects.create(
+        starts_at=now - dt.timedelta(minutes=5),
+        ends_at=now + dt.timedelta(hours=1),
+        reason="DB failover, ask Sam; ticket OPS-4411",
+    )
+    client.force_login(practitioner_user)
+    body = client.get("/pro/").content.decode()
+    assert "closed for scheduled maintenance" in body
+    assert "OPS-4411" not in body and "Sam" not in body

@@ -82,7 +82,7 @@ def test_a_pending_request_is_described_in_plain_words(me, cpa, taxpayer) -> Non
     assert cpa.caf_record.name in page
     assert "Certified Public Accountant" in page
     assert f"{cpa.caf_record.city}, {cpa.caf_record.state}" in page
-    assert "can represent you and act for you with the tax agency for these matters" in page
+    assert "can represent you and act for you with the IRS for these matters" in page
     assert "Income Tax (Form 1040): 2024" in page
     assert "they would also get copies of the letters" in page
     assert f"{clock.to_et(req.expires_at):%B %-d, %Y}" in page

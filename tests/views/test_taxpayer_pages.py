@@ -211,7 +211,7 @@ def test_the_daily_limit_is_shown_as_a_message(client: Client, settings) -> None
         ("tin", "\uff11\uff12\uff13-45-6789", "digits 0 to 9 only"),
         ("tin", "123-45-67\u200b89", "invisible or control characters"),
         ("tin", "9" * 200, "exactly 9 digits"),
-        ("tin", "<b>123456789</b>", "Enter the TIN as 9 digits"),
+        ("tin", "<b>123456789</b>", "Enter the SSN or ITIN as 9 digits"),
         ("name", "Pat\u202eExample", "invisible or control characters"),
         ("name", "x" * 151, "at most 150 characters"),
         ("dob_year", "\uff11\uff19\uff18\uff10", "digits 0 to 9"),

@@ -138,7 +138,7 @@ def test_r3_bad_typed_caf_details_get_a_message_next_to_the_field(
         ),  # Arabic-Indic digits
         ("123-45-67\u200b89", "invisible or control characters"),
         ("123\x0045-6789", "invisible or control characters"),
-        ("12-3456789a", "Enter the TIN as 9 digits"),
+        ("12-3456789a", "Enter the SSN or ITIN as 9 digits"),
     ],
 )
 def test_r13a_bad_tins_get_a_field_message(client: Client, tin: str, message: str) -> None:
