@@ -243,11 +243,16 @@ class PostalAddressForm(forms.Form):
         return cleaned
 
 
-# Every street address field's hint: what matches, and where the whole list is (issue 13). The
-# link is built when the hint is shown (the URLs are not loaded when this module is).
-ABBREVIATIONS_HINT = format_lazy(
+# The street address hint. The wizard, where a practitioner types a client's address that must
+# match the record, adds a link to the whole list (ABBREVIATIONS_HINT_LINKED); forms where people
+# type their own address keep the hint plain, so Tab goes from field to field.
+ABBREVIATIONS_HINT = (
     'Approved abbreviations match the full words: "St" is the same as "Street", "Ave" as '
-    '"Avenue", "Apt" as "Apartment". <a href="{}">See the approved abbreviations</a>.',
+    '"Avenue", "Apt" as "Apartment".'
+)
+ABBREVIATIONS_HINT_LINKED = format_lazy(
+    '{} <a href="{}">See the approved abbreviations</a>.',
+    ABBREVIATIONS_HINT,
     reverse_lazy("help_abbreviations"),
 )
 

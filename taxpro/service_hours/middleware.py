@@ -69,7 +69,19 @@ def closed_response(request: HttpRequest, *, saved_draft: bool = False) -> HttpR
         response["HX-Refresh"] = "true"
         if saved_draft:
             messages.info(request, SAVED_DRAFT)
+            _keep_messages_past_a_5xx(request, response)
     return response
+
+
+def _keep_messages_past_a_5xx(request: HttpRequest, response: HttpResponse) -> None:
+    """Messages live in the session, and Django's session middleware saves nothing on a 5xx
+    answer: store them and save the session now, so the reload after this 503 shows them."""
+    storage = getattr(request, "_messages", None)
+    session = getattr(request, "session", None)
+    if storage is None or session is None:
+        return
+    storage.update(response)
+    session.save()
 
 
 class ServiceHoursMiddleware:

@@ -20,7 +20,7 @@ from caf.numbers import caf_number_parse
 from caf.selectors import Eligibility
 from taxpro.addresses import US_STATES_AND_DC, state_refusal
 from taxpro.form_fields import (
-    ABBREVIATIONS_HINT,
+    ABBREVIATIONS_HINT_LINKED,
     ONLINE_HINT,
     IndividualTinField,
     PersonNameField,
@@ -69,7 +69,7 @@ class AddressFields(PostalAddressForm):
     line1 = _text(
         "Street address",
         max_length=100,
-        help_text=ABBREVIATIONS_HINT,
+        help_text=ABBREVIATIONS_HINT_LINKED,
         widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
     )
     line2 = _text(
