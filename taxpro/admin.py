@@ -126,7 +126,9 @@ class MaintenanceWindowForm(forms.ModelForm):
         model = MaintenanceWindow
         fields = ["starts_at", "ends_at", "reason"]
         help_texts = {
-            "reason": "Shown to practitioners on the closed page. Leave blank for the usual words.",
+            # The closed page never quotes it (portal_closure_reason): say so where it is typed.
+            "reason": "A note for staff. Practitioners are told only that the portal is closed "
+            "for scheduled maintenance.",
         }
 
     def clean(self) -> dict[str, Any]:

@@ -263,7 +263,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # --- Mail: letters to people go to the console in development -----------------------------
 _MAIL_BACKEND = env_str(
     "MAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
+    "taxpro.mail_console.EmailBackend"  # links printed whole, to be copied
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )

@@ -26,6 +26,9 @@ def label_in_sentence(label: str) -> str:
         return label
     if len(first_word) > 1 and any(ch.isupper() for ch in first_word[1:]):
         return label  # "eFile", "McDonald": mixed case is a name
+    second_word = label.split()[1] if " " in label else ""
+    if second_word[:1].isupper() and not second_word.isupper():
+        return label  # "Income Tax (Form 1040)", "Civil Penalty": a tax matter's name
     return label[0].lower() + label[1:]
 
 

@@ -55,7 +55,15 @@ def test_other_errors_are_said_as_written(form: Example) -> None:
 
 @pytest.mark.parametrize(
     ("label", "said"),
-    [("City", "city"), ("CAF number", "CAF number"), ("McCarthy rule", "McCarthy rule")],
+    [
+        ("City", "city"),
+        ("CAF number", "CAF number"),
+        ("McCarthy rule", "McCarthy rule"),
+        # The check step's "Change" links name a tax matter by its title, capitals and all.
+        ("Income Tax (Form 1040)", "Income Tax (Form 1040)"),
+        ("Civil Penalty", "Civil Penalty"),
+        ("Taxpayer's name", "taxpayer's name"),
+    ],
 )
 def test_labels_keep_their_acronyms_and_names(label: str, said: str) -> None:
     assert label_in_sentence(label) == said
