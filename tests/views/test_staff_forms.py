@@ -4,12 +4,15 @@ having one effect however often it is sent (R47)."""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
-from authorizations.clerks import CLERKS_GROUP
+from authorizations.clerks import CLERKS_GROUP, clerks_group_ensure
 from authorizations.models import Authorization, Channel, FormState, RejectionReason
 from taxpayers.models import Letter
 from taxpro.models import AuditEvent
@@ -50,12 +53,19 @@ def _take(client: Client, form) -> None:
 # --- Who may open the pages -------------------------------------------------------------------
 
 
-def test_r34b_the_migration_made_the_clerks_group_with_its_permissions() -> None:
+def test_r34b_the_migration_makes_the_clerks_group_with_its_permissions() -> None:
+    # Tests that empty every table (the browser's) take the group away; the migration's own
+    # function makes it again, here, on the current models.
+    Group.objects.filter(name=CLERKS_GROUP).delete()
+    migration = importlib.import_module("authorizations.migrations.0013_formsstaff_clerks_group")
+    for _ in range(2):  # and a second run changes nothing
+        migration.clerks_group_create(django_apps, None)
     group = Group.objects.get(name=CLERKS_GROUP)
     assert set(group.permissions.values_list("codename", flat=True)) == {
         "process_uploadedform",
         "view_uploadedform",
     }
+    assert clerks_group_ensure() == group
 
 
 def test_r34b_anonymous_visitors_are_sent_to_sign_in_and_change_nothing() -> None:
@@ -90,7 +100,7 @@ def test_r34b_practitioners_taxpayers_and_staff_without_the_permission_get_403()
 
 def test_r34b_a_clerk_without_a_second_factor_is_sent_to_set_one_up() -> None:
     user = StaffFactory()
-    Group.objects.get(name=CLERKS_GROUP).user_set.add(user)
+    clerks_group_ensure().user_set.add(user)
     response = _as(user).get(QUEUE)
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_index")
@@ -203,7 +213,7 @@ def test_r45_a_clerk_who_may_not_view_every_form_opens_only_the_one_they_hold() 
     # A staff user with the processing permission alone, not the one to view every form.
     narrow = staff_clerk()
     narrow.user_permissions.add(
-        Group.objects.get(name=CLERKS_GROUP).permissions.get(codename="process_uploadedform")
+        clerks_group_ensure().permissions.get(codename="process_uploadedform")
     )
     client = _as(narrow)
     assert client.get(QUEUE).status_code == 200
@@ -333,3 +343,36 @@ def test_r45_an_unknown_form_is_404() -> None:
     assert client.get(missing).status_code == 404
     assert client.get(missing + "file/").status_code == 404
     assert client.post(missing + "release/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("note", "message"),
+    [
+        ("Page 2\x00 is missing.", b"Remove the invisible or control characters"),
+        ("Look \u202eright to left", b"Remove the invisible or control characters"),
+        ("x" * 1001, b"Write the note in at most 1000 characters."),
+    ],
+    ids=["nul", "rtl-override", "over-long"],
+)
+def test_bad_text_in_the_note_gets_a_field_message_and_writes_nothing(note, message) -> None:
+    form = uploaded_form()
+    client = _as(clerk())
+    _take(client, form)
+    letters = Letter.objects.count()
+    response = client.post(_url("reject", form), {"reasons": ["illegible"], "note": note})
+    assert response.status_code == 200
+    assert message in response.content
+    assert b'id="id_note_error"' in response.content
+    form.refresh_from_db()
+    assert form.state == FormState.IN_REVIEW
+    assert Letter.objects.count() == letters
+
+
+def test_a_note_of_several_lines_is_kept_as_typed() -> None:
+    form = uploaded_form()
+    client = _as(clerk())
+    _take(client, form)
+    note = "Page 2 is missing.\r\nThe date on page 3 is unreadable."
+    client.post(_url("reject", form), {"reasons": ["illegible"], "note": note})
+    form.refresh_from_db()
+    assert form.rejection_note == "Page 2 is missing.\nThe date on page 3 is unreadable."

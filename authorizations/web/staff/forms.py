@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from authorizations.models import FormType, RejectionReason, UploadedForm
-from taxpro.form_fields import PlainTextField
+from taxpro.form_fields import text_refusal
 
 NOTE_MAX_LENGTH = 1000
 
@@ -58,6 +58,24 @@ class RecordForm(forms.Form):
         return checked
 
 
+class NoteField(forms.CharField):
+    """Text of several lines: each line through the site's text check (no invisible or control
+    characters, nothing unreadable), the line breaks kept as the clerk typed them."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["strip"] = False
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value) or ""
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        for line in lines:
+            refusal = text_refusal(line)
+            if refusal is not None:
+                raise forms.ValidationError(refusal)
+        return "\n".join(line.rstrip() for line in lines).strip()
+
+
 class RejectForm(forms.Form):
     reasons = forms.MultipleChoiceField(
         label="Reasons for rejecting the form",
@@ -69,7 +87,7 @@ class RejectForm(forms.Form):
             "invalid_choice": "Choose the reasons from the list.",
         },
     )
-    note = PlainTextField(
+    note = NoteField(
         label="Note to the representatives (optional)",
         required=False,
         max_length=NOTE_MAX_LENGTH,

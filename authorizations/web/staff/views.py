@@ -155,6 +155,21 @@ def _refused(request: HttpRequest, form: UploadedForm, error: FormRefused) -> Ht
     return HttpResponseRedirect(_form_url(form))
 
 
+def _with_errors(
+    request: HttpRequest,
+    form: UploadedForm,
+    *,
+    record_form: RecordForm | None = None,
+    reject_form: RejectForm | None = None,
+) -> HttpResponse:
+    """A checklist or rejection in error: the processing page again, with the errors and what
+    was ticked and typed, to the clerk holding the form; anyone else is told they do not."""
+    if not staff_selectors.form_is_held_by(form, cast(User, request.user), clock.now()):
+        return _refused(request, form, FormRefused("You are not holding this form."))
+    context = _page_context(request, form, record_form=record_form, reject_form=reject_form)
+    return render(request, FORM_TEMPLATE, context)
+
+
 @clerk_required
 @require_POST
 def form_record(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
@@ -164,10 +179,7 @@ def form_record(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         messages.info(request, "This form is already recorded.")
         return HttpResponseRedirect(_queue_url())
     if not checklist.is_valid():
-        if not staff_selectors.form_is_held_by(form, cast(User, request.user), clock.now()):
-            return _refused(request, form, FormRefused("You are not holding this form."))
-        context = _page_context(request, form, record_form=checklist)
-        return render(request, FORM_TEMPLATE, context)
+        return _with_errors(request, form, record_form=checklist)
     try:
         outcome = form_services.form_record(clerk=cast(User, request.user), public_id=public_id)
     except FormRefused as error:
@@ -196,10 +208,7 @@ def form_reject(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     form = _form_or_404(public_id)
     rejection = RejectForm(request.POST)
     if not rejection.is_valid():
-        if not staff_selectors.form_is_held_by(form, cast(User, request.user), clock.now()):
-            return _refused(request, form, FormRefused("You are not holding this form."))
-        context = _page_context(request, form, reject_form=rejection)
-        return render(request, FORM_TEMPLATE, context)
+        return _with_errors(request, form, reject_form=rejection)
     try:
         form_services.form_reject(
             clerk=cast(User, request.user),
