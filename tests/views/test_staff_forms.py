@@ -13,10 +13,28 @@ from django.test import Client
 from django.urls import reverse
 
 from authorizations.clerks import CLERKS_GROUP, clerks_group_ensure
-from authorizations.models import Authorization, Channel, FormState, RejectionReason
+from authorizations.models import (
+    Authorization,
+    Channel,
+    FormState,
+    RejectionReason,
+    UploadedForm,
+)
 from taxpayers.models import Letter
+from taxpro import clock
 from taxpro.models import AuditEvent
-from tests.authorizations.conftest import private_media  # noqa: F401 - a fixture
+from tests.authorizations.conftest import (  # noqa: F401 - private_media is a fixture
+    make_rep,
+    make_taxpayer,
+    private_media,
+)
+from tests.authorizations.forms_support import (
+    JPEG_BYTES,
+    form_data,
+    form_rep,
+    form_taxpayer,
+    upload,
+)
 from tests.factories import StaffFactory
 from tests.personas import staff_clerk, taxpayer_with_account
 from tests.views.pro_support import practitioner
@@ -376,3 +394,56 @@ def test_a_note_of_several_lines_is_kept_as_typed() -> None:
     client.post(_url("reject", form), {"reasons": ["illegible"], "note": note})
     form.refresh_from_db()
     assert form.rejection_note == "Page 2 is missing.\nThe date on page 3 is unreadable."
+
+
+def test_r44_opening_the_file_is_audited() -> None:
+    form = uploaded_form()
+    holder = clerk()
+    client = _as(holder)
+    _take(client, form)
+    client.get(_url("file", form))
+    event = AuditEvent.objects.get(action="form.file_opened", object_id=str(form.pk))
+    assert event.actor == holder
+
+
+def test_r34_an_image_is_shown_as_an_image_with_its_own_type() -> None:
+    rep = make_rep(code="b")
+    data = form_data(
+        taxpayer=form_taxpayer(make_taxpayer()),
+        reps=(form_rep(rep, signed_on=clock.today_et()),),
+        signed_on=clock.today_et(),
+    )
+    form = upload(rep.user, data, content=JPEG_BYTES, name="scan.pdf", now=clock.now())
+    client = _as(clerk())
+    _take(client, form)
+    page = client.get(_url("form", form)).content.decode()
+    assert f'<img class="staff-form__image" src="{_url("file", form)}"' in page
+    response = client.get(_url("file", form))
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["Content-Disposition"].startswith("inline")
+    assert response["Content-Disposition"].endswith('.jpg"')
+
+
+def test_r34b_a_form_the_service_cannot_record_says_why_and_stays_with_the_clerk() -> None:
+    # The taxpayer keyed on the form is not in the master file: the clerk is told to reject it.
+    rep = make_rep(code="b")
+    data = form_data(reps=(form_rep(rep, signed_on=clock.today_et()),), signed_on=clock.today_et())
+    form = upload(rep.user, data, now=clock.now())
+    client = _as(clerk())
+    _take(client, form)
+    response = client.post(_url("record", form), {"checked": CHECKLIST_2848}, follow=True)
+    assert response.redirect_chain == [(_url("form", form), 302)]
+    assert b"is not on the master file" in response.content
+    assert b"Reject the form" in response.content
+    form.refresh_from_db()
+    assert form.state == FormState.IN_REVIEW
+    assert _events("form.recorded", form) == 0
+
+
+def test_r34b_a_form_whose_lease_ran_out_reads_as_back_in_line() -> None:
+    form = uploaded_form()
+    _take(_as(clerk()), form)
+    UploadedForm.objects.filter(pk=form.pk).update(lease_expires_at=clock.now())
+    page = _as(clerk()).get(_url("form", form))
+    assert b"Waiting (its clerk's time ran out)" in page.content
+    assert b"Record the form" not in page.content

@@ -99,6 +99,11 @@ def _page_context(
         "form": form,
         "data": data,
         "held": held,
+        # R34b: a lease that ran out put the form back in line, whatever its row still says.
+        "back_in_line": form.state == FormState.IN_REVIEW
+        and not held
+        and form.lease_expires_at is not None
+        and form.lease_expires_at <= clock.now(),
         # R43: the whole TIN only to the clerk comparing it with the file.
         "tin": _whole_tin(form.tin_reveal(), form.tin_type) if held else form.tin_masked,
         "representatives": [
@@ -265,6 +270,7 @@ def form_file(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBase:
         public_id=public_id,
         now=clock.now(),
     )
+    form_services.form_file_opened(clerk=cast(User, request.user), form=form)
     extension = (form.file.name or "").rsplit(".", 1)[-1]
     response = FileResponse(
         form.file.open("rb"),
