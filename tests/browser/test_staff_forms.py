@@ -86,3 +86,20 @@ def test_a_clerk_records_one_form_and_rejects_another_by_keyboard(page: Page, li
     expect(page.locator(".staff-counts")).to_contain_text("Recorded1")
     expect(page.locator(".staff-counts")).to_contain_text("Rejected1")
     assert_accessible(page)
+
+
+def test_take_and_put_back_work_without_javascript(
+    page_without_javascript: Page, live_server
+) -> None:
+    page = page_without_javascript
+    form = uploaded_form()
+    user = clerk()
+    sign_in_with_password(page, live_server.url, user.email, next_url="/staff/forms/")
+    enter_authenticator_code(page, user.totp_secret)
+    page.get_by_role("button", name="Take the next form").click()
+    page.wait_for_url(f"**/staff/forms/{form.public_id}/")
+    page.get_by_role("button", name="Put the form back").click()
+    page.wait_for_url("**/staff/forms/")
+    expect(page.get_by_text("It is in its place in the queue again.")).to_be_visible()
+    form.refresh_from_db()
+    assert form.state == FormState.WAITING

@@ -9,7 +9,9 @@ import importlib
 import pytest
 from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from authorizations.clerks import CLERKS_GROUP, clerks_group_ensure
@@ -447,3 +449,20 @@ def test_r34b_a_form_whose_lease_ran_out_reads_as_back_in_line() -> None:
     page = _as(clerk()).get(_url("form", form))
     assert b"Waiting (its clerk's time ran out)" in page.content
     assert b"Record the form" not in page.content
+
+
+def test_the_queue_reads_as_many_queries_for_one_form_as_for_several() -> None:
+    user = clerk()
+    client = _as(user)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(QUEUE).status_code == 200
+        return len(captured)
+
+    uploaded_form()
+    one = queries()
+    for _ in range(4):
+        uploaded_form()
+    _take(client, UploadedForm.objects.order_by("received_at", "id").first())
+    assert queries() == one
