@@ -204,6 +204,7 @@ def test_r34b_the_processing_page_shows_the_keyed_data_beside_the_file() -> None
     assert f"{digits[:3]}-{digits[3:5]}-{digits[5:]}" in text
     assert f'src="{_url("file", form)}"' in text
     assert "December 2024" in text  # the period, as the month it ends
+    assert "b, Certified Public Accountant, NY, license LIC-1" in text
     for item in CHECKLIST_2848:
         assert f'value="{item}"' in text
     for reason in RejectionReason.values:

@@ -25,7 +25,7 @@ from authorizations.forms_channel.data import FormData, form_data_from_json
 from authorizations.models import FormState, RejectionReason, UploadedForm
 from authorizations.services import forms as form_services
 from authorizations.web.staff.forms import RecordForm, RejectForm
-from caf.models import format_caf_number
+from caf.models import DesignationCode, format_caf_number
 from taxpro import clock
 from taxpro.access import staff_required
 from taxpro.models import User
@@ -53,6 +53,13 @@ def _form_url(form: UploadedForm) -> str:
 
 def _month_name(period: str) -> str:
     return dt.date(int(period[:4]), int(period[4:]), 1).strftime("%B %Y")
+
+
+def _designation_words(code: str) -> str:
+    """Part II's letter and what it stands for ("b, Certified Public Accountant")."""
+    if code in DesignationCode.values:
+        return f"{code}, {DesignationCode(code).label}"
+    return code
 
 
 def _whole_tin(digits: str, tin_type: str) -> str:
@@ -107,7 +114,11 @@ def _page_context(
         # R43: the whole TIN only to the clerk comparing it with the file.
         "tin": _whole_tin(form.tin_reveal(), form.tin_type) if held else form.tin_masked,
         "representatives": [
-            {"rep": rep, "caf": format_caf_number(rep.caf_number) if rep.caf_number else ""}
+            {
+                "rep": rep,
+                "caf": format_caf_number(rep.caf_number) if rep.caf_number else "",
+                "designation": _designation_words(rep.designation),
+            }
             for rep in data.representatives
         ],
         "matters": [
