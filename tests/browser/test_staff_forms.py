@@ -12,6 +12,7 @@ from tests.authorizations.conftest import private_media  # noqa: F401 - a fixtur
 from tests.browser.conftest import (
     assert_accessible,
     enter_authenticator_code,
+    fits_320_px,
     sign_in_with_password,
     tab_to,
 )
@@ -20,11 +21,10 @@ from tests.views.staff_forms_support import clerk, uploaded_form
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("private_media")]
 
 
-def _fits_320_px(page: Page) -> bool:
-    page.set_viewport_size({"width": 320, "height": 800})
-    fits = page.evaluate("document.documentElement.scrollWidth <= 320")
-    page.set_viewport_size({"width": 1280, "height": 900})
-    return fits
+def _sign_in_as_a_clerk(page: Page, base_url: str) -> None:
+    user = clerk()
+    sign_in_with_password(page, base_url, user.email, next_url="/staff/forms/")
+    enter_authenticator_code(page, user.totp_secret)
 
 
 def _press_on(page: Page, selector: str, key: str) -> None:
@@ -35,13 +35,11 @@ def _press_on(page: Page, selector: str, key: str) -> None:
 def test_a_clerk_records_one_form_and_rejects_another_by_keyboard(page: Page, live_server) -> None:
     first = uploaded_form()
     second = uploaded_form()
-    user = clerk()
-    sign_in_with_password(page, live_server.url, user.email, next_url="/staff/forms/")
-    enter_authenticator_code(page, user.totp_secret)
+    _sign_in_as_a_clerk(page, live_server.url)
     expect(page.get_by_role("heading", level=1)).to_have_text("Uploaded forms queue")
     expect(page.locator(".staff-counts")).to_contain_text("Waiting2")
     assert_accessible(page)
-    assert _fits_320_px(page)
+    assert fits_320_px(page)
 
     # Take the first form in line, and record it after going through the checklist.
     _press_on(page, "button:has-text('Take the next form')", "Enter")
@@ -53,7 +51,7 @@ def test_a_clerk_records_one_form_and_rejects_another_by_keyboard(page: Page, li
         page.get_by_title(f"The uploaded Form 2848 for {first.taxpayer_name} (PDF)")
     ).to_be_visible()
     assert_accessible(page)
-    assert _fits_320_px(page)
+    assert fits_320_px(page)
 
     # Recording with the checklist unticked: the error, focused and accessible, changes nothing.
     _press_on(page, "button:has-text('Record the form')", "Enter")
@@ -93,9 +91,7 @@ def test_take_and_put_back_work_without_javascript(
 ) -> None:
     page = page_without_javascript
     form = uploaded_form()
-    user = clerk()
-    sign_in_with_password(page, live_server.url, user.email, next_url="/staff/forms/")
-    enter_authenticator_code(page, user.totp_secret)
+    _sign_in_as_a_clerk(page, live_server.url)
     page.get_by_role("button", name="Take the next form").click()
     page.wait_for_url(f"**/staff/forms/{form.public_id}/")
     page.get_by_role("button", name="Put the form back").click()

@@ -70,6 +70,14 @@ def _take(client: Client, form) -> None:
     assert response["Location"] == _url("form", form)
 
 
+def _held_form():
+    """A form waiting in the queue, taken by a new clerk: the form and the clerk's client."""
+    form = uploaded_form()
+    client = _as(clerk())
+    _take(client, form)
+    return form, client
+
+
 # --- Who may open the pages -------------------------------------------------------------------
 
 
@@ -191,9 +199,7 @@ def test_r47_the_queue_actions_take_post_only() -> None:
 
 
 def test_r34b_the_processing_page_shows_the_keyed_data_beside_the_file() -> None:
-    form = uploaded_form()
-    client = _as(clerk())
-    _take(client, form)
+    form, client = _held_form()
     page = client.get(_url("form", form))
     assert page.status_code == 200
     text = page.content.decode()
@@ -252,9 +258,7 @@ def test_r45_a_clerk_who_may_not_view_every_form_opens_only_the_one_they_hold() 
 
 
 def test_r34b_record_needs_the_whole_checklist_and_changes_nothing_until_then() -> None:
-    form = uploaded_form()
-    client = _as(clerk())
-    _take(client, form)
+    form, client = _held_form()
     response = client.post(_url("record", form), {"checked": CHECKLIST_2848[:2]})
     assert response.status_code == 200
     assert b"There is a problem" in response.content
@@ -266,9 +270,7 @@ def test_r34b_record_needs_the_whole_checklist_and_changes_nothing_until_then() 
 
 
 def test_r34b_r47_record_through_the_page_once_however_often_it_is_posted() -> None:
-    form = uploaded_form()
-    client = _as(clerk())
-    _take(client, form)
+    form, client = _held_form()
     response = client.post(_url("record", form), {"checked": CHECKLIST_2848}, follow=True)
     assert response.redirect_chain == [(QUEUE, 302)]
     assert f"Form 2848 for {form.taxpayer_name} is recorded.".encode() in response.content
@@ -288,9 +290,7 @@ def test_r34b_r47_record_through_the_page_once_however_often_it_is_posted() -> N
 
 
 def test_r34b_reject_needs_a_reason_and_keeps_the_note_typed() -> None:
-    form = uploaded_form()
-    client = _as(clerk())
-    _take(client, form)
+    form, client = _held_form()
     response = client.post(_url("reject", form), {"note": "Page 2 is missing."})
     assert response.status_code == 200
     assert b"Choose at least one reason for rejecting the form." in response.content
@@ -303,9 +303,7 @@ def test_r34b_reject_needs_a_reason_and_keeps_the_note_typed() -> None:
 
 
 def test_r34b_r47_reject_with_reasons_and_a_note_once() -> None:
-    form = uploaded_form()
-    client = _as(clerk())
-    _take(client, form)
+    form, client = _held_form()
     payload = {"reasons": ["signature", "illegible"], "note": "Page 2 is missing."}
     response = client.post(_url("reject", form), payload, follow=True)
     assert response.redirect_chain == [(QUEUE, 302)]
@@ -376,9 +374,7 @@ def test_r45_an_unknown_form_is_404() -> None:
     ids=["nul", "rtl-override", "over-long"],
 )
 def test_bad_text_in_the_note_gets_a_field_message_and_writes_nothing(note, message) -> None:
-    form = uploaded_form()
-    client = _as(clerk())
-    _take(client, form)
+    form, client = _held_form()
     letters = Letter.objects.count()
     response = client.post(_url("reject", form), {"reasons": ["illegible"], "note": note})
     assert response.status_code == 200
@@ -390,9 +386,7 @@ def test_bad_text_in_the_note_gets_a_field_message_and_writes_nothing(note, mess
 
 
 def test_a_note_of_several_lines_is_kept_as_typed() -> None:
-    form = uploaded_form()
-    client = _as(clerk())
-    _take(client, form)
+    form, client = _held_form()
     note = "Page 2 is missing.\r\nThe date on page 3 is unreadable."
     client.post(_url("reject", form), {"reasons": ["illegible"], "note": note})
     form.refresh_from_db()
