@@ -505,6 +505,11 @@ class UploadedForm(EncryptedTinFields):
 
     class Meta:
         ordering = ["received_at", "id"]
+        # R34b: the CAF unit's clerks take, record, reject and release forms; Django's own
+        # "view" permission lets a clerk open any form and its file, not only the one they hold.
+        permissions = [
+            ("process_uploadedform", "Can take, record, reject and release uploaded forms"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(form_type__in=FormType.values), name="uploaded_form_type_valid"

@@ -35,5 +35,6 @@ urlpatterns = [
     path("account/signup/", views.signup_as, {"kind": "taxpayer"}, name="taxpayer_signup"),
     path("account/", include("authorizations.web.account.urls")),
     path("account/", include("taxpayers.web.account.urls")),
+    path("staff/forms/", include("authorizations.web.staff.urls")),  # the CAF unit (R34b)
     path("admin/", admin.site.urls),
 ]

@@ -731,3 +731,19 @@ def _recorded_letters(
         ),
         now=now,
     )
+
+
+# --- The CAF unit's pages (issue 11, web/staff) ------------------------------------------------
+
+
+def form_file_opened(*, clerk: User, form: UploadedForm, now: dt.datetime | None = None) -> None:
+    """R44: staff opening a taxpayer's signed form is on the audit trail, as every view of a
+    taxpayer's information is for practitioners (R33)."""
+    _require_clerk(clerk)
+    audit_record(
+        action="form.file_opened",
+        obj=form,
+        actor=clerk,
+        after={"state": form.state, "held": form.clerk_id == clerk.pk},
+        now=now or clock.now(),
+    )

@@ -163,3 +163,12 @@ def tab_to(page: Page, selector: str, *, max_presses: int = 30) -> None:
         if target.evaluate("element => element === document.activeElement"):
             return
     raise AssertionError(f"{selector} was not reached with {max_presses} presses of Tab")
+
+
+def fits_320_px(page: Page) -> bool:
+    """Whether the page reflows at 320 px without sideways scrolling (WCAG 1.4.10); the
+    viewport returns to the desktop size afterwards."""
+    page.set_viewport_size({"width": 320, "height": 800})
+    fits = page.evaluate("document.documentElement.scrollWidth <= 320")
+    page.set_viewport_size(DESKTOP_VIEWPORT)
+    return fits

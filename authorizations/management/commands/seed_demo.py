@@ -16,6 +16,8 @@ from django.db import transaction
 from django.db.models import Q
 
 from authorizations import demo as authorizations_demo
+from authorizations import forms_demo
+from authorizations.clerks import clerk_enrol
 from caf import demo as caf_demo
 from taxpayers import demo as taxpayers_demo
 from taxpro.demo import DEMO_PASSWORD, DEMO_USERS
@@ -41,6 +43,8 @@ class Command(BaseCommand):
                 created += 1
                 if kind == UserKind.STAFF:
                     _grant_clerk_permissions(user)
+            if kind == UserKind.STAFF:
+                clerk_enrol(user)  # R34b: the demo clerk works the forms queue
             EmailAddress.objects.get_or_create(
                 user=user, email=email, defaults={"verified": True, "primary": True}
             )
@@ -53,7 +57,12 @@ class Command(BaseCommand):
                 TOTP.activate(user, generate_totp_secret())
                 RecoveryCodes.activate(user)
         # In the order of the stairs' dependencies: CAF records, the master file, the ledger.
-        for seed in (caf_demo.seed, taxpayers_demo.seed, authorizations_demo.seed):
+        for seed in (
+            caf_demo.seed,
+            taxpayers_demo.seed,
+            authorizations_demo.seed,
+            forms_demo.seed,
+        ):
             seed(stdout=self.stdout)
         self.stdout.write(f"Demo data ready ({created} users created).")
 
