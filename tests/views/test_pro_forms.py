@@ -293,21 +293,17 @@ def test_r34_a_16_mb_body_is_refused_from_its_length_before_it_is_read(pro) -> N
     assert written() == (0, 0, 0)
 
 
-def test_r34_a_16_mb_file_in_a_real_multipart_body_is_refused(pro) -> None:
+@pytest.mark.parametrize(
+    ("megabytes", "status"),
+    [(16, 413), (15, 200)],
+    ids=["16-mb-refused-from-its-length", "just-over-15-mb-refused-by-its-size"],
+)
+def test_r34_a_file_over_15_mb_in_a_real_multipart_body_is_refused(pro, megabytes, status) -> None:
     big = SimpleUploadedFile(
-        "big.pdf", b"%PDF-1.7\n" + b"0" * (16 * MB), content_type="application/pdf"
+        "big.pdf", b"%PDF-1.7\n" + b"0" * (megabytes * MB), content_type="application/pdf"
     )
     response = post(pro, big)
-    assert response.status_code == 413
-    assert written() == (0, 0, 0)
-
-
-def test_r34_a_file_just_over_15_mb_within_the_allowance_is_refused_by_its_size(pro) -> None:
-    big = SimpleUploadedFile(
-        "big.pdf", b"%PDF-1.7\n" + b"0" * (15 * MB), content_type="application/pdf"
-    )
-    response = post(pro, big)
-    assert response.status_code == 200
+    assert response.status_code == status
     assert "larger than 15 MB" in _html(response)
     assert written() == (0, 0, 0)
 
@@ -425,3 +421,27 @@ def test_anonymous_is_sent_to_sign_in(client: Client) -> None:
 
 def test_the_home_links_to_your_forms(pro) -> None:
     assert f'href="{LIST}"' in _html(pro.get(reverse("practitioner_home")))
+
+
+# --- Bad input (quality.md) --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["Evergreen\x00Bakery", "Evergreen\u202eBakery", "E" * 151, "Evergreen\x07Bakery"],
+    ids=["nul", "rtl-override", "over-long", "control-character"],
+)
+def test_bad_text_gets_a_message_at_its_question_and_writes_nothing(pro, typed) -> None:
+    response = post(pro, a_pdf(), taxpayer_name=typed, rep_name=typed)
+    html = _html(response)
+    assert response.status_code == 200
+    assert 'href="#id_taxpayer_name"' in html and 'href="#id_rep_name"' in html
+    assert written() == (0, 0, 0)
+
+
+def test_a_tin_that_is_not_an_ein_is_refused_and_never_echoed(pro) -> None:
+    response = post(pro, a_pdf(), tin="07-1234567")
+    html = _html(response)
+    assert 'href="#id_tin"' in html
+    assert "071234567" not in html and "07-1234567" not in html
+    assert written() == (0, 0, 0)

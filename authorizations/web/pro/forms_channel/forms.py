@@ -22,11 +22,10 @@ from caf.models import DesignationCode
 from taxpro.errors import TinInvalid
 from taxpro.form_fields import (
     AddressFields,
+    IndividualTinField,
     PersonNameField,
     PlainTextField,
     StateField,
-    TinBoundField,
-    TinInput,
 )
 from taxpro.tins import HolderKind, tin_parse
 
@@ -67,42 +66,39 @@ def _yes(label: str, **kwargs: Any) -> forms.BooleanField:
     return forms.BooleanField(label=label, required=False, **kwargs)
 
 
-class FormTinField(forms.CharField):
-    """The taxpayer's SSN, ITIN or EIN as typed; checked against the kind in the form's clean."""
-
-    widget = TinInput
-    bound_field_class = TinBoundField
+class FormTinField(IndividualTinField):
+    """The taxpayer's SSN, ITIN or EIN as typed, never shown again (R46); which of them it may
+    be depends on the kind of taxpayer, so the form's clean checks it."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", "Taxpayer identification number (SSN, ITIN or EIN)")
-        kwargs.setdefault("max_length", 20)
-        kwargs.setdefault("required", False)
-        kwargs["strip"] = False
-        kwargs.setdefault(
-            "help_text", "9 digits, with or without dashes, as on line 1 of the form."
-        )
-        kwargs.setdefault(
-            "widget",
-            TinInput(attrs={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"}),
-        )
+        kwargs.setdefault("required", False)  # a number kept from the last try may stand in
+        kwargs.setdefault("help_text", "9 digits, with or without dashes, as on line 1.")
         super().__init__(**kwargs)
-        self.kept_last4 = ""
+
+    def to_python(self, value: Any) -> str:
+        return forms.CharField.to_python(self, value) or ""
+
+
+def _radios(label: str, choices: Any, required_message: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": required_message},
+    )
 
 
 class UploadForm(forms.Form):
     """Everything but the address blocks and line 3 rows, which are their own prefixed forms."""
 
-    form_type = forms.ChoiceField(
-        label="Which form are you uploading?",
-        choices=FormType.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose Form 2848 or Form 8821."},
+    form_type = _radios(
+        "Which form are you uploading?", FormType.choices, "Choose Form 2848 or Form 8821."
     )
-    taxpayer_kind = forms.ChoiceField(
-        label="Is the taxpayer a person or a business?",
-        choices=HolderKind.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Say whether the taxpayer is an individual or a business."},
+    taxpayer_kind = _radios(
+        "Is the taxpayer a person or a business?",
+        HolderKind.choices,
+        "Say whether the taxpayer is an individual or a business.",
     )
     tin = FormTinField()
     taxpayer_name = PersonNameField(label="Taxpayer's name, as on the form", max_length=150)
@@ -155,11 +151,8 @@ class UploadForm(forms.Form):
         " example: 0300-12345 1040 202312.",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    signature_kind = forms.ChoiceField(
-        label="How did the taxpayer sign?",
-        choices=SignatureKind.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose ink or electronic."},
+    signature_kind = _radios(
+        "How did the taxpayer sign?", SignatureKind.choices, "Choose ink or electronic."
     )
     taxpayer_signed_on = forms.DateField(
         label="Date the taxpayer signed",
