@@ -1,8 +1,8 @@
 """The forms channel's practitioner side in a real browser (section H): a 2848 for a business
 with quarterly 941 periods uploaded with the keyboard, seen waiting with its place in line; a
-second upload refused by the pre-check says why at once (R39a). 0 axe violations on each page,
-with errors shown. The file is chosen with Playwright's file chooser: a browser's own file
-dialog is outside the page."""
+second upload refused by the pre-check says why at once, before any file (R39a). 0 axe
+violations on each page, with errors shown. The file is chosen with Playwright's file chooser:
+a browser's own file dialog is outside the page."""
 
 from __future__ import annotations
 
@@ -79,6 +79,7 @@ def _fill_2848_for_a_business(page: Page, *, description: str, ein: str) -> None
 
 
 def _attach(page: Page, marker: str) -> None:
+    page.locator("#id_file").focus()
     page.locator("#id_file").set_input_files(
         files=[
             {"name": "form.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes(marker=marker)}
@@ -103,9 +104,14 @@ def test_a_2848_for_a_business_with_quarterly_941_periods_by_keyboard(
     assert_accessible(page)
 
     _fill_2848_for_a_business(page, description="Employment tax", ein="23-4567001")
+    _press(page, "button:has-text('Continue')")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check your answers and attach the form"
+    )
+    expect(page.get_by_text("Evergreen Bakery LLC (**-***7001)")).to_be_visible()
+    assert_accessible(page)
     _attach(page, "first")
-    _press(page, "button:has-text('Check and upload the form')")
-    page.wait_for_load_state()
+    _press(page, "button:has-text('Upload the form')")
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Form 2848 for Evergreen Bakery LLC")
     form = UploadedForm.objects.get()
@@ -123,9 +129,7 @@ def test_a_2848_for_a_business_with_quarterly_941_periods_by_keyboard(
     # A second form with a general reference: refused at once, saying why (R39a).
     page.goto(f"{live_server.url}/pro/forms/new/")
     _fill_2848_for_a_business(page, description="All years", ein="23-4567002")
-    _attach(page, "second")
-    _press(page, "button:has-text('Check and upload the form')")
-    page.wait_for_load_state()
+    _press(page, "button:has-text('Continue')")
     summary = page.locator("[data-error-summary]")
     expect(summary).to_be_visible()
     expect(summary).to_be_focused()

@@ -37,6 +37,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
 
 LIST = reverse("authorizations_pro:forms")
 NEW = reverse("authorizations_pro:form_new")
+CHECK = reverse("authorizations_pro:form_check")
 MB = 1024 * 1024
 EIN = "23-4567001"
 
@@ -104,10 +105,12 @@ def a_pdf(marker: str = "one", name: str = "form.pdf") -> SimpleUploadedFile:
 
 
 def post(client: Client, file: Any = None, **changes: Any):
-    data = answers(**changes)
-    if file is not None:
-        data["file"] = file
-    return client.post(NEW, data)
+    """The answers page; when they pass, the check page with ``file`` attached (if any)."""
+    response = client.post(NEW, answers(**changes))
+    if response.status_code != 302:
+        return response
+    assert response["Location"] == CHECK
+    return client.post(CHECK, {} if file is None else {"file": file})
 
 
 def written() -> tuple[int, int, int]:
@@ -123,7 +126,6 @@ def written() -> tuple[int, int, int]:
 
 def test_the_upload_page_asks_every_question_in_fieldsets(pro) -> None:
     html = _html(pro.get(NEW))
-    assert 'enctype="multipart/form-data"' in html
     for legend in (
         "The taxpayer (line 1)",
         "The representative or designee (line 2)",
@@ -131,7 +133,21 @@ def test_the_upload_page_asks_every_question_in_fieldsets(pro) -> None:
         "The taxpayer's signature",
     ):
         assert legend in html
-    assert 'type="file"' in html
+
+
+def test_the_check_page_shows_the_answers_and_asks_for_the_file(pro) -> None:
+    assert pro.get(CHECK)["Location"] == NEW  # nothing to check yet
+    pro.post(NEW, answers())
+    html = _html(pro.get(CHECK))
+    year = clock.today_et().year - 1
+    assert "Evergreen Bakery LLC (**-***7001)" in html
+    assert f"{year}-03, {year}-06, {year}-09, {year}-12" in html
+    assert 'enctype="multipart/form-data"' in html and 'type="file"' in html
+    assert "234567001" not in html
+    # Change your answers: the page comes back filled, the TIN named by its last four.
+    html = _html(pro.get(NEW + "?change=1"))
+    assert 'value="Evergreen Bakery LLC"' in html and "ending 7001" in html
+    assert written() == (0, 0, 0)
 
 
 def test_r34_r36_a_2848_for_a_business_with_quarters_joins_the_line(pro, rep) -> None:
@@ -281,15 +297,17 @@ def test_r34_a_gif_is_accepted(pro) -> None:
 
 def test_r34_a_16_mb_body_is_refused_from_its_length_before_it_is_read(pro) -> None:
     body = b"x" * (16 * MB)
+    pro.post(NEW, answers())
     response = pro.generic(
         "POST",
-        NEW,
+        CHECK,
         data=body,
         content_type="multipart/form-data; boundary=BoUnDaRy",
     )
     assert response.status_code == 413
     html = _html(response)
     assert "larger than 15 MB" in html and "nothing was uploaded" in html
+    assert "Evergreen Bakery LLC" in html  # the answers are still there
     assert written() == (0, 0, 0)
 
 

@@ -35,6 +35,7 @@ urlpatterns = [
     # The forms channel (section H): uploads and "Your forms" (R34, R39b).
     path("forms/", forms_channel.form_list, name="forms"),
     path("forms/new/", forms_channel.form_new, name="form_new"),
+    path("forms/new/check/", forms_channel.form_check, name="form_check"),
     path("forms/<uuid:public_id>/", forms_channel.form_detail, name="form"),
     path(
         "forms/<uuid:public_id>/withdraw/",

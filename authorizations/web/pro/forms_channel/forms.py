@@ -80,6 +80,16 @@ class FormTinField(IndividualTinField):
         return forms.CharField.to_python(self, value) or ""
 
 
+def _date(label: str) -> forms.DateField:
+    """A date from the form; a missing one is the pre-check's to name (R39a)."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        help_text="For example: 2026-11-20.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
 def _radios(label: str, choices: Any, required_message: str) -> forms.ChoiceField:
     return forms.ChoiceField(
         label=label,
@@ -132,12 +142,7 @@ class UploadForm(forms.Form):
         max_length=40,
         required=False,
     )
-    rep_signed_on = forms.DateField(
-        label="Date the representative signed Part II (Form 2848)",
-        required=False,
-        help_text="For example: 2026-11-20.",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    rep_signed_on = _date("Date the representative signed Part II (Form 2848)")
     specific_use = _yes(
         "Line 4 is checked: specific use not recorded on the CAF",
         help_text="The form is kept but not recorded.",
@@ -154,27 +159,13 @@ class UploadForm(forms.Form):
     signature_kind = _radios(
         "How did the taxpayer sign?", SignatureKind.choices, "Choose ink or electronic."
     )
-    taxpayer_signed_on = forms.DateField(
-        label="Date the taxpayer signed",
-        required=False,
-        help_text="For example: 2026-11-20.",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    taxpayer_signed_on = _date("Date the taxpayer signed")
     remote_without_prior_relationship = _yes(
         "The taxpayer signed electronically and remotely, and I had no prior relationship with them"
     )
     identity_attested = _yes(
         "I checked the taxpayer's identity (photo ID; name, TIN, address, date of birth) before"
         " this upload"
-    )
-    file = forms.FileField(
-        label="The signed form",
-        help_text="One file: PDF, JPG or GIF, at most 15 MB.",
-        error_messages={
-            "required": "Choose the signed form to upload.",
-            "empty": "The file is empty. Choose the signed form.",
-        },
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.gif"}),
     )
 
     def clean_rep_caf_number(self) -> str:
@@ -223,6 +214,20 @@ class UploadForm(forms.Form):
                 )
         cleaned["retained_rows"] = tuple(retained)
         return cleaned
+
+
+class FileForm(forms.Form):
+    """The check page's one question: the signed form itself (R34)."""
+
+    file = forms.FileField(
+        label="The signed form",
+        help_text="One file: PDF, JPG or GIF, at most 15 MB.",
+        error_messages={
+            "required": "Choose the signed form to upload.",
+            "empty": "The file is empty. Choose the signed form.",
+        },
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.gif"}),
+    )
 
 
 class TaxpayerAddress(AddressFields):

@@ -13,12 +13,13 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from authorizations.errors import FormRefused
+from authorizations.forms_channel.data import FormData, form_data_from_json, form_data_to_json
 from authorizations.forms_channel.files import form_upload_max_bytes
 from authorizations.forms_channel.precheck import Problem, form_precheck
 from authorizations.models import FormState, RejectionReason, UploadedForm
@@ -26,6 +27,7 @@ from authorizations.services.forms import form_upload, form_withdraw
 from authorizations.web.pro.forms_channel import selectors
 from authorizations.web.pro.forms_channel.forms import (
     MATTER_ROWS,
+    FileForm,
     MatterRow,
     RepresentativeAddress,
     TaxpayerAddress,
@@ -41,6 +43,9 @@ from taxpro.tin_crypto import tin_decrypt, tin_encrypt
 from taxpro.tins import tin_parse
 
 NEW_TEMPLATE = "authorizations/pro/forms/new.html"
+CHECK_TEMPLATE = "authorizations/pro/forms/check.html"
+# The answers of a page that passed, for the check page (without the TIN: see KEPT_TIN).
+ANSWERS = "forms_channel_answers"
 # The questions' share of an upload's body, on top of the file (multipart headers and fields).
 FIELDS_ALLOWANCE_BYTES = 256 * 1024
 # R46: the TIN typed on a page that came back with errors, kept encrypted until the upload.
@@ -57,11 +62,10 @@ class UploadPage:
     rows: list[MatterRow]
 
     @classmethod
-    def of(cls, request: HttpRequest) -> UploadPage:
-        data = request.POST if request.method == "POST" else None
-        files = request.FILES if request.method == "POST" else None
+    def of(cls, request: HttpRequest, *, answers: QueryDict | None = None) -> UploadPage:
+        data = request.POST if request.method == "POST" else answers
         return cls(
-            form=UploadForm(data, files),
+            form=UploadForm(data),
             taxpayer_address=TaxpayerAddress(data, prefix="taxpayer"),
             rep_address=RepresentativeAddress(data, prefix="rep"),
             rows=[MatterRow(data, prefix=f"matter{i}") for i in range(MATTER_ROWS)],
@@ -128,19 +132,16 @@ def _too_large(request: HttpRequest) -> bool:
     return length > form_upload_max_bytes() + FIELDS_ALLOWANCE_BYTES
 
 
-def _render(
-    request: HttpRequest, page: UploadPage, *, status: int = 200, refusal: str = ""
-) -> HttpResponse:
+def _render(request: HttpRequest, page: UploadPage) -> HttpResponse:
     kept = _kept_tin(request)
     page.form.fields["tin"].kept_last4 = kept[-4:] if kept else ""  # type: ignore[attr-defined]
     context = {
         "page": page,
         "form": page.form,
-        "has_errors": page.has_errors or bool(refusal),
-        "refusal": refusal,
+        "has_errors": page.has_errors,
         "max_megabytes": form_upload_max_bytes() // (1024 * 1024),
     }
-    return render(request, NEW_TEMPLATE, context, status=status)
+    return render(request, NEW_TEMPLATE, context)
 
 
 def _tin_for_upload(request: HttpRequest, page: UploadPage) -> str:
@@ -160,30 +161,30 @@ def _tin_for_upload(request: HttpRequest, page: UploadPage) -> str:
         return ""
 
 
+def _answers_kept(request: HttpRequest) -> QueryDict | None:
+    """The answers of the last page that passed, to change them (without the TIN, R46)."""
+    kept = request.session.get(ANSWERS)
+    if not kept:
+        return None
+    answers = QueryDict(mutable=True)
+    for name, values in kept["post"].items():
+        answers.setlist(name, values)
+    return answers
+
+
 @practitioner_required
 @require_http_methods(["GET", "POST"])
 def form_new(request: HttpRequest) -> HttpResponse:
-    """R34: the whole form on one page. Bad input comes back with every answer but the file
-    and the TIN (kept encrypted, named by its last four digits); the pre-check's problems
-    (R39a) are shown at their questions at once; a duplicate names the waiting receipt (R39)."""
-    user = cast(User, request.user)
+    """R34: every question of the form on one page. Bad input comes back with every answer but
+    the TIN (kept encrypted, named by its last four digits); the pre-check's problems (R39a)
+    are shown at their questions at once. Answers that pass go to the check page."""
     if request.method == "GET":
-        if not request.GET.get("keep"):
+        if not request.GET.get("change"):
             request.session.pop(KEPT_TIN, None)
-        return _render(request, UploadPage.of(request))
-    if _too_large(request):
-        return _render(
-            request,
-            UploadPage.of(HttpRequest()),  # unbound: the body is not read
-            status=413,
-            refusal=f"The file is larger than {form_upload_max_bytes() // (1024 * 1024)} MB, so"
-            " nothing was uploaded and your answers could not be kept. Upload a smaller scan of"
-            " the form.",
-        )
+            request.session.pop(ANSWERS, None)
+            return _render(request, UploadPage.of(request))
+        return _render(request, UploadPage.of(request, answers=_answers_kept(request)))
     page = UploadPage.of(request)
-    files = request.FILES.getlist("file")
-    if len(files) > 1:
-        page.form.add_error("file", "Choose one file: the signed form, as one PDF, JPG or GIF.")
     if not page.is_valid():
         if page.form.cleaned_data.get("tin"):
             request.session[KEPT_TIN] = tin_encrypt(page.form.cleaned_data["tin"])
@@ -197,18 +198,67 @@ def form_new(request: HttpRequest) -> HttpResponse:
         page.show(problem)
     if problems:
         return _render(request, page)
+    post = {k: v for k, v in request.POST.lists() if k not in ("csrfmiddlewaretoken", "tin")}
+    request.session[ANSWERS] = {"data": form_data_to_json(data), "post": post}
+    return HttpResponseRedirect(reverse("authorizations_pro:form_check"))
+
+
+def _check_page(
+    request: HttpRequest,
+    data: FormData,
+    file_form: FileForm,
+    *,
+    status: int = 200,
+    refusal: str = "",
+) -> HttpResponse:
+    context = {
+        "data": data,
+        "form": file_form,
+        "refusal": refusal,
+        "has_errors": bool(refusal) or bool(file_form.errors),
+        "tin_masked": str(tin_parse(data.taxpayer.tin, holder_kind=data.taxpayer.kind)),
+    }
+    return render(request, CHECK_TEMPLATE, context, status=status)
+
+
+@practitioner_required
+@require_http_methods(["GET", "POST"])
+def form_check(request: HttpRequest) -> HttpResponse:
+    """Check your answers, then attach the signed form and upload it (R34). A body over the
+    file's limit is refused from its length before it is read; a bad file, two files or a
+    duplicate (R39, naming the waiting receipt) come back here with a message, writing
+    nothing. The answers stay kept until the upload."""
+    user = cast(User, request.user)
+    if request.method == "POST" and _too_large(request):
+        refusal = (
+            f"The file is larger than {form_upload_max_bytes() // (1024 * 1024)} MB, so nothing"
+            " was uploaded. Upload a smaller scan of the form."
+        )
+    else:
+        refusal = ""
+    kept, tin = request.session.get(ANSWERS), _kept_tin(request)
+    if not kept or not tin:
+        return HttpResponseRedirect(reverse("authorizations_pro:form_new"))
+    data = form_data_from_json(kept["data"], tin=tin)
+    if request.method == "GET" or refusal:
+        return _check_page(
+            request, data, FileForm(), status=413 if refusal else 200, refusal=refusal
+        )
+    file_form = FileForm(request.POST, request.FILES)
+    if len(request.FILES.getlist("file")) > 1:
+        file_form.add_error(None, "Choose one file: the signed form, as one PDF, JPG or GIF.")
+    if not file_form.is_valid():
+        return _check_page(request, data, file_form)
     try:
-        uploaded = form_upload(practitioner=user, data=data, upload=cast(UploadedFile, files[0]))
-    except FormRefused as refusal:
-        for refused in refusal.problems:  # the same pre-check, had the day just turned
-            page.show(cast(Problem, refused))
-        if not refusal.problems:
-            page.form.add_error("file" if refusal.field == "file" else None, refusal.message)
-        return _render(request, page)
-    except TinInvalid as error:
-        page.form.add_error("tin", error.message)
-        return _render(request, page)
+        uploaded = form_upload(
+            practitioner=user, data=data, upload=cast(UploadedFile, request.FILES["file"])
+        )
+    except (FormRefused, TinInvalid) as refusal_error:
+        # A file or duplicate refusal; or, had the day just turned, the pre-check's own words.
+        file_form.add_error(None, refusal_error.message)
+        return _check_page(request, data, file_form)
     request.session.pop(KEPT_TIN, None)
+    request.session.pop(ANSWERS, None)
     return HttpResponseRedirect(reverse("authorizations_pro:form", args=[uploaded.public_id]))
 
 
