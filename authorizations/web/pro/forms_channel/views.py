@@ -238,6 +238,9 @@ def form_check(request: HttpRequest) -> HttpResponse:
         refusal = ""
     kept, tin = request.session.get(ANSWERS), _kept_tin(request)
     if not kept or not tin:
+        if request.method == "POST":  # R47: most likely a doubled "Upload", already done
+            messages.info(request, "There is no form waiting to be uploaded: see your forms.")
+            return HttpResponseRedirect(reverse("authorizations_pro:forms"))
         return HttpResponseRedirect(reverse("authorizations_pro:form_new"))
     data = form_data_from_json(kept["data"], tin=tin)
     if request.method == "GET" or refusal:
