@@ -373,8 +373,25 @@ def test_r39b_your_forms_shows_state_place_reasons_and_median(pro, rep) -> None:
     assert html.count("Withdraw<span") == 2
 
 
-def test_r39b_the_median_is_of_forms_decided_lately() -> None:
+def test_r39b_the_median_is_of_forms_decided_lately(pro) -> None:
     assert median_processing_time() is None
+    for n in range(4):
+        post(pro, a_pdf(f"m{n}"), tin=f"23-456701{n}", taxpayer_name=f"Shop {n} LLC")
+    now = clock.now()
+    taken = [dt.timedelta(hours=h) for h in (1, 2, 10)]
+    forms = list(UploadedForm.objects.order_by("id"))
+    for form, hours in zip(forms, taken, strict=False):
+        UploadedForm.objects.filter(pk=form.pk).update(
+            state=FormState.RECORDED, received_at=now - hours, decided_at=now
+        )
+    # The fourth was decided 31 days ago: not lately, so not counted.
+    UploadedForm.objects.filter(pk=forms[3].pk).update(
+        state=FormState.RECORDED,
+        received_at=now - dt.timedelta(days=40),
+        decided_at=now - dt.timedelta(days=31),
+    )
+    assert median_processing_time(now=now) == dt.timedelta(hours=2)
+    assert "forms have taken 2 hours from upload to decision" in _html(pro.get(LIST))
     assert duration_words(dt.timedelta(days=2, hours=3)) == "2 days and 3 hours"
     assert duration_words(dt.timedelta(minutes=45)) == "45 minutes"
     assert duration_words(dt.timedelta(hours=1)) == "1 hour"
