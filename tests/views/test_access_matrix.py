@@ -17,18 +17,33 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from authorizations.models import Authorization, AuthorizationRequest, RequestKind
+from authorizations.models import (
+    Authorization,
+    AuthorizationRequest,
+    RequestKind,
+    UploadedForm,
+)
 from authorizations.web.pro.wizard import services as wizard_services
 from caf.models import PinLetter
 from caf.services import caf_pin_request
 from taxpayers.models import Letter, LetterKind
 from taxpayers.services import letter_send
 from taxpro.models import AuditEvent
-from tests.authorizations.conftest import INCOME_2023, INCOME_2024, make_rep, make_taxpayer
+from tests.authorizations import conftest as authorizations_conftest
+from tests.authorizations.conftest import (
+    INCOME_2023,
+    INCOME_2024,
+    TUESDAY_NOON,
+    make_rep,
+    make_taxpayer,
+)
+from tests.authorizations.forms_support import form_data, form_rep, upload
 from tests.factories import StaffFactory, enrol_totp
 from tests.views.decisions_support import record_now, submit_now
 
 pytestmark = pytest.mark.django_db
+# The forms channel's files in a folder of each test's own (a fixture).
+private_media = authorizations_conftest.private_media
 
 
 @dataclass
@@ -42,7 +57,7 @@ class World:
 
 
 @pytest.fixture
-def world() -> World:
+def world(private_media) -> World:
     a = make_rep(code="b")
     b = make_rep(code="b")
     for rep in (a, b):
@@ -58,9 +73,14 @@ def world() -> World:
     pin = caf_pin_request(practitioner=unlinked.user, caf_number=unlinked.caf_record.caf_number)
     enrol_totp(unlinked.user)
     notice = letter_send(kind=LetterKind.OTHER, subject="A notice", body="Hello.", taxpayer=t)
+    uploaded = upload(a.user, form_data(reps=(form_rep(a),)), now=TUESDAY_NOON)
     staff = StaffFactory()
     enrol_totp(staff)
     urls = {
+        "authorizations_pro:form": reverse("authorizations_pro:form", args=[uploaded.public_id]),
+        "authorizations_pro:form_withdraw": reverse(
+            "authorizations_pro:form_withdraw", args=[uploaded.public_id]
+        ),
         "authorizations_pro:request": reverse(
             "authorizations_pro:request", args=[pending.public_id]
         ),
@@ -102,6 +122,8 @@ def world() -> World:
 
 
 PRO_URLS = [
+    "authorizations_pro:form",
+    "authorizations_pro:form_withdraw",
     "authorizations_pro:request",
     "authorizations_pro:request_cancel",
     "authorizations_pro:client",
@@ -120,6 +142,7 @@ ACCOUNT_URLS = [
 ACCOUNT_URLS_ROW = ["authorizations_account:revoke"]
 # Pages that only show: a POST is refused (405) before anything is looked up.
 READ_ONLY = {
+    "authorizations_pro:form",
     "authorizations_pro:request",
     "authorizations_pro:client",
     "taxpayers_account:notice",
@@ -151,6 +174,7 @@ def _snapshot() -> tuple:
         list(Authorization.objects.order_by("pk").values_list("pk", "ends_at")),
         list(PinLetter.objects.order_by("pk").values_list("pk", "state", "wrong_attempts")),
         Letter.objects.count(),
+        list(UploadedForm.objects.order_by("pk").values_list("pk", "state")),
     )
 
 

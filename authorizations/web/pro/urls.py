@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.urls import path
 
 from authorizations.web.pro import views
+from authorizations.web.pro.forms_channel import views as forms_channel
 from authorizations.web.pro.views import clients, notices
 from authorizations.web.pro.wizard import views as wizard
 
@@ -31,6 +32,16 @@ urlpatterns = [
     ),
     # Notices about the practitioner's requests: recorded, about to expire (R18).
     path("notices/", notices.notice_list, name="notices"),
+    # The forms channel (section H): uploads and "Your forms" (R34, R39b).
+    path("forms/", forms_channel.form_list, name="forms"),
+    path("forms/new/", forms_channel.form_new, name="form_new"),
+    path("forms/new/check/", forms_channel.form_check, name="form_check"),
+    path("forms/<uuid:public_id>/", forms_channel.form_detail, name="form"),
+    path(
+        "forms/<uuid:public_id>/withdraw/",
+        forms_channel.form_withdraw_view,
+        name="form_withdraw",
+    ),
     # Client information (R7, R32, R33).
     path("clients/", clients.client_list, name="clients"),
     path("clients/<uuid:public_id>/", clients.client_detail, name="client"),

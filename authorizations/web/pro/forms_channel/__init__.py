@@ -1,0 +1,1 @@
+"""The practitioner's side of the forms channel (section H): /pro/forms/."""
