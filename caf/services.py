@@ -42,6 +42,7 @@ from taxpro.mailed_codes import (
     mailed_code_close,
     mailed_code_matches,
     mailed_code_new,
+    mailed_code_row_open,
     wrong_code_count,
 )
 from taxpro.models import User, UserKind
@@ -314,23 +315,19 @@ def caf_pin_request(
         ),
         now=now,
     )
-    pin_letter = PinLetter.objects.create(
+    return mailed_code_row_open(
+        PinLetter,
+        code=pin,
+        hash_fields=("pin_salt", "pin_hash"),
+        expires_at=expires_at,
+        action="caf.pin.requested",
+        actor=practitioner,
+        audited={"caf_number": digits},
+        now=now,
         caf_record=record,
         practitioner=practitioner,
         letter=letter,
-        pin_salt=pin.salt,
-        pin_hash=pin.code_hash,
-        created_at=now,
-        expires_at=expires_at,
     )
-    audit_record(
-        action="caf.pin.requested",
-        obj=pin_letter,
-        actor=practitioner,
-        after={"state": "pending", "caf_number": digits, "expires_at": expires_at.isoformat()},
-        now=now,
-    )
-    return pin_letter
 
 
 # A second "Ask for a PIN" this soon after the first is a double click or a replayed POST

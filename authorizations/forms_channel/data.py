@@ -89,16 +89,6 @@ def _address_json(address: PostalAddress) -> dict[str, str]:
     }
 
 
-def _address_from(raw: dict[str, str]) -> PostalAddress:
-    return PostalAddress(
-        line1=raw["line1"],
-        line2=raw.get("line2", ""),
-        city=raw["city"],
-        state=raw["state"],
-        zip_code=raw["zip_code"],
-    )
-
-
 def _day(raw: str | None) -> dt.date | None:
     return dt.date.fromisoformat(raw) if raw else None
 
@@ -164,13 +154,13 @@ def form_data_from_json(raw: dict[str, Any], *, tin: str) -> FormData:
             kind=payer["kind"],
             tin=tin,
             name=payer["name"],
-            address=_address_from(payer["address"]),
+            address=PostalAddress.from_mapping(payer["address"]),
             signer_title=payer.get("signer_title", ""),
         ),
         representatives=tuple(
             FormRepresentative(
                 name=rep["name"],
-                address=_address_from(rep["address"]),
+                address=PostalAddress.from_mapping(rep["address"]),
                 caf_number=rep.get("caf_number", ""),
                 ptin=rep.get("ptin", ""),
                 receives_notices=rep.get("receives_notices", False),

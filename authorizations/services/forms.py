@@ -49,7 +49,7 @@ from authorizations.models import (
     RejectionReason,
     UploadedForm,
 )
-from authorizations.services.recording import end_authorization
+from authorizations.services.recording import end_authorization, recorded_as_superseded
 from caf.errors import CafIssueRefused
 from caf.models import CafRecord, PractitionerProfile
 from caf.services import caf_letter_send, caf_number_issue
@@ -521,13 +521,10 @@ def _record_form_module(
         signed_on=signed_on,
         starts_at=now,
     )
-    # R27: signed on an earlier day than something already on file -> recorded as superseded.
-    later = same.filter(signed_on__gt=signed_on).order_by("signed_on", "id").first()
-    if later is not None:
-        row.ends_at = now
-        row.end_reason = EndReason.SUPERSEDED
-        row.ended_by_request_id = later.request_id
-        row.ended_by_label = "recorded after a later signature"
+    # R27: only the first later signature is read.
+    if recorded_as_superseded(
+        row, same.filter(signed_on__gt=signed_on).order_by("signed_on", "id")[:1], now
+    ):
         row.save()
         return row
     # R23: earlier days' authorizations end, R24: the same day's stay, and this

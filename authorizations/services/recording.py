@@ -11,6 +11,7 @@ import datetime as dt
 import enum
 import logging
 import threading
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 from celery import current_app
@@ -74,6 +75,26 @@ def end_authorization(
     return ended == 1
 
 
+def recorded_as_superseded(
+    row: Authorization, on_file: Iterable[Authorization], now: dt.datetime
+) -> bool:
+    """R27: a new, unsaved ``row`` signed on an earlier day than one ``on_file`` for its module
+    and kind is recorded as already superseded, by the first later signature. True when it is:
+    then it ends nothing else. Both channels record through this (online and forms)."""
+    later = min(
+        (r for r in on_file if r.signed_on > row.signed_on),
+        key=lambda r: (r.signed_on, r.pk),
+        default=None,
+    )
+    if later is None:
+        return False
+    row.ends_at = now
+    row.end_reason = EndReason.SUPERSEDED
+    row.ended_by_request_id = later.request_id
+    row.ended_by_label = "recorded after a later signature"
+    return True
+
+
 def _modules_record(req: AuthorizationRequest, now: dt.datetime) -> None:
     """Write the request's rows, reading the ledger once for all its modules."""
     assert req.signed_at is not None and req.signed_on is not None  # approved: signed
@@ -106,17 +127,7 @@ def _modules_record(req: AuthorizationRequest, now: dt.datetime) -> None:
             starts_at=now,
         )
         new_rows.append(row)
-        # R27: signed on an earlier day than something already on file -> recorded as superseded.
-        later = min(
-            (r for r in same if r.signed_on > req.signed_on),
-            key=lambda r: (r.signed_on, r.pk),
-            default=None,
-        )
-        if later is not None:
-            row.ends_at = now
-            row.end_reason = EndReason.SUPERSEDED
-            row.ended_by_request_id = later.request_id
-            row.ended_by_label = "recorded after a later signature"
+        if recorded_as_superseded(row, same, now):
             continue
         # R23: earlier days' authorizations end; R24: the same day's stay, except this
         # representative's own (one active row per representative, module and kind).

@@ -26,6 +26,7 @@ from taxpro.mailed_codes import (
     mailed_code_close,
     mailed_code_matches,
     mailed_code_new,
+    mailed_code_row_open,
     wrong_code_count,
 )
 from taxpro.models import User, UserKind
@@ -188,27 +189,19 @@ def _identity_code_mail(user: User, taxpayer: Taxpayer, now: dt.datetime) -> Ide
         ),
         now=now,
     )
-    check = IdentityCheck.objects.create(
+    return mailed_code_row_open(
+        IdentityCheck,
+        code=code,
+        hash_fields=("code_salt", "code_hash"),
+        expires_at=expires_at,
+        action="taxpayers.identity.code_sent",
+        actor=user,
+        audited={"tin": taxpayer.tin_masked},
+        now=now,
         user=user,
         taxpayer=taxpayer,
         letter=letter,
-        code_salt=code.salt,
-        code_hash=code.code_hash,
-        created_at=now,
-        expires_at=expires_at,
     )
-    audit_record(
-        action="taxpayers.identity.code_sent",
-        obj=check,
-        actor=user,
-        after={
-            "state": "pending",
-            "tin": taxpayer.tin_masked,
-            "expires_at": expires_at.isoformat(),
-        },
-        now=now,
-    )
-    return check
 
 
 def _identity_check_close(check: IdentityCheck, state: str, actor: User, now: dt.datetime) -> None:

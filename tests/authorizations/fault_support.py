@@ -32,7 +32,7 @@ from django.db import connection
 from authorizations.tasks import sweep_approvals
 from taxpro import clock
 from taxpro.celery import app, worker_application_name
-from taxpro.embedded import EPHEMERAL_REDIS_ARGS, EmbeddedRedis
+from taxpro.embedded import EPHEMERAL_REDIS_ARGS, EmbeddedRedis, process_stop
 from taxpro.service_hours.selectors import portal_is_open
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -229,12 +229,7 @@ class PrivateRedis:
         proc, self.process = self.process, None
         if proc is None or proc.poll() is not None:
             return
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+        process_stop(proc, grace=10)
 
 
 @pytest.fixture

@@ -22,16 +22,6 @@ from tests.factories import PractitionerFactory
 from tests.taxpayers.factories import FIXED_NOW, ein_for, ssn_for
 
 
-def _address(kwargs: dict[str, Any]) -> PostalAddress:
-    return PostalAddress(
-        line1=kwargs["line1"],
-        line2=kwargs.get("line2", ""),
-        city=kwargs["city"],
-        state=kwargs["state"],
-        zip_code=kwargs["zip_code"],
-    )
-
-
 class PractitionerProfileFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = PractitionerProfile
@@ -51,7 +41,7 @@ class PractitionerProfileFactory(factory.django.DjangoModelFactory):
             user=kwargs["user"],
             legal_name=kwargs["legal_name"],
             tin=kwargs["tin"],
-            address=_address(kwargs),
+            address=PostalAddress.from_mapping(kwargs),
             now=kwargs.get("now", FIXED_NOW),
         )
 
@@ -98,7 +88,7 @@ class CafRecordFactory(factory.django.DjangoModelFactory):
             holder_kind=kwargs["holder_kind"],
             name=kwargs["name"],
             tin=kwargs["tin"],
-            address=_address(kwargs),
+            address=PostalAddress.from_mapping(kwargs),
             designation_codes=kwargs["designation_codes"],
             practice_status=kwargs["practice_status"],
             now=kwargs.get("now", FIXED_NOW),

@@ -50,13 +50,7 @@ class TaxpayerFactory(factory.django.DjangoModelFactory):
             kind=kwargs["kind"],
             name=kwargs["name"],
             tin=kwargs["tin"],
-            address=PostalAddress(
-                line1=kwargs["line1"],
-                line2=kwargs["line2"],
-                city=kwargs["city"],
-                state=kwargs["state"],
-                zip_code=kwargs["zip_code"],
-            ),
+            address=PostalAddress.from_mapping(kwargs),
             date_of_birth=kwargs["date_of_birth"]
             if kwargs["kind"] == HolderKind.INDIVIDUAL
             else None,

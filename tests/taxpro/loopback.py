@@ -9,6 +9,7 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+from taxpro.embedded import process_stop
 from tests.authorizations.fault_support import BASE_DIR, free_port, wait_for
 
 __all__ = ["BASE_DIR", "free_port", "running", "wait_for", "wait_for_line"]
@@ -38,12 +39,7 @@ def running(
         assert port_accepts(port), f"{command[0]} never listened: {log.read_text()}"
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=30)
+        process_stop(process, grace=30)
 
 
 def wait_for_line(log: Path, needle: str, timeout: float = 30) -> str:

@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 
 from taxpro import health
+from taxpro.embedded import process_stop
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -51,12 +52,7 @@ def real_worker():
     try:
         yield worker
     finally:
-        worker.terminate()
-        try:
-            worker.wait(15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        process_stop(worker, grace=15)
 
 
 @pytest.mark.django_db
