@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, Min, QuerySet
+from django.db.models import Count, Max, Min, QuerySet, Window
 
 from authorizations import vocabulary as words
 from authorizations.models import (
@@ -174,10 +174,16 @@ def active_authorizations_for(*, taxpayer: Taxpayer) -> list[LedgerRow]:
 def ended_authorizations_for(
     *, taxpayer: Taxpayer, limit: int | None = HISTORY_LIMIT
 ) -> tuple[list[LedgerRow], int]:
-    """(the most recently ended, how many ended in all): two queries whatever the count."""
-    rows = _ledger_rows(taxpayer).filter(ends_at__isnull=False).order_by("-ends_at", "-id")
-    total = rows.count()
-    shown = rows if limit is None else rows[:limit]
+    """(the most recently ended, how many ended in all): one query whatever the count, the total
+    counted over every ended row before the limit applies (a window)."""
+    rows = (
+        _ledger_rows(taxpayer)
+        .filter(ends_at__isnull=False)
+        .annotate(ended_total=Window(Count("id")))
+        .order_by("-ends_at", "-id")
+    )
+    shown = list(rows if limit is None else rows[:limit])
+    total = shown[0].ended_total if shown else 0  # type: ignore[attr-defined]
     return [_in_words(row) for row in shown], total
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -21,6 +22,7 @@ from authorizations.vocabulary import (
     REQUEST_STATUS_FILTERS,
     request_status_for_practitioner,
 )
+from caf.models import CafRecord
 from caf.selectors import caf_numbers_linked_to
 from taxpro import clock
 from taxpro.models import User
@@ -51,16 +53,24 @@ def requests_for_taxpayer(*, taxpayer_id: int) -> QuerySet[AuthorizationRequest]
     )
 
 
-def active_authorizations_for_practitioner(*, practitioner: User) -> QuerySet[Authorization]:
+def active_authorizations_for_practitioner(
+    *, practitioner: User, linked: Iterable[CafRecord] | None = None
+) -> QuerySet[Authorization]:
     """R7: every active row on the practitioner's linked CAF numbers, whatever created it.
 
     The CAF numbers are named as values, not a subquery: with one linked number PostgreSQL then
     walks the index ``ledger_active_by_caf_page`` in the list's order and stops after the page,
-    joining the taxpayer and CAF record to those rows only, whatever the size of the book."""
-    linked = list(caf_numbers_linked_to(user=practitioner).values_list("pk", flat=True))
+    joining the taxpayer and CAF record to those rows only, whatever the size of the book.
+    ``linked``: the practitioner's linked CAF records when the caller has read them already
+    (``caf_numbers_linked_to``), sparing the query."""
+    linked_ids = (
+        [record.pk for record in linked]
+        if linked is not None
+        else list(caf_numbers_linked_to(user=practitioner).values_list("pk", flat=True))
+    )
     return (
         Authorization.objects.active()
-        .filter(caf_record_id__in=linked)
+        .filter(caf_record_id__in=linked_ids)
         .select_related("taxpayer", "caf_record")
         .order_by("-starts_at", "-id")
     )

@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -107,6 +108,18 @@ class PrivatePostgres:
         if server is not None:
             with contextlib.suppress(Exception):
                 server.cleanup()
-        if pid is not None and psutil.pid_exists(pid):
+        # pg_ctl has asked it to stop; the postmaster may take a moment to exit, and once it has,
+        # a restarted one (no longer our child) can linger as a zombie nobody reaps.
+        deadline = time.monotonic() + 30
+        while pid is not None and _running(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if pid is not None and _running(pid):
             raise RuntimeError(f"private PostgreSQL {pid} did not stop")
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

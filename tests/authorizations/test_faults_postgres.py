@@ -20,6 +20,7 @@ import os
 import secrets
 import threading
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -74,6 +75,7 @@ class Approver:
     """A taxpayer signed in (and recently re-authenticated) with one request to approve."""
 
     request_id: int
+    public_id: uuid.UUID  # what the approval URLs name
     name: str
     cookies: dict[str, str]
     outcome: str = ""  # "told approved", "told already approved", or "" while unfinished
@@ -93,7 +95,7 @@ def approvers(pop: Population) -> list[Approver]:
             settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value,
             settings.CSRF_COOKIE_NAME: csrf,
         }
-        people.append(Approver(req.pk, req.taxpayer.name, cookies))
+        people.append(Approver(req.pk, req.public_id, req.taxpayer.name, cookies))
     return people
 
 
@@ -140,8 +142,8 @@ class Load:
         return reply
 
     def _approve(self, person: Approver) -> None:
-        path = f"/account/authorizations/requests/{person.request_id}/approve/"
-        done = f"/account/authorizations/requests/{person.request_id}/"
+        path = f"/account/authorizations/requests/{person.public_id}/approve/"
+        done = f"/account/authorizations/requests/{person.public_id}/"
         body = urlencode(
             {
                 "csrfmiddlewaretoken": person.cookies[settings.CSRF_COOKIE_NAME],
@@ -273,7 +275,16 @@ def test_r21_postgres_restarted_immediate_under_load_503_while_down_nothing_part
                 waiting["worker" if is_worker else "web"] = query
             return load.told() >= APPROVALS // 4 and len(waiting) == 2
 
-        assert wait_for(both_cut_and_load_on, 90), (waiting, worker.log_tail())
+        assert wait_for(both_cut_and_load_on, 90), (
+            waiting,
+            load.told(),
+            [p.outcome for p in people[:4]],
+            watcher.execute(
+                "SELECT application_name, state, wait_event_type, left(query, 120) "
+                "FROM pg_stat_activity WHERE datname = current_database()"
+            ).fetchall(),
+            worker.log_tail(),
+        )
         # The recording has inserted its first row and waits to end the prior one.
         assert waiting["worker"].lstrip().upper().startswith("UPDATE"), waiting
         open_transactions = watcher.execute(

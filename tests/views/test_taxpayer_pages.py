@@ -314,7 +314,7 @@ def test_home_of_a_verified_taxpayer_counts_and_links(client: Client) -> None:
     insert_views(taxpayer, 2)
     html = signed_in(client, user).get(reverse("taxpayer_home")).content.decode()
     assert "No requests are waiting for you" in html
-    assert "0 authorizations in force" in html
+    assert "No authorizations are in force" in html
     assert "All 5 notices" in html
     assert html.count(reverse("taxpayers_account:notices")) >= 1
     assert "viewed your tax information 2 times" in html

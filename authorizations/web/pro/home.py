@@ -48,7 +48,9 @@ def practitioner_home(request: HttpRequest) -> HttpResponse:
         "request_count": submitted.count(),
         # R7: the authorizations on a CAF number are seen only once it is linked.
         "active_count": (
-            selectors.active_authorizations_for_practitioner(practitioner=user).count()
+            selectors.active_authorizations_for_practitioner(
+                practitioner=user, linked=linked
+            ).count()
             if linked
             else 0
         ),
