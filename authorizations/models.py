@@ -477,7 +477,9 @@ class UploadedForm(EncryptedTinFields):
     taxpayer_kind = models.CharField(max_length=10)
     taxpayer_name = models.CharField(max_length=150)
     data = models.JSONField()
-    specific_use = models.BooleanField(default=False, help_text="Line 4: not recorded (R37).")
+    specific_use = models.BooleanField(
+        default=False, help_text="Line 4, a specific use: kept, never put on the ledger."
+    )
     file = models.FileField(storage=private_storage, upload_to="forms/%Y/%m/", max_length=200)
     file_content_type = models.CharField(max_length=40)
     file_size = models.PositiveIntegerField()

@@ -2,11 +2,13 @@
 
 Every template under templates/ and each app's templates/ is scanned with its comments taken out
 ({# #}, {% comment %} blocks and <!-- -->); what is left is what can reach a page, a letter or an
-e-mail, and no rule id may be in it.
+e-mail, and no rule id may be in it. The apps' Python string literals (messages, labels, help
+texts, letters), docstrings aside, are scanned the same way.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -82,3 +84,48 @@ def test_no_rule_id_in_any_template_outside_comments() -> None:
         for number, line in rule_ids_users_can_read(path.read_text(encoding="utf-8"))
     ]
     assert not hits, "Rule ids that users would read:\n" + "\n".join(hits)
+
+
+APPS = ("taxpro", "taxpayers", "caf", "authorizations")
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    """The string constants that are docstrings (developers' text), by node id."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            first = node.body[0] if node.body else None
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                found.add(id(first.value))
+    return found
+
+
+def rule_ids_in_strings(source: str) -> list[tuple[int, str]]:
+    """Rule ids in the string literals of Python ``source`` that are not docstrings: messages,
+    labels, help texts, letters. Comments are not strings, so they are never seen."""
+    tree = ast.parse(source)
+    docstrings = _docstrings(tree)
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+        and RULE_ID.search(node.value)
+    ]
+
+
+def test_the_string_scan_sees_messages_and_not_docstrings_or_comments() -> None:
+    source = '"""R12 in a docstring."""\n# R3 in a comment\nMESSAGE = "Refused (R12)."\n'
+    assert rule_ids_in_strings(source) == [(3, "Refused (R12).")]
+
+
+def test_no_rule_id_in_any_message_label_or_help_text_of_the_apps() -> None:
+    hits = [
+        f"{path.relative_to(BASE_DIR)}:{line}: {text!r}"
+        for app in APPS
+        for path in sorted((BASE_DIR / app).rglob("*.py"))
+        if "migrations" not in path.parts
+        for line, text in rule_ids_in_strings(path.read_text(encoding="utf-8"))
+    ]
+    assert not hits, "Rule ids in strings users may read:\n" + "\n".join(hits)
