@@ -27,6 +27,7 @@ from tests.authorizations.conftest import (
     make_taxpayer,
     submit,
 )
+from tests.page_text import rule_ids_read
 
 pytestmark = pytest.mark.django_db
 HOUR = dt.timedelta(hours=1)
@@ -258,7 +259,7 @@ def test_r3a_a_representative_out_of_standing_since_sending_is_refused_at_approv
     # The review page says so, in words, before the taxpayer signs; it writes nothing.
     preview = services.request_approval_refusal(request_id=req.pk, taxpayer_id=taxpayer.pk)
     assert preview is not None and "no longer allowed to represent" in preview
-    assert "R3" not in preview
+    assert rule_ids_read(preview) == []
     req.refresh_from_db()
     assert req.state == RequestState.PENDING
     with pytest.raises(ApprovalRefused, match="no longer allowed to represent"):
