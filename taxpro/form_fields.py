@@ -170,16 +170,11 @@ class IndividualTinField(forms.CharField):
         typed = super().to_python(value) or ""
         if typed:
             try:
-                tin_parse(typed, holder_kind=HolderKind.INDIVIDUAL)
+                # A person's field asks for an SSN or ITIN; its messages use those words.
+                tin_parse(typed, holder_kind=HolderKind.INDIVIDUAL, noun="SSN or ITIN")
             except TinInvalid as error:
-                raise forms.ValidationError(_said_as_the_field_asks(error.message)) from error
+                raise forms.ValidationError(error.message) from error
         return typed
-
-
-def _said_as_the_field_asks(message: str) -> str:
-    """The TIN rules speak of "the TIN"; a person's field asks for an SSN or ITIN, and its
-    messages use the field's own words."""
-    return message.replace("the TIN", "the SSN or ITIN").replace("A TIN", "An SSN or ITIN")
 
 
 ONLINE_HINT = (

@@ -68,34 +68,41 @@ class Tin:
         return self.digits[-4:]
 
 
-def _refuse_foreign_characters(raw: str) -> None:
+def _article(noun: str) -> str:
+    """ "A TIN", but "An SSN or ITIN": the letters are read out, and S sounds "ess"."""
+    return "An" if noun[:1] in set("AEFHILMNORSX") else "A"
+
+
+def _refuse_foreign_characters(raw: str, noun: str) -> None:
     """R13a: other-script digits, invisible and control characters are refused, not converted."""
     for char in raw:
         if char.isascii() and (char.isdigit() or char == "-"):
             continue
         category = unicodedata.category(char)
         if char == "\ufffd":  # what bytes that are not UTF-8 become on the way in
-            raise TinInvalid("Part of the TIN could not be read. Type it again.")
+            raise TinInvalid(f"Part of the {noun} could not be read. Type it again.")
         if char.isdigit() or category == "Nd":
             raise TinInvalid(
-                "Enter the TIN with the digits 0 to 9 only; other kinds of digits are not accepted."
+                f"Enter the {noun} with the digits 0 to 9 only; other kinds of digits are not "
+                "accepted."
             )
         if category in {"Cf", "Cc", "Zl", "Zp"} or char in "\u00ad\ufeff":
-            raise TinInvalid("The TIN contains invisible or control characters. Type it again.")
-        raise TinInvalid("Enter the TIN as 9 digits, for example 123-45-6789.")
+            raise TinInvalid(f"The {noun} contains invisible or control characters. Type it again.")
+        raise TinInvalid(f"Enter the {noun} as 9 digits, for example 123-45-6789.")
 
 
-def tin_digits(raw: str) -> str:
-    """The nine digits of ``raw``, after refusing anything that is not ASCII digits and dashes."""
+def tin_digits(raw: str, *, noun: str = "TIN") -> str:
+    """The nine digits of ``raw``, after refusing anything that is not ASCII digits and dashes.
+    ``noun`` is what the messages call the number: the words of the question that asked it."""
     if not isinstance(raw, str):
-        raise TinInvalid("Enter the TIN as 9 digits, for example 123-45-6789.")
+        raise TinInvalid(f"Enter the {noun} as 9 digits, for example 123-45-6789.")
     raw = raw.strip(" ")  # Plain spaces around the number are harmless; nothing else is.
-    _refuse_foreign_characters(raw)
+    _refuse_foreign_characters(raw, noun)
     if not _ASCII_SHAPE.fullmatch(raw):
-        raise TinInvalid("Enter the TIN as 9 digits, for example 123-45-6789.")
+        raise TinInvalid(f"Enter the {noun} as 9 digits, for example 123-45-6789.")
     digits = raw.replace("-", "")
     if len(digits) != 9:
-        raise TinInvalid("A TIN has exactly 9 digits.")
+        raise TinInvalid(f"{_article(noun)} {noun} has exactly 9 digits.")
     return digits
 
 
@@ -124,13 +131,14 @@ def ein_is_valid(digits: str) -> bool:
     return True
 
 
-def tin_parse(raw: str, *, holder_kind: str = HolderKind.INDIVIDUAL) -> Tin:
+def tin_parse(raw: str, *, holder_kind: str = HolderKind.INDIVIDUAL, noun: str = "TIN") -> Tin:
     """Validate ``raw`` for a holder of ``holder_kind`` and return the :class:`Tin`.
 
     Individuals have an SSN or an ITIN (an ITIN starts with 9); businesses have an EIN (R13a:
-    an EIN is for businesses only). Raises :class:`TinInvalid` with a readable sentence.
+    an EIN is for businesses only). Raises :class:`TinInvalid` with a readable sentence that
+    calls the number ``noun``, as the question that asked for it did.
     """
-    digits = tin_digits(raw)
+    digits = tin_digits(raw, noun=noun)
     if holder_kind == HolderKind.BUSINESS:
         if not ein_is_valid(digits):
             raise TinInvalid("This is not a valid EIN.")
