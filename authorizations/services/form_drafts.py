@@ -128,7 +128,7 @@ def form_draft_keep_file(
 
 
 def _delete_file(draft: FormDraft) -> None:
-    if draft.file:
+    if draft.file and draft.file.name:
         draft.file.storage.delete(draft.file.name)
 
 
@@ -181,11 +181,14 @@ def form_draft_submit(
             raise FormRefused("Choose the signed form to upload.", field="file")
         with locked.file.open("rb") as upload:
             uploaded = form_upload(practitioner=practitioner, data=data, upload=upload, now=now)
+        kept, storage = str(locked.file.name), locked.file.storage
         locked.submitted_form = uploaded
         locked.updated_at = uploaded.received_at
         locked.taxpayer_tin_ciphertext = ""
-        locked.save(update_fields=["submitted_form", "updated_at", "taxpayer_tin_ciphertext"])
-        kept = locked.file.name
+        locked.file = ""  # type: ignore[assignment]
+        locked.save(
+            update_fields=["submitted_form", "updated_at", "taxpayer_tin_ciphertext", "file"]
+        )
         # The form's own copy is kept (R34); the draft's goes once the upload is committed.
-        transaction.on_commit(lambda: locked.file.storage.delete(kept))
+        transaction.on_commit(lambda: storage.delete(kept))
     return FormSubmitted(form=uploaded, already=False)
