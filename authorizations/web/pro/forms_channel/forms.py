@@ -487,11 +487,19 @@ class RowList:
 
     @classmethod
     def rows_from_post(cls, post: Mapping[str, Any], *, form_type: str) -> list[dict[str, Any]]:
+        """The rows as posted, each value bounded but judged as typed: the fields refuse what
+        they cannot take (an invisible character is refused, not quietly dropped)."""
         count = min(cls.posted_row_count(post), cls.limit)
         rows = []
         for index in range(count):
             form = cls.row_class(prefix=f"{cls.prefix}-{index}", form_type=form_type)  # type: ignore[call-arg]
-            rows.append(typed_values(form, post))
+            row: dict[str, Any] = {}
+            for name, field in form.fields.items():
+                # One character past the longest answer, so an over-long one stays over-long.
+                limit = max(ROW_VALUE_LIMIT, getattr(field, "max_length", None) or 0) + 1
+                value = post.get(form.add_prefix(name), "")
+                row[name] = value[:limit] if isinstance(value, str) else ""
+            rows.append(row)
         return rows
 
     @classmethod
@@ -544,7 +552,13 @@ class RowList:
         self.list_errors.append(message)
 
     def raw_answers(self) -> dict[str, Any]:
-        return {"rows": self.rows}
+        """The rows as the draft keeps them (R42), without what PostgreSQL cannot store."""
+        return {
+            "rows": [
+                {key: text_for_keeping(value, limit=ROW_VALUE_LIMIT) for key, value in row.items()}
+                for row in self.rows
+            ]
+        }
 
 
 class RepresentativesForm(RowList):
