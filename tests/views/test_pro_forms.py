@@ -11,7 +11,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -35,7 +34,7 @@ from tests.views.pro_support import practitioner, signed_in_as
 # The forms channel's private storage in a folder of each test's own (a fixture).
 private_media = authorizations_conftest.private_media
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media", "draft_media")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
 
 LIST = reverse("authorizations_pro:forms")
 NEW = reverse("authorizations_pro:form_new")
@@ -52,14 +51,6 @@ ORDER = [
     "signature",
     "file",
 ]
-
-
-@pytest.fixture
-def draft_media(private_media, monkeypatch):
-    """The drafts' files in the same private folder of this test's own."""
-    field = FormDraft._meta.get_field("file")
-    monkeypatch.setattr(field, "storage", FileSystemStorage(location=private_media))
-    return private_media
 
 
 @pytest.fixture
@@ -227,7 +218,7 @@ def test_each_step_is_its_own_page_and_leads_to_the_next(pro) -> None:
 
 
 def test_the_check_page_shows_every_answer_with_a_change_link(pro) -> None:
-    response, draft = walk(pro)
+    _response, draft = walk(pro)
     html = _html(pro.get(url(draft, "check")))
     year = clock.today_et().year - 1
     assert "Evergreen Bakery LLC" in html and "**-***7001" in html
@@ -489,7 +480,7 @@ def test_r38_an_8821_signed_over_120_days_ago_is_refused_at_the_signature_step(p
 def test_r34_a_bad_file_gets_a_clear_message_and_keeps_nothing(
     pro, file, message, private_media
 ) -> None:
-    response, draft = walk(pro, file)
+    response, _draft = walk(pro, file)
     assert response.status_code == 200
     assert message in _html(response)
     assert written() == (0, 0, 0)
@@ -500,7 +491,7 @@ def test_r34_a_bad_file_gets_a_clear_message_and_keeps_nothing(
 def test_r34_the_file_is_kept_privately_under_the_draft_and_goes_with_the_upload(
     pro, private_media, django_capture_on_commit_callbacks
 ) -> None:
-    response, draft = walk(pro)
+    _response, draft = walk(pro)
     draft.refresh_from_db()
     assert draft.file.name.startswith(f"form-drafts/{draft.public_id}/")
     kept = [p for p in private_media.rglob("*") if p.is_file()]
@@ -514,7 +505,7 @@ def test_r34_the_file_is_kept_privately_under_the_draft_and_goes_with_the_upload
 
 
 def test_r34_no_file_asks_for_one(pro) -> None:
-    response, draft = walk(pro, until="file")
+    _response, draft = walk(pro, until="file")
     assert "Choose the signed form to upload" in _html(pro.post(url(draft, "file"), {}))
 
 
@@ -569,7 +560,7 @@ def test_discard_wipes_the_answers_and_the_file_once(pro, private_media) -> None
 
 
 def test_stale_drafts_expire_with_their_files(pro, private_media) -> None:
-    _, draft = walk(pro, until="check")
+    _, _draft = walk(pro, until="check")
     later = clock.now() + dt.timedelta(days=31)
     assert form_drafts_expire(now=later) == 1
     assert form_drafts_expire(now=later) == 0
