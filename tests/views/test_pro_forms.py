@@ -30,6 +30,7 @@ from tests.authorizations import conftest as authorizations_conftest
 from tests.authorizations.forms_support import GIF_BYTES, PNG_BYTES, pdf_bytes
 from tests.personas import staff_clerk
 from tests.views.pro_support import practitioner, signed_in_as
+from tests.views.wizard_support import maintenance_now
 
 # The forms channel's private storage in a folder of each test's own (a fixture).
 private_media = authorizations_conftest.private_media
@@ -706,3 +707,34 @@ def test_anonymous_is_sent_to_sign_in(client: Client) -> None:
 
 def test_the_home_links_to_your_forms(pro) -> None:
     assert f'href="{LIST}"' in _html(pro.get(reverse("practitioner_home")))
+
+
+# --- htmx and closed hours (R42) ---------------------------------------------------------------
+
+
+def test_htmx_swaps_the_step_region_and_is_told_where_to_go_next(pro) -> None:
+    draft = start(pro)
+    pro.post(url(draft, "form"), {"form_type": "2848"})
+    added = pro.post(
+        url(draft, "matters"),
+        {"row_count": "1", **matter_row(), "action": "add"},
+        HTTP_HX_REQUEST="true",
+    )
+    body = _html(added)
+    assert "<html" not in body and '<div id="wizard-step"' in body and 'id="row-1"' in body
+    wrong = pro.post(url(draft, "taxpayer"), {"name": ""}, HTTP_HX_REQUEST="true")
+    assert "<title>Error: " in _html(wrong) and "There is a problem" in _html(wrong)
+    valid = pro.post(url(draft, "taxpayer"), step_answers()["taxpayer"], HTTP_HX_REQUEST="true")
+    assert valid["HX-Redirect"] == url(draft, "representatives")
+
+
+def test_r42_a_step_posted_while_closed_is_kept_and_nothing_is_uploaded(pro) -> None:
+    _, draft = walk(pro, until="check")
+    maintenance_now()
+    response = pro.post(url(draft, "taxpayer"), {**step_answers()["taxpayer"], "city": "Barre"})
+    assert response.status_code == 503
+    draft.refresh_from_db()
+    assert draft.data["raw"]["taxpayer"]["city"] == "Barre"
+    assert "tin" not in draft.data["raw"]["taxpayer"] and "234567001" not in str(draft.data)
+    assert pro.post(submit_url(draft)).status_code == 503
+    assert written() == (0, 0, 0)

@@ -37,8 +37,9 @@ from authorizations.web.pro.forms_channel.forms import (
 from caf.models import DesignationCode
 from taxpro import clock
 from taxpro.addresses import PostalAddress
+from taxpro.errors import TinInvalid
 from taxpro.tin_crypto import tin_decrypt
-from taxpro.tins import HolderKind, Tin, tin_mask
+from taxpro.tins import HolderKind, Tin, tin_mask, tin_parse
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,10 @@ class Step:
     def tin(self, form: Any) -> Tin | None:
         return None
 
+    def typed_tin(self, post: Mapping[str, Any]) -> Tin | None:
+        """A TIN worth keeping from a POST that is not judged (the portal is closed, R42)."""
+        return None
+
     def edit(self, *, draft: FormDraft, post: Mapping[str, Any], action: str) -> Edit | None:
         return None
 
@@ -176,6 +181,15 @@ class TaxpayerStep(Step):
     def tin(self, form: Any) -> Tin | None:
         parsed: Tin | None = form.parsed_tin
         return parsed
+
+    def typed_tin(self, post: Mapping[str, Any]) -> Tin | None:
+        kind = post.get("taxpayer_kind", "")
+        if kind not in HolderKind.values:
+            return None
+        try:
+            return tin_parse(str(post.get("tin", "")), holder_kind=kind)
+        except TinInvalid:
+            return None
 
     def contribute(self, form: Any, parts: dict[str, Any]) -> None:
         data = form.cleaned_data

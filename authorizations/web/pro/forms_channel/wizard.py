@@ -194,7 +194,14 @@ def form_draft_step(request: HttpRequest, public_id: uuid.UUID, slug: str) -> Ht
         return redirect("authorizations_pro:form_new")
     if request.method == "POST" and portal_closed_now(request):
         if current.is_question and current is not FILE_STEP:
-            _keep(draft, current, current.typed(post=request.POST, form=current.form(draft=draft)))
+            form = current.form(draft=draft, data=request.POST)
+            form_draft_save_answers(
+                draft=draft,
+                step=current.slug,
+                answers=current.typed(post=request.POST, form=form),
+                valid=False,
+                tin=current.typed_tin(request.POST),
+            )
         return closed_response(request, saved_draft=True)
     if not current.is_question:
         if request.method == "POST":
