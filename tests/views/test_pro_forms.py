@@ -17,7 +17,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from authorizations.models import FormDraft, FormState, RejectionReason, UploadedForm
+from authorizations.models import (
+    FormDraft,
+    FormState,
+    RejectionReason,
+    UploadedForm,
+    private_storage,
+)
 from authorizations.services import forms as form_services
 from authorizations.services.form_drafts import form_drafts_expire
 from authorizations.web.pro.forms_channel.forms import MAX_MATTER_ROWS, expand_periods
@@ -26,6 +32,7 @@ from authorizations.web.pro.forms_channel.views import duration_words
 from taxpayers.models import Letter
 from taxpro import clock
 from taxpro.models import AuditEvent
+from taxpro.session_lifetime import SESSION_LAST_SEEN_KEY, SESSION_STARTED_KEY
 from tests.authorizations import conftest as authorizations_conftest
 from tests.authorizations.forms_support import GIF_BYTES, PNG_BYTES, pdf_bytes
 from tests.personas import staff_clerk
@@ -738,3 +745,24 @@ def test_r42_a_step_posted_while_closed_is_kept_and_nothing_is_uploaded(pro) -> 
     assert "tin" not in draft.data["raw"]["taxpayer"] and "234567001" not in str(draft.data)
     assert pro.post(submit_url(draft)).status_code == 503
     assert written() == (0, 0, 0)
+
+
+def test_a_step_sent_after_the_idle_timeout_keeps_its_answers_in_the_draft(pro) -> None:
+    """Issue 10, as for the request wizard: signed out, and what was typed is kept."""
+    draft = start(pro)
+    session = pro.session
+    stale = clock.now().timestamp() - 31 * 60
+    session[SESSION_STARTED_KEY], session[SESSION_LAST_SEEN_KEY] = stale - 3600, stale
+    session.save()
+    response = pro.post(url(draft, "taxpayer"), {**step_answers()["taxpayer"], "city": "Bar\x00re"})
+    assert response["Location"] == f"/auth/login/?next={url(draft, 'taxpayer')}"
+    draft.refresh_from_db()
+    assert draft.data["raw"]["taxpayer"]["city"] == "Barre"
+    assert draft.taxpayer_tin_ciphertext and "234567001" not in str(draft.data)
+
+
+def test_r34_a_drafts_file_is_in_the_private_storage_only() -> None:
+    """No URL ever serves the private storage: the drafts' files are kept there too."""
+    field = FormDraft._meta.get_field("file")
+    assert field._storage_callable is private_storage
+    assert UploadedForm._meta.get_field("file")._storage_callable is private_storage

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -56,6 +56,7 @@ from taxpro.service_hours.middleware import (
     portal_closed_now,
     saves_draft_while_closed,
 )
+from taxpro.session_lifetime import KeptPost
 
 STEP_TEMPLATE = "authorizations/pro/forms/step.html"
 DRAFTS_PER_PAGE = 20
@@ -194,14 +195,7 @@ def form_draft_step(request: HttpRequest, public_id: uuid.UUID, slug: str) -> Ht
         return redirect("authorizations_pro:form_new")
     if request.method == "POST" and portal_closed_now(request):
         if current.is_question and current is not FILE_STEP:
-            form = current.form(draft=draft, data=request.POST)
-            form_draft_save_answers(
-                draft=draft,
-                step=current.slug,
-                answers=current.typed(post=request.POST, form=form),
-                valid=False,
-                tin=current.typed_tin(request.POST),
-            )
+            _keep_typed(request, draft, current)
         return closed_response(request, saved_draft=True)
     if not current.is_question:
         if request.method == "POST":
@@ -213,6 +207,50 @@ def form_draft_step(request: HttpRequest, public_id: uuid.UUID, slug: str) -> Ht
     if current is FILE_STEP:
         return _post_file(request, draft)
     return _post_answers(request, draft, current)
+
+
+def _keep_typed(request: HttpRequest, draft: FormDraft, current: Step) -> None:
+    """Keep a question step's answers as typed, not judged, with a valid TIN encrypted (R42:
+    the portal closed; issue 10: the session ended)."""
+    form = current.form(draft=draft, data=request.POST)
+    form_draft_save_answers(
+        draft=draft,
+        step=current.slug,
+        answers=current.typed(post=request.POST, form=form),
+        valid=False,
+        tin=current.typed_tin(request.POST),
+    )
+
+
+def keep_step_after_timeout(request: HttpRequest) -> KeptPost | None:
+    """Issue 10: a step of the upload sent after the session ended keeps its answers in the
+    draft, and signing in again returns to the step (registered in ``AuthorizationsConfig``).
+    A file is not kept: it is chosen again."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    if match.view_name not in {
+        "authorizations_pro:form_draft_step",
+        "authorizations_pro:form_draft_submit",
+    }:
+        return None
+    user = request.user
+    if not isinstance(user, User):
+        return None
+    draft = (
+        FormDraft.objects.owned_by(user)
+        .unfinished()
+        .filter(public_id=match.kwargs["public_id"])
+        .first()
+    )
+    if draft is None:
+        return None
+    current = STEP_BY_SLUG.get(match.kwargs.get("slug", ""), CHECK_STEP)
+    if not current.is_question or current is FILE_STEP or not current.applies(draft):
+        return KeptPost(return_to=step_url(draft, current), kept=False)
+    _keep_typed(request, draft, current)
+    return KeptPost(return_to=step_url(draft, current), kept=True)
 
 
 def _keep(draft: FormDraft, current: Step, typed: dict[str, Any]) -> None:
