@@ -26,7 +26,11 @@ from authorizations.models import (
 )
 from authorizations.services import forms as form_services
 from authorizations.services.form_drafts import form_drafts_expire
-from authorizations.web.pro.forms_channel.forms import MAX_MATTER_ROWS, expand_periods
+from authorizations.web.pro.forms_channel.forms import (
+    MAX_MATTER_ROWS,
+    MAX_REPRESENTATIVES,
+    expand_periods,
+)
 from authorizations.web.pro.forms_channel.selectors import median_processing_time
 from authorizations.web.pro.forms_channel.views import duration_words
 from taxpayers.models import Letter
@@ -766,3 +770,18 @@ def test_r34_a_drafts_file_is_in_the_private_storage_only() -> None:
     field = FormDraft._meta.get_field("file")
     assert field._storage_callable is private_storage
     assert UploadedForm._meta.get_field("file")._storage_callable is private_storage
+
+
+def test_a_form_takes_at_most_four_representatives(pro) -> None:
+    draft = start(pro)
+    pro.post(url(draft, "form"), {"form_type": "2848"})
+    data: dict[str, str] = {"row_count": str(MAX_REPRESENTATIVES), "action": "add"}
+    for index in range(MAX_REPRESENTATIVES):
+        data.update(representative(index, name=f"Person {index}"))
+    html = _html(pro.post(url(draft, "representatives"), data))
+    assert f"at most {MAX_REPRESENTATIVES} representatives here." in html
+    assert f'id="row-{MAX_REPRESENTATIVES}"' not in html and 'value="Person 3"' in html
+    data.update(representative(MAX_REPRESENTATIVES, name="Person 4"))
+    data.update(row_count=str(MAX_REPRESENTATIVES + 1), action="continue")
+    html = _html(pro.post(url(draft, "representatives"), data))
+    assert "so 1 representative after number 4 was not kept" in html

@@ -266,7 +266,8 @@ class RowsStep(Step):
             rows.append(self.form_class.new_row())
             focus_row, status = len(rows) - 1, self.added_status
         elif action == "add":
-            status = f"A form can have at most {self.form_class.limit} here."
+            rows_class = self.form_class
+            status = f"A form can have at most {rows_class.limit} {rows_class.noun}s here."
         elif action.startswith("remove-"):
             index = action.removeprefix("remove-")
             if index.isdigit() and int(index) < len(rows):
