@@ -60,6 +60,13 @@ def _address(page: Page, prefix: str, line1: str) -> None:
     _type_into(page, f"#id_{prefix}zip_code", "05401")
 
 
+def _reflows_at_320px(page: Page) -> None:
+    """WCAG 1.4.10: no horizontal scrolling at 320 CSS pixels wide, ten steps and all."""
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
 def _start(page: Page, base_url: str) -> None:
     page.goto(f"{base_url}/pro/forms/new/")
     _press(page, "button:has-text('Start a new upload')")
@@ -116,6 +123,7 @@ def test_a_2848_for_a_business_with_quarterly_941_periods_by_keyboard(
 
     _form_and_taxpayer(page, ein="23-4567001", signer_title="Member")
     assert_accessible(page)
+    _reflows_at_320px(page)
     _continue(page, "Representatives or designees (line 2)")
     _representative(page, signed)
     assert_accessible(page)
@@ -149,6 +157,7 @@ def test_a_2848_for_a_business_with_quarterly_941_periods_by_keyboard(
     _continue(page, "Check your answers")
     expect(page.get_by_text("**-***7001")).to_be_visible()
     assert_accessible(page)
+    _reflows_at_320px(page)
     _press(page, "button:has-text('Upload the form')")
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Form 2848 for Evergreen Bakery LLC")
