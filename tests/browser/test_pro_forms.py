@@ -195,3 +195,69 @@ def test_a_2848_for_a_business_with_quarterly_941_periods_by_keyboard(
     expect(page.locator("#id_matter-0-form_code")).to_have_value("941")
     assert_accessible(page)
     assert UploadedForm.objects.count() == 1
+
+
+def test_an_8821_with_two_designees_and_two_rows_works_without_javascript(
+    page_without_javascript: Page, live_server
+) -> None:
+    """Every step is a plain form: "Add another" and "Remove" post and come back (style.md)."""
+    page = page_without_javascript
+    rep = make_rep(code="b")
+    secret = enrol_totp(rep.user)
+    sign_in_with_password(page, live_server.url, rep.user.email)
+    enter_authenticator_code(page, secret)
+    signed = clock.today_et() - dt.timedelta(days=10)
+    page.goto(f"{live_server.url}/pro/forms/new/")
+    page.get_by_role("button", name="Start a new upload").click()
+    # USWDS draws its own radios and checkboxes: the label is what a pointer clicks.
+    page.locator("label[for=id_form_type_1]").click()  # Form 8821
+    page.get_by_role("button", name="Continue").click()
+    page.locator("label[for=id_taxpayer_kind_0]").click()  # a person
+    page.locator("#id_tin").fill("287-65-4321")
+    page.locator("#id_name").fill("Robin Newcomer")
+    page.locator("#id_address_line1").fill("10 Main Street")
+    page.locator("#id_city").fill("Albany")
+    page.locator("#id_state").select_option("NY")
+    page.locator("#id_zip_code").fill("12207")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#id_rep-0-designation")).to_have_count(0)  # no Part II on an 8821
+    for index, name in enumerate(["Casey Morgan", "Jordan Lee"]):
+        if index:
+            page.get_by_role("button", name="Add another representative").click()
+        page.locator(f"#id_rep-{index}-name").fill(name)
+        page.locator(f"#id_rep-{index}-address_line1").fill("200 Market Street")
+        page.locator(f"#id_rep-{index}-city").fill("Albany")
+        page.locator(f"#id_rep-{index}-state").select_option("NY")
+        page.locator(f"#id_rep-{index}-zip_code").fill("12207")
+    page.get_by_role("button", name="Continue").click()
+    for index, code in enumerate(["1040", "941", "940"]):
+        if index:
+            page.get_by_role("button", name="Add another row").click()
+        page.locator(f"#id_matter-{index}-form_code").fill(code)
+        page.locator(f"#id_matter-{index}-first_year").fill(str(signed.year - 1))
+    page.get_by_role("button", name="Remove row 3").click()
+    expect(page.locator("#row-2")).to_have_count(0)
+    page.locator("#id_matter-1-period_kind").select_option("quarterly")
+    page.get_by_role("button", name="Continue").click()
+    page.locator("label[for=id_specific_use_1]").click()
+    page.get_by_role("button", name="Continue").click()
+    # No acts on an 8821: the retention box comes next.
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Prior authorizations (retention box)"
+    )
+    page.locator("label[for=id_retention_box_1]").click()
+    page.get_by_role("button", name="Continue").click()
+    page.locator("label[for=id_signature_kind_0]").click()
+    page.locator("#id_taxpayer_signed_on").fill(signed.isoformat())
+    page.get_by_role("button", name="Continue").click()
+    page.locator("#id_file").set_input_files(
+        files=[{"name": "form.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}]
+    )
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("***-**-4321")).to_be_visible()
+    page.get_by_role("button", name="Upload the form").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Form 8821 for Robin Newcomer")
+    data = UploadedForm.objects.get().data
+    assert [r["name"] for r in data["representatives"]] == ["Casey Morgan", "Jordan Lee"]
+    assert [m["form_code"] for m in data["matters"]] == ["1040", "941"]
+    assert len(data["matters"][1]["periods"]) == 4
