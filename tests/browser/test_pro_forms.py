@@ -223,7 +223,7 @@ def test_an_8821_with_two_designees_and_two_rows_works_without_javascript(
     expect(page.locator("#id_rep-0-designation")).to_have_count(0)  # no Part II on an 8821
     for index, name in enumerate(["Casey Morgan", "Jordan Lee"]):
         if index:
-            page.get_by_role("button", name="Add another representative").click()
+            page.get_by_role("button", name="Add another designee").click()
         page.locator(f"#id_rep-{index}-name").fill(name)
         page.locator(f"#id_rep-{index}-address_line1").fill("200 Market Street")
         page.locator(f"#id_rep-{index}-city").fill("Albany")

@@ -785,3 +785,11 @@ def test_a_form_takes_at_most_four_representatives(pro) -> None:
     data.update(row_count=str(MAX_REPRESENTATIVES + 1), action="continue")
     html = _html(pro.post(url(draft, "representatives"), data))
     assert "so 1 representative after number 4 was not kept" in html
+
+
+def test_an_8821_names_designees(pro) -> None:
+    draft = start(pro)
+    pro.post(url(draft, "form"), {"form_type": "8821"})
+    html = _html(pro.get(url(draft, "representatives")))
+    assert "Designee 1" in html and "Add another designee" in html
+    assert "Representative 1" not in html

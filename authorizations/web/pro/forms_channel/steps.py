@@ -312,6 +312,12 @@ class RepresentativesStep(RowsStep):
     added_status = "A representative was added."
     removed_status = "The representative was removed."
 
+    def context(self, draft: FormDraft) -> dict[str, Any]:
+        # Form 8821 names designees; Form 2848 names representatives.
+        if form_type_of(draft) == FormType.F8821:
+            return {"row_noun": "designee", "add_words": "Add another designee"}
+        return {}
+
     def contribute(self, form: Any, parts: dict[str, Any]) -> None:
         parts["representatives"] = form.representatives()
 

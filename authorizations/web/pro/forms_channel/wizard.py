@@ -156,6 +156,8 @@ def _render_step(
         "step_url": step_url(draft, step),
         "is_2848": (answers_of(draft, "form") or {}).get("form_type") == "2848",
         "max_megabytes": form_upload_max_bytes() // (1024 * 1024),
+        "row_noun": getattr(step, "row_noun", ""),
+        "add_words": getattr(step, "add_words", ""),
         **step.context(draft),
         **(extra or {}),
     }
