@@ -8,6 +8,7 @@ Real PostgreSQL, real files in a private folder of each test's own."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import pytest
@@ -793,3 +794,20 @@ def test_an_8821_names_designees(pro) -> None:
     html = _html(pro.get(url(draft, "representatives")))
     assert "Designee 1" in html and "Add another designee" in html
     assert "Representative 1" not in html
+
+
+def test_the_start_page_lists_unfinished_uploads_in_a_constant_number_of_queries(pro) -> None:
+    _, first = walk(pro, until="matters")
+    with CaptureQueriesContext(connection) as one:
+        html = _html(pro.get(NEW))
+    assert "Evergreen Bakery LLC" in html and url(first, "matters") in html
+    for _ in range(3):
+        now = clock.now()
+        more = FormDraft.objects.create(
+            public_id=uuid.uuid4(), owner=first.owner, created_at=now, updated_at=now
+        )
+        walk(pro, until="file", draft=more)
+    with CaptureQueriesContext(connection) as many:
+        html = _html(pro.get(NEW))
+    assert html.count("Continue<span") == 4
+    assert len(many) == len(one)
