@@ -811,3 +811,14 @@ def test_the_start_page_lists_unfinished_uploads_in_a_constant_number_of_queries
         html = _html(pro.get(NEW))
     assert html.count("Continue<span") == 4
     assert len(many) == len(one)
+
+
+def test_questions_that_depend_on_an_answer_are_marked_for_scripts_and_always_in_the_page(
+    pro,
+) -> None:
+    draft = start(pro)
+    pro.post(url(draft, "form"), {"form_type": "2848"})
+    html = _html(pro.get(url(draft, "taxpayer")))
+    assert '<div data-shown-when="taxpayer_kind=business">' in html and "id_signer_title" in html
+    html = _html(pro.get(url(draft, "retention")))
+    assert '<div data-shown-when="retention_box=yes">' in html and "id_retained" in html

@@ -94,6 +94,9 @@ class Step:
     # The template of its questions, in authorizations/pro/forms/steps/.
     template: ClassVar[str] = "questions"
     intro: ClassVar[str] = ""
+    # Questions shown with JavaScript only when a radio of the step has a value ("name=value");
+    # without JavaScript, and whenever they hold an error, they are always shown.
+    shown_when: ClassVar[dict[str, str]] = {}
     # The keys of a pre-check problem's field (its first part) that this step shows (R39a).
     problem_heads: ClassVar[tuple[str, ...]] = ()
 
@@ -171,6 +174,7 @@ class TaxpayerStep(Step):
     label = "Taxpayer"
     form_class = TaxpayerForm
     problem_heads = ("taxpayer",)
+    shown_when = {"signer_title": "taxpayer_kind=business"}
 
     def is_complete(self, draft: FormDraft) -> bool:
         return super().is_complete(draft) and bool(draft.taxpayer_tin_ciphertext)
@@ -432,6 +436,7 @@ class RetentionStep(Step):
     label = "Retention"
     form_class = RetentionForm
     problem_heads = ("retained",)
+    shown_when = {"retained": "retention_box=yes"}
 
     def form_kwargs(self, draft: FormDraft) -> dict[str, Any]:
         return {"form_type": form_type_of(draft)}

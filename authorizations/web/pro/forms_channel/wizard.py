@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -156,6 +157,13 @@ def _render_step(
         "step_url": step_url(draft, step),
         "is_2848": (answers_of(draft, "form") or {}).get("form_type") == "2848",
         "max_megabytes": form_upload_max_bytes() // (1024 * 1024),
+        "questions": [
+            (form[name], step.shown_when.get(name, ""))
+            for name in getattr(form, "fields", {})
+            if not form[name].is_hidden
+        ]
+        if isinstance(form, forms.Form)
+        else [],
         "row_noun": getattr(step, "row_noun", ""),
         "add_words": getattr(step, "add_words", ""),
         **step.context(draft),
