@@ -567,3 +567,51 @@ class UploadedForm(EncryptedTinFields):
     def receipt_number(self) -> str:
         """What the practitioner's receipt names (R34, R39): the public id, upper case."""
         return str(self.public_id).upper()
+
+
+class FormDraftQuerySet(models.QuerySet["FormDraft"]):
+    def unfinished(self) -> FormDraftQuerySet:
+        return self.filter(submitted_form__isnull=True, discarded_at__isnull=True)
+
+    def owned_by(self, user: object) -> FormDraftQuerySet:
+        # R45: a draft is only ever fetched through its owner.
+        return self.filter(owner=user)
+
+
+class FormDraft(models.Model):
+    """An upload being keyed in the forms wizard, saved on every step (R42: nothing is lost).
+
+    As in :class:`RequestDraft`, ``data`` holds each step's answers and never the TIN (R46),
+    which lives encrypted in ``taxpayer_tin_ciphertext``. The signed form chosen at the file
+    step is kept in the private storage (R34) until the upload, the discard or the expiry."""
+
+    public_id = models.UUIDField(unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="form_drafts"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    taxpayer_tin_ciphertext = models.TextField(blank=True, editable=False)
+    file = models.FileField(
+        storage=private_storage, upload_to="form-drafts/", max_length=200, blank=True
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    # Discarding wipes the answers and the file and keeps the row (R47: a doubled discard).
+    discarded_at = models.DateTimeField(null=True, blank=True)
+    # R47: set once, when the draft is uploaded.
+    submitted_form = models.OneToOneField(
+        UploadedForm,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="draft",
+    )
+
+    objects = FormDraftQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-updated_at"])]
+
+    def __str__(self) -> str:
+        return f"Form draft {self.public_id}"

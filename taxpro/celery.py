@@ -25,6 +25,7 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
     },
     "expire-requests": {"task": "authorizations.tasks.expire_requests", "schedule": 600.0},
+    "expire-form-drafts": {"task": "authorizations.tasks.expire_form_drafts", "schedule": 3600.0},
 }
 
 

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.storage import FileSystemStorage
 
 from authorizations import services
-from authorizations.models import AuthorizationRequest, RequestKind, UploadedForm
+from authorizations.models import AuthorizationRequest, FormDraft, RequestKind, UploadedForm
 from taxpayers.models import Taxpayer
 from taxpro.clock import ET
 from tests.authorizations.factories import INCOME_2024
@@ -105,8 +105,10 @@ def taxpayer(db) -> Taxpayer:
 @pytest.fixture
 def private_media(monkeypatch, tmp_path):
     """The forms channel's private storage (R34) in a folder of this test's own. The field
-    took its storage from STORAGES["private"] when the model loaded, so the test swaps it."""
+    took its storage from STORAGES["private"] when the model loaded, so the test swaps it; the
+    upload drafts' files (the wizard's file step) go to the same folder."""
     folder = tmp_path / "private-media"
-    field = UploadedForm._meta.get_field("file")
-    monkeypatch.setattr(field, "storage", FileSystemStorage(location=folder))
+    storage = FileSystemStorage(location=folder)
+    for model in (UploadedForm, FormDraft):
+        monkeypatch.setattr(model._meta.get_field("file"), "storage", storage)
     return folder

@@ -20,9 +20,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from authorizations.models import (
     Authorization,
     AuthorizationRequest,
+    FormDraft,
     RequestKind,
     UploadedForm,
 )
+from authorizations.services.form_drafts import form_draft_create
 from authorizations.web.pro.wizard import services as wizard_services
 from caf.models import PinLetter
 from caf.services import caf_pin_request
@@ -69,6 +71,7 @@ def world(private_media) -> World:
     record_now(recorded)
     row = Authorization.objects.get(request=recorded)
     draft = wizard_services.draft_create(practitioner=a.user)
+    form_draft = form_draft_create(practitioner=a.user)
     unlinked = make_rep(code="b", linked=False)
     pin = caf_pin_request(practitioner=unlinked.user, caf_number=unlinked.caf_record.caf_number)
     enrol_totp(unlinked.user)
@@ -100,6 +103,15 @@ def world(private_media) -> World:
         "authorizations_pro:wizard_discard": reverse(
             "authorizations_pro:wizard_discard", args=[draft.public_id]
         ),
+        "authorizations_pro:form_draft_step": reverse(
+            "authorizations_pro:form_draft_step", args=[form_draft.public_id, "form"]
+        ),
+        "authorizations_pro:form_draft_submit": reverse(
+            "authorizations_pro:form_draft_submit", args=[form_draft.public_id]
+        ),
+        "authorizations_pro:form_draft_discard": reverse(
+            "authorizations_pro:form_draft_discard", args=[form_draft.public_id]
+        ),
         "caf_pro:link_confirm": reverse("caf_pro:link_confirm", args=[pin.public_id]),
         "taxpayers_account:notice": reverse("taxpayers_account:notice", args=[notice.public_id]),
         "authorizations_account:request": reverse(
@@ -124,6 +136,8 @@ def world(private_media) -> World:
 PRO_URLS = [
     "authorizations_pro:form",
     "authorizations_pro:form_withdraw",
+    "authorizations_pro:form_draft_step",
+    "authorizations_pro:form_draft_discard",
     "authorizations_pro:request",
     "authorizations_pro:request_cancel",
     "authorizations_pro:client",
@@ -131,8 +145,8 @@ PRO_URLS = [
     "authorizations_pro:wizard_discard",
     "caf_pro:link_confirm",
 ]
-# The done page answers 404 for a draft not yet sent, and submit takes POST only.
-PRO_POST_ONLY = ["authorizations_pro:wizard_submit"]
+# The done page answers 404 for a draft not yet sent, and the submits take POST only.
+PRO_POST_ONLY = ["authorizations_pro:wizard_submit", "authorizations_pro:form_draft_submit"]
 ACCOUNT_URLS = [
     "taxpayers_account:notice",
     "authorizations_account:request",
@@ -170,6 +184,7 @@ def _owner_of(world: World, name: str):
 
 def _snapshot() -> tuple:
     return (
+        list(FormDraft.objects.order_by("pk").values_list("pk", "data", "discarded_at")),
         list(AuthorizationRequest.objects.order_by("pk").values_list("pk", "state")),
         list(Authorization.objects.order_by("pk").values_list("pk", "ends_at")),
         list(PinLetter.objects.order_by("pk").values_list("pk", "state", "wrong_attempts")),

@@ -17,7 +17,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from authorizations.models import RequestDraft
+from authorizations.models import FormDraft, RequestDraft
+from authorizations.services.form_drafts import form_draft_create
+from authorizations.web.pro.forms_channel.steps import STEP_BY_SLUG as FORMS_STEP_BY_SLUG
 from authorizations.web.pro.wizard.steps import STEP_BY_SLUG
 from caf.models import CafLink, Designation, PinLetter, PractitionerProfile
 from caf.services import caf_pin_request
@@ -30,6 +32,7 @@ from tests.views.caf_support import (
     practitioner_without_profile,
     their_caf_record,
 )
+from tests.views.pro_support import practitioner, signed_in_as
 from tests.views.taxpayer_support import identity_form_data
 from tests.views.wizard_support import (
     drafting_representative,
@@ -41,6 +44,49 @@ from tests.views.wizard_support import (
 )
 
 pytestmark = pytest.mark.django_db
+
+# The upload wizard's steps (a Form 2848 for a person), each answered as it passes.
+FORMS_STEP_ANSWERS: dict[str, dict[str, str]] = {
+    "taxpayer": {
+        "taxpayer_kind": "individual",
+        "tin": "287-65-4321",
+        "name": "Robin Newcomer",
+        "signer_title": "",
+        "address_line1": "10 Main Street",
+        "address_line2": "Suite 4",
+        "city": "Albany",
+        "state": "NY",
+        "zip_code": "12207",
+    },
+    "representatives": {
+        "row_count": "1",
+        "rep-0-name": "Casey Morgan",
+        "rep-0-caf_number": "0300-12345",
+        "rep-0-ptin": "P01234567",
+        "rep-0-address_line1": "200 Market Street",
+        "rep-0-address_line2": "Floor 2",
+        "rep-0-city": "Albany",
+        "rep-0-state": "NY",
+        "rep-0-zip_code": "12207",
+        "rep-0-designation": "b",
+        "rep-0-jurisdiction": "NY",
+        "rep-0-license_number": "CPA-1234",
+        "rep-0-signed_on": "2024-01-02",
+        "action": "continue",
+    },
+    "matters": {
+        "row_count": "1",
+        "matter-0-form_code": "1040",
+        "matter-0-description": "Income tax",
+        "matter-0-period_kind": "annual",
+        "matter-0-first_year": "2022",
+        "matter-0-last_year": "2023",
+        "action": "continue",
+    },
+    "acts": {"other": "Receive refund checks", "removed": "Sign Form 1040-X"},
+    "retention": {"retention_box": "yes", "retained": "0300-54321 1040 202312"},
+    "signature": {"signature_kind": "ink", "taxpayer_signed_on": "2024-01-02"},
+}
 
 # The kinds of bad text, each spliced into a valid answer. "\udcff" stands for a byte that is
 # not UTF-8: the body is sent with %FF there, and Django decodes it to U+FFFD.
@@ -87,6 +133,30 @@ def _wizard(slug: str) -> Callable[[Client], Page]:
             return bool(RequestDraft.objects.get(pk=draft.pk).taxpayer_tin_ciphertext)
 
         return Page(step_url(draft, slug), data, written, tin_kept=tin_kept)
+
+    return setup
+
+
+def _forms_step(slug: str) -> Callable[[Client], Page]:
+    """A step of the upload wizard, its earlier steps answered (a Form 2848)."""
+
+    def setup(client: Client) -> Page:
+        rep = practitioner()
+        signed_in_as(client, rep)
+        draft = form_draft_create(practitioner=rep.user)
+        data = dict(FORMS_STEP_ANSWERS[slug])
+        client.post(forms_step_url(draft, "form"), {"form_type": "2848"})
+
+        def written() -> object:
+            fresh = FormDraft.objects.get(pk=draft.pk)
+            text = json.dumps(fresh.data)
+            assert "\\u0000" not in text and "\\u202e" not in text and "\\u0007" not in text
+            return (FORMS_STEP_BY_SLUG[slug].is_complete(fresh), fresh.submitted_form_id)
+
+        def tin_kept() -> bool:
+            return bool(FormDraft.objects.get(pk=draft.pk).taxpayer_tin_ciphertext)
+
+        return Page(forms_step_url(draft, slug), data, written, tin_kept=tin_kept)
 
     return setup
 
@@ -176,6 +246,31 @@ FORMS: dict[str, tuple[Callable[[Client], Page], list[str]]] = {
         _wizard("matters"),
         ["row-0-matter", "row-0-period_from", "row-0-period_to"],
     ),
+    "forms_taxpayer": (
+        _forms_step("taxpayer"),
+        ["name", "tin", "signer_title", "address_line1", "address_line2", "city", "zip_code"],
+    ),
+    "forms_representatives": (
+        _forms_step("representatives"),
+        [
+            "rep-0-name",
+            "rep-0-caf_number",
+            "rep-0-ptin",
+            "rep-0-address_line1",
+            "rep-0-address_line2",
+            "rep-0-city",
+            "rep-0-zip_code",
+            "rep-0-license_number",
+            "rep-0-signed_on",
+        ],
+    ),
+    "forms_matters": (
+        _forms_step("matters"),
+        ["matter-0-form_code", "matter-0-description", "matter-0-first_year", "matter-0-last_year"],
+    ),
+    "forms_acts": (_forms_step("acts"), ["other", "removed"]),
+    "forms_retention": (_forms_step("retention"), ["retained"]),
+    "forms_signature": (_forms_step("signature"), ["taxpayer_signed_on"]),
     "caf_profile": (
         _profile,
         ["legal_name", "tin", "address_line1", "address_line2", "city", "zip_code"],
@@ -205,6 +300,10 @@ CASES = [
     for field in fields
     for kind in BAD_TEXT
 ]
+
+
+def forms_step_url(draft: FormDraft, slug: str) -> str:
+    return reverse("authorizations_pro:form_draft_step", args=[draft.public_id, slug])
 
 
 def _post(client: Client, url: str, data: dict[str, str]) -> str:
@@ -261,7 +360,7 @@ def test_bad_text_in_any_field_gets_a_field_message_and_writes_nothing(
 
 # --- R46: a TIN never comes back whole, even when the form has errors -------------------------
 
-TIN_FORMS = ["wizard_taxpayer", "caf_profile", "taxpayer_identity"]
+TIN_FORMS = ["wizard_taxpayer", "forms_taxpayer", "caf_profile", "taxpayer_identity"]
 
 
 @pytest.mark.parametrize("form", TIN_FORMS)
@@ -280,7 +379,7 @@ def test_r46_a_tin_is_not_echoed_back_when_another_field_has_an_error(
     assert 'id="id_zip_code_error"' in body
     assert tin not in body and digits not in body
     assert f"{digits[:3]}-{digits[3:5]}" not in body and digits[:5] not in body
-    if form == "wizard_taxpayer" and tin_valid:
+    if form in ("wizard_taxpayer", "forms_taxpayer") and tin_valid:
         # The valid TIN was kept, encrypted (R42): the page says which, by its last four (R43).
         assert f"You entered a number ending {digits[-4:]}" in body
     else:
@@ -291,7 +390,13 @@ def test_r46_a_tin_is_not_echoed_back_when_another_field_has_an_error(
 
 # --- Addresses: a ZIP code not in use or not in the state is told at the question -------------
 
-ADDRESS_FORMS = ["wizard_representative", "wizard_taxpayer", "caf_profile", "taxpayer_identity"]
+ADDRESS_FORMS = [
+    "wizard_representative",
+    "wizard_taxpayer",
+    "forms_taxpayer",
+    "caf_profile",
+    "taxpayer_identity",
+]
 
 
 @pytest.mark.parametrize("form", ADDRESS_FORMS)

@@ -7,6 +7,7 @@ from django.urls import path
 
 from authorizations.web.pro import views
 from authorizations.web.pro.forms_channel import views as forms_channel
+from authorizations.web.pro.forms_channel import wizard as forms_wizard
 from authorizations.web.pro.views import clients, notices
 from authorizations.web.pro.wizard import views as wizard
 
@@ -34,8 +35,23 @@ urlpatterns = [
     path("notices/", notices.notice_list, name="notices"),
     # The forms channel (section H): uploads and "Your forms" (R34, R39b).
     path("forms/", forms_channel.form_list, name="forms"),
-    path("forms/new/", forms_channel.form_new, name="form_new"),
-    path("forms/new/check/", forms_channel.form_check, name="form_check"),
+    # The upload wizard: a registry of steps walked by one view, as the request wizard.
+    path("forms/new/", forms_wizard.form_new, name="form_new"),
+    path(
+        "forms/new/<uuid:public_id>/submit/",
+        forms_wizard.form_draft_submit_view,
+        name="form_draft_submit",
+    ),
+    path(
+        "forms/new/<uuid:public_id>/discard/",
+        forms_wizard.form_draft_discard_view,
+        name="form_draft_discard",
+    ),
+    path(
+        "forms/new/<uuid:public_id>/<slug:slug>/",
+        forms_wizard.form_draft_step,
+        name="form_draft_step",
+    ),
     path("forms/<uuid:public_id>/", forms_channel.form_detail, name="form"),
     path(
         "forms/<uuid:public_id>/withdraw/",

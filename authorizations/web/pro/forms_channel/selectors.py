@@ -21,7 +21,7 @@ from django.db.models import (
     When,
 )
 
-from authorizations.models import FORM_OPEN_STATES, FormState, UploadedForm
+from authorizations.models import FORM_OPEN_STATES, FormDraft, FormState, UploadedForm
 from taxpro import clock
 from taxpro.models import User
 
@@ -80,3 +80,18 @@ def median_processing_time(*, now: dt.datetime | None = None) -> dt.timedelta | 
         decided_at__gte=now - dt.timedelta(days=MEDIAN_WINDOW_DAYS),
     ).aggregate(median=_Median(taken))["median"]
     return median
+
+
+def form_drafts_of(*, practitioner: User) -> QuerySet[FormDraft]:
+    """The practitioner's unfinished upload drafts, most recently saved first."""
+    return FormDraft.objects.owned_by(practitioner).unfinished().order_by("-updated_at", "-id")
+
+
+def form_draft_of(*, practitioner: User, public_id: uuid.UUID) -> FormDraft:
+    """One of the practitioner's own upload drafts, uploaded or not; another's does not exist
+    for them (R45)."""
+    return (
+        FormDraft.objects.owned_by(practitioner)
+        .select_related("submitted_form")
+        .get(public_id=public_id)
+    )
