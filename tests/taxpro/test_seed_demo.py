@@ -9,6 +9,7 @@ from allauth.mfa.models import Authenticator
 from django.core.management import call_command
 
 from authorizations.clerks import CLERKS_GROUP
+from authorizations.client_selectors import clients_of_practitioner
 from authorizations.models import (
     Authorization,
     AuthorizationRequest,
@@ -17,8 +18,10 @@ from authorizations.models import (
     RequestState,
     UploadedForm,
 )
+from taxpayers.models import AccountTransaction, Taxpayer
 from taxpro.demo import DEMO_USERS
 from taxpro.models import User
+from taxpro.tins import HolderKind, TinType
 from tests.authorizations.conftest import private_media  # noqa: F401 - a fixture
 
 # The demo's uploaded forms are written to a private folder of the test's own.
@@ -62,8 +65,37 @@ def test_seed_demo_r34b_puts_the_clerk_in_the_group_and_forms_in_each_state() ->
     clerk = User.objects.get(email="clerk@demo.taxpro.test")
     assert clerk.groups.filter(name=CLERKS_GROUP).exists()
     assert clerk.has_perm("authorizations.process_uploadedform")
-    states = sorted(UploadedForm.objects.values_list("state", flat=True))
-    assert states == sorted(
-        [FormState.WAITING, FormState.IN_REVIEW, FormState.RECORDED, FormState.REJECTED]
-    )
+    # R39b: a form in every state the practitioner and the CAF unit see.
+    states = set(UploadedForm.objects.values_list("state", flat=True))
+    assert states == set(FormState.values)
     assert Authorization.objects.filter(channel=Channel.FORM).active().exists()
+
+
+def test_seed_demo_r7_r36_businesses_with_941_quarters_1120_fiscal_years_and_form_rows() -> None:
+    call_command("seed_demo", stdout=io.StringIO())
+    businesses = Taxpayer.objects.filter(kind=HolderKind.BUSINESS)
+    assert businesses.count() >= 2
+    for business in businesses:
+        assert business.tin_type == TinType.EIN
+        forms = set(business.modules.values_list("form", flat=True))
+        assert {"941", "1120"} <= forms
+        # 941 periods are quarters; some 1120 period is a fiscal year (not ending in December).
+        assert all(
+            p[4:] in ("03", "06", "09", "12")
+            for p in business.modules.filter(form="941").values_list("period", flat=True)
+        )
+        assert business.modules.filter(form="1120").exclude(period__endswith="12").exists()
+        assert AccountTransaction.objects.filter(module__taxpayer=business).exists()
+    # The demo CPA holds recorded form-channel authorizations on a business, without a
+    # request, so the client pages show one (R7, R32).
+    cpa = User.objects.get(email="cpa@demo.taxpro.test")
+    clients = clients_of_practitioner(practitioner=cpa)
+    assert clients.filter(kind=HolderKind.BUSINESS).exists()
+    rows = Authorization.objects.active().filter(
+        channel=Channel.FORM, taxpayer__kind=HolderKind.BUSINESS, caf_record__link__practitioner=cpa
+    )
+    assert rows.filter(request__isnull=True, uploaded_form__state=FormState.RECORDED).exists()
+    assert rows.filter(matter="941").exists() and rows.filter(matter="1120").exists()
+    # And a taxpayer with an online account has one in her account, to revoke (R30).
+    carmen = Taxpayer.objects.get(user__email="carmen@demo.taxpro.test")
+    assert Authorization.objects.active().filter(taxpayer=carmen, channel=Channel.FORM).exists()
