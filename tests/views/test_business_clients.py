@@ -154,6 +154,15 @@ def test_a_bad_kind_filter_gets_a_message_and_does_not_filter(
     assert "<b>corp</b>" not in html
 
 
+@pytest.mark.parametrize("typed", ["Harbor\x00Works", "Harbor\u202eWorks", "\ufffd" * 151])
+def test_bad_input_in_the_clients_name_filter_never_answers_500(
+    client_of_rep: Client, business, typed: str
+) -> None:
+    response = client_of_rep.get(CLIENTS, {"name": typed})
+    assert response.status_code == 200
+    assert "Harbor Works Inc" in _html(response) or "No clients match" in _html(response)
+
+
 def test_the_clients_filter_answers_htmx_with_the_list_region(
     client_of_rep: Client, business
 ) -> None:
