@@ -7,6 +7,7 @@ import io
 import pytest
 from allauth.mfa.models import Authenticator
 from django.core.management import call_command
+from django.urls import reverse
 
 from authorizations.clerks import CLERKS_GROUP
 from authorizations.client_selectors import clients_of_practitioner
@@ -99,3 +100,30 @@ def test_seed_demo_r7_r36_businesses_with_941_quarters_1120_fiscal_years_and_for
     # And a taxpayer with an online account has one in her account, to revoke (R30).
     carmen = Taxpayer.objects.get(user__email="carmen@demo.taxpro.test")
     assert Authorization.objects.active().filter(taxpayer=carmen, channel=Channel.FORM).exists()
+
+
+def test_seed_demo_the_readme_walk_through_of_the_forms_channel_holds(client) -> None:
+    """What the README's "Try the forms channel" promises the CPA and Carmen see."""
+    call_command("seed_demo", stdout=io.StringIO())
+    client.force_login(User.objects.get(email="cpa@demo.taxpro.test"))
+    clients = client.get(reverse("authorizations_pro:clients")).content.decode()
+    for name in ("Evergreen Bakery LLC", "Lakeside Tool Works Inc", "Carmen Diaz"):
+        assert name in clients
+    assert "EIN **-***7001" in clients
+    active = client.get(reverse("authorizations_pro:authorizations")).content.decode()
+    assert '<td data-label="Channel">Form 2848</td>' in active
+    assert '<td data-label="Channel">Form 8821</td>' in active
+    assert '<td data-label="Channel">Online</td>' in active
+    bakery = Taxpayer.objects.get(name="Evergreen Bakery LLC")
+    page = client.get(reverse("authorizations_pro:client", args=[bakery.public_id]))
+    html = page.content.decode()
+    assert "Quarter ending March 2025 (Q1)" in html
+    assert "Fiscal year ending June 2025" in html
+    # R32: in the bakery's account, not in the CPA's scope.
+    assert "Quarter ending December 2024 (Q4)" not in html
+    assert "Fiscal year ending June 2024" not in html
+    forms = client.get(reverse("authorizations_pro:forms")).content.decode()
+    assert "Withdrawn" in forms
+    client.force_login(User.objects.get(email="carmen@demo.taxpro.test"))
+    account = client.get(reverse("authorizations_account:index")).content.decode()
+    assert '<td data-label="How you gave it">Signed on Form 8821</td>' in account

@@ -15,7 +15,9 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from authorizations.models import Authorization, Channel, InformationAccess
@@ -169,6 +171,24 @@ def test_the_clients_filter_answers_htmx_with_the_list_region(
     html = _html(client_of_rep.get(CLIENTS, {"holder": "business"}, headers={"HX-Request": "true"}))
     assert html.lstrip().startswith('<div id="client-list">')
     assert "Harbor Works Inc" in html and "<h1>" not in html
+
+
+def _queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_lists_cost_the_same_queries_with_1_and_200_businesses_and_form_rows(
+    client_of_rep: Client, rep
+) -> None:
+    insert_authorization(rep, BusinessTaxpayerFactory(), matter="941", channel=Channel.FORM)
+    one = (_queries(client_of_rep, CLIENTS), _queries(client_of_rep, LIST))
+    for n in range(199):
+        taxpayer = BusinessTaxpayerFactory() if n % 2 else TaxpayerFactory()
+        insert_authorization(rep, taxpayer, channel=Channel.FORM if n % 4 else Channel.ONLINE)
+    assert (_queries(client_of_rep, CLIENTS), _queries(client_of_rep, LIST)) == one
+    assert "Showing 1 to 25 of 200 clients." in _html(client_of_rep.get(CLIENTS))
 
 
 # --- A business's information (R32, R33, R45) --------------------------------------------------
