@@ -13,14 +13,10 @@ online request): the clerk's own pages have their browser tests in test_staff_fo
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from authorizations.models import Authorization, Channel, EndReason, InformationAccess
-from taxpayers.services import TransactionLine, account_module_post
 from tests.browser.conftest import (
     assert_accessible,
     enter_authenticator_code,
@@ -32,21 +28,9 @@ from tests.browser.conftest import (
 from tests.factories import PASSWORD
 from tests.personas import taxpayer_with_account
 from tests.taxpayers.factories import BusinessTaxpayerFactory, TaxpayerFactory
-from tests.views.pro_support import insert_authorization, practitioner
+from tests.views.pro_support import insert_authorization, post_account_module, practitioner
 
 pytestmark = pytest.mark.browser
-
-
-def _post(taxpayer, form: str, period: str, description: str, amount: str) -> None:
-    ends = dt.date(int(period[:4]), int(period[4:]), 28)
-    account_module_post(
-        taxpayer=taxpayer,
-        form=form,
-        period=period,
-        transactions=[
-            TransactionLine(ends + dt.timedelta(days=30), "150", description, Decimal(amount))
-        ],
-    )
 
 
 def _follow(page: Page, selector: str) -> None:
@@ -81,9 +65,13 @@ def test_journey_a_recorded_form_for_a_business_to_its_information_by_keyboard(
         rep, business, kind="tia", matter="1120", period="202506", channel=Channel.FORM
     )
     insert_authorization(rep, TaxpayerFactory(name="Olive Online"))
-    _post(business, "941", "202503", "Return filed, first quarter", "4200.00")
-    _post(business, "941", "202506", "Return filed, second quarter", "3900.00")
-    _post(business, "1120", "202506", "Corporate return filed", "12500.00")
+    post_account_module(
+        business, "941", "202503", [("150", "Return filed, first quarter", "4200.00")]
+    )
+    post_account_module(
+        business, "941", "202506", [("150", "Return filed, second quarter", "3900.00")]
+    )
+    post_account_module(business, "1120", "202506", [("150", "Corporate return filed", "12500.00")])
 
     _sign_in_with_the_keyboard(page, live_server.url, rep)
     expect(page.get_by_text("3 active authorizations on", exact=False)).to_be_visible()

@@ -8,12 +8,14 @@ the lists only read. Journeys and state changes go through the services.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.test import Client
 
 from authorizations.models import Authorization, AuthorizationRequest, Channel, RequestState
 from authorizations.periods import Matter
 from taxpayers.models import Taxpayer
+from taxpayers.services import TransactionLine, account_module_post
 from taxpro import clock
 from tests.authorizations.conftest import Rep, make_rep, make_taxpayer
 from tests.authorizations.factories import (
@@ -164,3 +166,21 @@ def insert_authorizations(rep: Rep, count: int) -> list[Authorization]:
 
 def named_taxpayer(name: str) -> Taxpayer:
     return TaxpayerFactory(name=name, user=None)
+
+
+def post_account_module(
+    taxpayer: Taxpayer, form: str, period: str, lines: list[tuple[str, str, str]]
+) -> None:
+    """Post ``lines`` (code, description, amount) to the taxpayer's module for ``form`` and
+    ``period`` (``YYYYMM``, the month it ends), a month after the period ends: what a client
+    information page shows (R32)."""
+    ends = dt.date(int(period[:4]), int(period[4:]), 28)
+    account_module_post(
+        taxpayer=taxpayer,
+        form=form,
+        period=period,
+        transactions=[
+            TransactionLine(ends + dt.timedelta(days=30 + i), code, description, Decimal(amount))
+            for i, (code, description, amount) in enumerate(lines)
+        ],
+    )

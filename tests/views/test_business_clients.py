@@ -8,11 +8,9 @@ form, and no online request (R34b)."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 import uuid
-from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -23,11 +21,15 @@ from django.urls import reverse
 from authorizations.models import Authorization, Channel, InformationAccess
 from authorizations.services import authorization_withdraw
 from taxpayers.models import Letter, LetterKind
-from taxpayers.services import TransactionLine, account_module_post
 from taxpro.models import AuditEvent
 from tests.authorizations.conftest import approve_and_record, submit
 from tests.taxpayers.factories import BusinessTaxpayerFactory, TaxpayerFactory
-from tests.views.pro_support import insert_authorization, practitioner, signed_in_as
+from tests.views.pro_support import (
+    insert_authorization,
+    post_account_module,
+    practitioner,
+    signed_in_as,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -47,20 +49,6 @@ def _detail(public_id: uuid.UUID) -> str:
 
 def _html(response) -> str:
     return response.content.decode()
-
-
-def _post(taxpayer, form: str, period: str, lines: list[tuple[str, str, str]]) -> None:
-    """Post ``lines`` (code, description, amount) to a module, a month after it ends."""
-    ends = dt.date(int(period[:4]), int(period[4:]), 28)
-    account_module_post(
-        taxpayer=taxpayer,
-        form=form,
-        period=period,
-        transactions=[
-            TransactionLine(ends + dt.timedelta(days=30 + i), code, description, Decimal(amount))
-            for i, (code, description, amount) in enumerate(lines)
-        ],
-    )
 
 
 @pytest.fixture
@@ -83,16 +71,20 @@ def business(rep):
     insert_authorization(
         rep, business, kind="tia", matter="1120", period=FY_2025, channel=Channel.FORM
     )
-    _post(business, "941", Q1, [("150", "Return filed, first quarter", "4200.00")])
-    _post(
+    post_account_module(business, "941", Q1, [("150", "Return filed, first quarter", "4200.00")])
+    post_account_module(
         business,
         "941",
         Q2,
         [("150", "Return filed, second quarter", "3900.00"), ("670", "Payment", "-3900.00")],
     )
-    _post(business, "941", Q3, [("150", "Return filed, third quarter", "5100.00")])
-    _post(business, "1120", FY_2025, [("150", "Corporate return filed FY2025", "12500.00")])
-    _post(business, "1120", FY_2024, [("150", "Corporate return filed FY2024", "9999.00")])
+    post_account_module(business, "941", Q3, [("150", "Return filed, third quarter", "5100.00")])
+    post_account_module(
+        business, "1120", FY_2025, [("150", "Corporate return filed FY2025", "12500.00")]
+    )
+    post_account_module(
+        business, "1120", FY_2024, [("150", "Corporate return filed FY2024", "9999.00")]
+    )
     return business
 
 
