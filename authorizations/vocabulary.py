@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from authorizations.models import (
+    FORM_KIND,
     AuthorizationRequest,
     Channel,
     EndReason,
@@ -219,16 +220,15 @@ def end_reason_in_words(reason: str) -> str:
 # --- How an authorization came to be on file (R7: whatever the channel created it) -----------
 
 # The practitioner's word for each channel; a form-channel row names the form it was recorded
-# from, which its kind gives (R34b: a Form 2848 records POAs, a Form 8821 TIAs).
+# from, which its kind gives (R34b, FORM_KIND: a Form 2848 records POAs, a Form 8821 TIAs).
 CHANNEL_ONLINE = "Online"
-CHANNEL_FORM_BY_KIND = {RequestKind.POA: "Form 2848", RequestKind.TIA: "Form 8821"}
+CHANNEL_FORM_BY_KIND = {kind: f"Form {form_type}" for form_type, kind in FORM_KIND.items()}
 CHANNEL_FORM_ANY = "Form 2848 or 8821"
 
 # The same, said to the taxpayer: what they did to give it.
 CHANNEL_FOR_TAXPAYER_ONLINE = "Approved online"
 CHANNEL_FOR_TAXPAYER_FORM_BY_KIND = {
-    RequestKind.POA: "Signed on Form 2848",
-    RequestKind.TIA: "Signed on Form 8821",
+    kind: f"Signed on {form}" for kind, form in CHANNEL_FORM_BY_KIND.items()
 }
 
 # The Active authorizations list's channel filter: value -> words.
