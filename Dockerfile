@@ -23,9 +23,12 @@ COPY . .
 COPY --from=assets /src/css static/vendor/uswds/css
 COPY --from=assets /src/node_modules/@uswds/uswds/dist/img static/vendor/uswds/img
 # collectstatic needs settings but no services: give it throwaway values for the build only.
+# The uploaded forms' folder is made here, the portal user's and private, so that the compose
+# volume mounted on it starts with that owner and mode.
 RUN DATABASE_URL=postgresql://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
     SECRET_KEY=build-only-$(python -c "import secrets; print(secrets.token_urlsafe(48))") \
-    python manage.py collectstatic --noinput -v 0 && chown -R portal /app/.run
+    python manage.py collectstatic --noinput -v 0 && mkdir -p /app/.run/private-media \
+    && chmod 700 /app/.run/private-media && chown -R portal /app/.run
 USER portal
 EXPOSE 8000
 # gunicorn reads its settings (workers, timeouts, masked logs) from taxpro/deploy/gunicorn.conf.py

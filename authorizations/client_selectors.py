@@ -22,13 +22,21 @@ def _active_on_linked(practitioner: User) -> Q:
     )
 
 
-def clients_of_practitioner(*, practitioner: User) -> QuerySet[Taxpayer]:
-    """Individuals with at least one active authorization on the practitioner's linked CAF
-    numbers, each with ``active_count``: one query whatever the number of clients."""
+def clients_of_practitioner(
+    *, practitioner: User, name: str = "", holder_kind: str = ""
+) -> QuerySet[Taxpayer]:
+    """Individuals and businesses (R7: whatever the channel) with at least one active
+    authorization on the practitioner's linked CAF numbers, each with ``active_count``, by
+    name: one query whatever the number of clients. ``name`` (contained, any case) and
+    ``holder_kind`` (individual or business) narrow the list."""
     scope = _active_on_linked(practitioner)
+    clients = Taxpayer.objects.all()
+    if holder_kind in HolderKind.values:
+        clients = clients.filter(kind=holder_kind)
+    if name:
+        clients = clients.filter(name__icontains=name)
     return (
-        Taxpayer.objects.filter(kind=HolderKind.INDIVIDUAL)
-        .annotate(active_count=Count("authorizations", filter=scope))
+        clients.annotate(active_count=Count("authorizations", filter=scope))
         .filter(active_count__gt=0)
         .order_by("name", "id")
     )
@@ -51,5 +59,5 @@ def client_authorizations(*, practitioner: User, taxpayer: Taxpayer) -> QuerySet
         Authorization.objects.active()
         .filter(taxpayer=taxpayer, caf_record__in=caf_numbers_linked_to(user=practitioner))
         .select_related("caf_record")
-        .order_by("matter", "-period", "kind", "caf_record__caf_number")
+        .order_by("matter", "-period", "kind", "caf_record__caf_number", "id")
     )

@@ -1,7 +1,9 @@
-"""Demo uploaded forms (R34b) for ``manage.py seed_demo``: Evergreen Bakery LLC's forms in each
-state the CAF unit sees (waiting, in review, recorded, rejected), uploaded and processed through
-the real services at past dates, each with a small PDF made here. Idempotent: if the bakery has
-any uploaded form, nothing is done again."""
+"""Demo uploaded forms (R34b) for ``manage.py seed_demo``: forms in every state the CAF unit and
+the practitioner see (waiting, in review, recorded, rejected, withdrawn), uploaded and processed
+through the real services at past dates, each with a small PDF made here. Recorded ones put
+form-channel rows on the ledger: the CPA's Forms 2848 for both demo businesses (their 941 quarters
+and 1120 fiscal years, R36) and a Form 8821 Carmen signed, so the clients pages and Carmen's
+account show them. Idempotent: if the bakery has any uploaded form, nothing is done again."""
 
 from __future__ import annotations
 
@@ -25,35 +27,65 @@ from taxpayers.models import Taxpayer
 from taxpro import clock
 from taxpro.clock import ET
 from taxpro.models import User
+from taxpro.tins import HolderKind
 
 BAKERY = "Evergreen Bakery LLC"
 CLERK_EMAIL = "clerk@demo.taxpro.test"
 CPA, AGENT = "030012345", "030054321"
 
 
+LAKESIDE = "Lakeside Tool Works Inc"
+CARMEN = "Carmen Diaz"
+
+
 class DemoForm(NamedTuple):
-    """One upload: received at noon ``days_ago`` days ago and what the CAF unit did with it."""
+    """One upload: received at noon ``days_ago`` days ago and what became of it."""
 
     form_type: str
     caf_number: str
     matters: tuple[FormMatter, ...]
     days_ago: int
-    outcome: str  # waiting, in_review, recorded or rejected
+    outcome: str  # waiting, in_review, recorded, rejected, or withdrawn by the practitioner
+    taxpayer: str = BAKERY
 
 
 QUARTERS_2025 = ("202503", "202506", "202509", "202512")
+# The clerk holds one form at a time: every form the demo records or rejects comes before the one
+# left in review, and the waiting one comes last.
 DEMO_FORMS = [
     DemoForm(
         "2848",
         CPA,
         (
             FormMatter("941", "Employment", QUARTERS_2025, "Quarters of 2025"),
-            FormMatter("1120", "Income", ("202412",), "2024"),
+            FormMatter("1120", "Income", ("202506",), "Fiscal year ending June 2025"),
         ),
         6,
         "recorded",
     ),
+    DemoForm(
+        "2848",
+        CPA,
+        (
+            FormMatter("941", "Employment", ("202509", "202512"), "Q3-Q4 2025"),
+            FormMatter("1120", "Income", ("202509",), "Fiscal year ending September 2025"),
+        ),
+        9,
+        "recorded",
+        LAKESIDE,
+    ),
+    DemoForm(
+        "8821", CPA, (FormMatter("1040", "Income", ("202412",), "2024"),), 7, "recorded", CARMEN
+    ),
     DemoForm("8821", AGENT, (FormMatter("1120", "Income", ("202312",), "2023"),), 4, "rejected"),
+    DemoForm(
+        "8821",
+        CPA,
+        (FormMatter("940", "Unemployment", ("202412",), "2024"),),
+        5,
+        "withdrawn",
+        LAKESIDE,
+    ),
     DemoForm(
         "8821",
         AGENT,
@@ -95,24 +127,24 @@ def _representative(caf_number: str, signed_on: dt.date) -> tuple[User, FormRepr
     )
 
 
-def _upload(demo: DemoForm, bakery: Taxpayer) -> UploadedForm:
+def _upload(demo: DemoForm, taxpayer: Taxpayer) -> UploadedForm:
     received = _noon(demo.days_ago)
     signed_on = clock.today_et(received) - dt.timedelta(days=2)
     user, rep = _representative(demo.caf_number, signed_on)
     data = FormData(
         form_type=demo.form_type,
         taxpayer=FormTaxpayer(
-            kind=bakery.kind,
-            tin=bakery.tin_reveal(),
-            name=bakery.name,
-            address=bakery.postal_address,
-            signer_title="Managing member",
+            kind=taxpayer.kind,
+            tin=taxpayer.tin_reveal(),
+            name=taxpayer.name,
+            address=taxpayer.postal_address,
+            signer_title="Managing member" if taxpayer.kind == HolderKind.BUSINESS else "",
         ),
         representatives=(rep,),
         matters=demo.matters,
         taxpayer_signed_on=signed_on,
     )
-    content = _pdf(f"Demo Form {demo.form_type} for {bakery.name}, {demo.days_ago} days ago")
+    content = _pdf(f"Demo Form {demo.form_type} for {taxpayer.name}, {demo.days_ago} days ago")
     return forms.form_upload(
         practitioner=user,
         data=data,
@@ -123,6 +155,14 @@ def _upload(demo: DemoForm, bakery: Taxpayer) -> UploadedForm:
 
 def _process(demo: DemoForm, form: UploadedForm, clerk: User) -> None:
     if demo.outcome == "waiting":
+        return
+    if demo.outcome == "withdrawn":
+        # R39b: the practitioner withdrew it while it waited.
+        forms.form_withdraw(
+            practitioner=form.practitioner,
+            public_id=form.public_id,
+            now=_noon(demo.days_ago) + dt.timedelta(hours=2),
+        )
         return
     now = clock.now() if demo.outcome == "in_review" else _noon(demo.days_ago - 1)
     taken = forms.form_take_next(clerk=clerk, now=now)
@@ -147,6 +187,9 @@ def seed(*, stdout: Any) -> None:
         return
     if UploadedForm.objects.filter(tin_hash=bakery.tin_hash).exists():
         return
+    taxpayers = {
+        t.name: t for t in Taxpayer.objects.filter(name__in={d.taxpayer for d in DEMO_FORMS})
+    }
     for demo in DEMO_FORMS:
-        _process(demo, _upload(demo, bakery), clerk)
-    stdout.write(f"forms demo: {len(DEMO_FORMS)} uploaded forms for {BAKERY}.")
+        _process(demo, _upload(demo, taxpayers[demo.taxpayer]), clerk)
+    stdout.write(f"forms demo: {len(DEMO_FORMS)} uploaded forms, {len(taxpayers)} taxpayers.")

@@ -1,7 +1,8 @@
 """Tax matters and periods the online channel accepts (R14-R17).
 
 A period is stored as ``YYYYMM``, the month it ends: ``202412`` is calendar year 2024 (R14:
-calendar-year filers only), ``202603`` the Civil Penalty quarter ending March 2026 (R16).
+calendar-year filers only), ``202603`` the Civil Penalty quarter ending March 2026 (R16). Forms
+that come on paper use the same shape for quarters (Form 941) and fiscal years (R36).
 """
 
 from __future__ import annotations
@@ -59,11 +60,30 @@ def allowed_periods(*, matter: str, today: dt.date) -> list[str]:
     return [f"{year}12" for year in range(first, last + 1)]
 
 
+# R16, R36: the matters whose periods are calendar quarters (YYYYMM of the quarter's last
+# month). Form codes come from the master file (``taxpayers.models.TaxForm``) or as keyed from an
+# uploaded form, so the quarterly ones are named here by code.
+QUARTERLY_FORMS = frozenset({Matter.CIVIL_PENALTY.value, "941", "720"})
+# R36: an estate's return covers the period to the date of death, not a tax year.
+PERIOD_NOT_A_YEAR_FORMS = frozenset({"706"})
+_PERIOD = re.compile(r"^\d{4}(0[1-9]|1[0-2])$")
+
+
 def format_period(*, matter: str, period: str) -> str:
-    if matter == Matter.CIVIL_PENALTY:
+    """A period (``YYYYMM``, the month it ends) as people say it: a quarter of a quarterly form
+    names its quarter ("Quarter ending March 2025 (Q1)"), a calendar year is its year ("2024"),
+    and a fiscal year names the month it ends ("Fiscal year ending June 2025")."""
+    if not _PERIOD.match(period):
+        return period
+    ends = dt.date(int(period[:4]), int(period[4:]), 1)
+    if matter in QUARTERLY_FORMS and period[4:] in QUARTER_MONTHS:
         quarter = QUARTER_MONTHS.index(period[4:]) + 1
-        return f"Quarter ending {dt.date(int(period[:4]), int(period[4:]), 1):%B %Y} (Q{quarter})"
-    return period[:4]
+        return f"Quarter ending {ends:%B %Y} (Q{quarter})"
+    if matter in QUARTERLY_FORMS or matter in PERIOD_NOT_A_YEAR_FORMS:
+        return f"Period ending {ends:%B %Y}"
+    if period[4:] == "12":
+        return period[:4]
+    return f"Fiscal year ending {ends:%B %Y}"
 
 
 def _check_text(text: str) -> str:

@@ -167,12 +167,20 @@ def request_for_practitioner(*, practitioner: User, public_id: uuid.UUID) -> Aut
 
 
 def active_authorizations_filtered(
-    *, practitioner: User, kind: str = "", caf_number: str = "", name: str = ""
+    *,
+    practitioner: User,
+    kind: str = "",
+    caf_number: str = "",
+    name: str = "",
+    channel: str = "",
 ) -> QuerySet[Authorization]:
-    """R7 with the list's filters (kind, one of the linked CAF numbers, taxpayer name)."""
+    """R7 with the list's filters (kind, the channel that created it, one of the linked CAF
+    numbers, taxpayer name: a person's or a business's)."""
     rows = active_authorizations_for_practitioner(practitioner=practitioner)
     if kind:
         rows = rows.filter(kind=kind)
+    if channel:
+        rows = rows.filter(channel=channel)
     if caf_number:
         rows = rows.filter(caf_record__caf_number=caf_number)
     if name:

@@ -8,12 +8,18 @@ their wording from here; templates reach it through ``{% load authorizations_wor
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from authorizations.models import AuthorizationRequest, EndReason, RequestKind, RequestState
+from authorizations.models import (
+    FORM_KIND,
+    AuthorizationRequest,
+    Channel,
+    EndReason,
+    RequestKind,
+    RequestState,
+)
 from authorizations.periods import Matter, format_period
 from taxpayers.models import TaxForm
 
@@ -84,22 +90,21 @@ def request_state_in_words(state: str) -> str:
 
 
 def matter_label(matter: str) -> str:
-    """The label of a tax matter: an online matter (R14) or a form that came on paper (R36)."""
+    """The label of a tax matter: an online matter (R14) or a form that came on paper (R36);
+    a form the master file has no name for is called by its number ("Form 720")."""
     if matter in Matter.values:
         return str(Matter(matter).label)
     if matter in TaxForm.values:
         return str(TaxForm(matter).label)
+    if matter and matter[0].isdigit() and matter.replace("-", "").isalnum():
+        return f"Form {matter}"
     return matter
 
 
 def period_label(*, matter: str, period: str) -> str:
-    """A period as people say it. Online matters use :func:`format_period`; a form's period
-    that does not end in December (a quarter, a fiscal year: R36) names the month it ends."""
-    if matter in Matter.values:
-        return format_period(matter=matter, period=period)
-    if len(period) == 6 and period.isdigit() and period[4:] != "12" and 1 <= int(period[4:]) <= 12:
-        return f"Period ending {dt.date(int(period[:4]), int(period[4:]), 1):%B %Y}"
-    return period[:4]
+    """A period as people say it (:func:`format_period`): a quarter of Form 941 or of a civil
+    penalty names its quarter, a calendar year its year, a fiscal year the month it ends (R36)."""
+    return format_period(matter=matter, period=period)
 
 
 def matter_and_period(matter: str, period: str) -> tuple[str, str]:
@@ -210,3 +215,42 @@ END_REASON = {
 
 def end_reason_in_words(reason: str) -> str:
     return END_REASON[EndReason(reason)] if reason in EndReason.values else "Ended"
+
+
+# --- How an authorization came to be on file (R7: whatever the channel created it) -----------
+
+# The practitioner's word for each channel; a form-channel row names the form it was recorded
+# from, which its kind gives (R34b, FORM_KIND: a Form 2848 records POAs, a Form 8821 TIAs).
+CHANNEL_ONLINE = "Online"
+CHANNEL_FORM_BY_KIND = {kind: f"Form {form_type}" for form_type, kind in FORM_KIND.items()}
+CHANNEL_FORM_ANY = "Form 2848 or 8821"
+
+# The same, said to the taxpayer: what they did to give it.
+CHANNEL_FOR_TAXPAYER_ONLINE = "Approved online"
+CHANNEL_FOR_TAXPAYER_FORM_BY_KIND = {
+    kind: f"Signed on {form}" for kind, form in CHANNEL_FORM_BY_KIND.items()
+}
+
+# The Active authorizations list's channel filter: value -> words.
+CHANNEL_FILTERS: dict[str, str] = {
+    Channel.ONLINE.value: CHANNEL_ONLINE,
+    Channel.FORM.value: CHANNEL_FORM_ANY,
+}
+
+
+def channel_label(channel: str, kind: str = "") -> str:
+    """``"Online"``, or ``"Form 2848"`` / ``"Form 8821"`` for a row recorded from a form."""
+    if channel == Channel.FORM:
+        if kind in RequestKind.values:
+            return CHANNEL_FORM_BY_KIND[RequestKind(kind)]
+        return CHANNEL_FORM_ANY
+    return CHANNEL_ONLINE
+
+
+def channel_for_taxpayer(channel: str, kind: str = "") -> str:
+    """How the taxpayer gave an authorization: approved online, or signed on a form (R39b)."""
+    if channel == Channel.FORM:
+        if kind in RequestKind.values:
+            return CHANNEL_FOR_TAXPAYER_FORM_BY_KIND[RequestKind(kind)]
+        return "Signed on a form"
+    return CHANNEL_FOR_TAXPAYER_ONLINE

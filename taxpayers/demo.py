@@ -1,6 +1,8 @@
 """Demo taxpayers for ``manage.py seed_demo``: alice, bob and carmen with online accounts
-(R13), two without (one of them a business for the forms channel), each with account modules
-(Form 1040 for several years, a civil penalty quarter) and transactions. Idempotent."""
+(R13), three without: Dmitri, and two businesses with EINs for the forms channel (R36). Each has
+account modules and transactions: people their Form 1040 years and a civil penalty quarter, the
+businesses their Form 941 quarters and Form 1120 fiscal years (a period is ``YYYYMM`` of the
+month it ends). Idempotent."""
 
 from __future__ import annotations
 
@@ -70,8 +72,33 @@ TAXPAYERS: list[dict[str, Any]] = [
         "address": PostalAddress("500 Main Street", "Burlington", "VT", "05401"),
         "balances": {},
         "penalty": "202412",
+        # Form 941 quarters: (period, balance left after the deposits).
+        "quarters": {
+            "202412": "0.00",
+            "202503": "0.00",
+            "202506": "1840.25",
+            "202509": "0.00",
+            "202512": "-120.00",
+        },
+        # Form 1120 for fiscal years ending in June: (period, balance).
+        "fiscal_years": {"202406": "0.00", "202506": "3125.00"},
+    },
+    {
+        "email": None,
+        "kind": HolderKind.BUSINESS,
+        "name": "Lakeside Tool Works Inc",
+        "tin": "23-4567002",
+        "dob": None,
+        "address": PostalAddress("77 Harbor Way", "Portland", "ME", "04101"),
+        "balances": {},
+        "penalty": None,
+        "quarters": {"202509": "0.00", "202512": "2210.40", "202603": "0.00"},
+        # Fiscal years ending in September.
+        "fiscal_years": {"202409": "0.00", "202509": "-450.00"},
     },
 ]
+
+QUARTER_NAMES = {"03": "first", "06": "second", "09": "third", "12": "fourth"}
 
 
 def _lines_for_year(year: int, balance: Decimal) -> list[TransactionLine]:
@@ -90,6 +117,55 @@ def _lines_for_year(year: int, balance: Decimal) -> list[TransactionLine]:
     elif rest > 0:
         lines.append(TransactionLine(filed + dt.timedelta(days=60), "290", "Additional tax", rest))
     return lines
+
+
+def _period_end(period: str) -> dt.date:
+    return dt.date(int(period[:4]), int(period[4:]), 28)
+
+
+def _lines_for_quarter(period: str, balance: Decimal) -> list[TransactionLine]:
+    """A Form 941 quarter: the return filed at the end of the next month, the deposits made
+    during the quarter, and a payment, a credit or nothing left to land on ``balance``."""
+    ends = _period_end(period)
+    assessed = Decimal("9600.00") + Decimal(int(period[4:])) * 35
+    quarter = QUARTER_NAMES[period[4:]]
+    filed = ends + dt.timedelta(days=33)
+    deposits = balance - assessed
+    return [
+        TransactionLine(ends - dt.timedelta(days=14), "650", "Federal tax deposits", deposits),
+        TransactionLine(filed, "150", f"Return filed for the {quarter} quarter", assessed),
+    ]
+
+
+def _lines_for_fiscal_year(period: str, balance: Decimal) -> list[TransactionLine]:
+    """A Form 1120 fiscal year: estimated payments, then the return filed in the fourth month
+    after the year ends (the 15th), to land on ``balance``."""
+    ends = _period_end(period)
+    assessed = Decimal("41800.00") + Decimal(int(period[:4]) % 5) * 1000
+    filed = dt.date(ends.year + (ends.month + 4 > 12), (ends.month + 3) % 12 + 1, 15)
+    return [
+        TransactionLine(
+            ends - dt.timedelta(days=90), "660", "Estimated tax payments", balance - assessed
+        ),
+        TransactionLine(filed, "150", "Corporate return filed; tax assessed", assessed),
+    ]
+
+
+def _post_business_modules(taxpayer: Taxpayer, spec: dict[str, Any]) -> None:
+    for period, balance in spec.get("quarters", {}).items():
+        account_module_post(
+            taxpayer=taxpayer,
+            form=TaxForm.F941,
+            period=period,
+            transactions=_lines_for_quarter(period, Decimal(balance)),
+        )
+    for period, balance in spec.get("fiscal_years", {}).items():
+        account_module_post(
+            taxpayer=taxpayer,
+            form=TaxForm.F1120,
+            period=period,
+            transactions=_lines_for_fiscal_year(period, Decimal(balance)),
+        )
 
 
 def seed(*, stdout: Any) -> None:
@@ -115,6 +191,7 @@ def seed(*, stdout: Any) -> None:
                 period=f"{year}12",
                 transactions=_lines_for_year(year, Decimal(balance)),
             )
+        _post_business_modules(taxpayer, spec)
         if spec["penalty"]:
             period = spec["penalty"]
             ends = dt.date(int(period[:4]), int(period[4:]), 28)

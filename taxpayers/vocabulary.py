@@ -33,3 +33,18 @@ TIN_NAME: dict[str, str] = {HolderKind.BUSINESS: "EIN", HolderKind.INDIVIDUAL: "
 
 def tin_name(holder_kind: str) -> str:
     return TIN_NAME.get(holder_kind, "TIN")
+
+
+# What kind of taxpayer it is, in a word (a list's column), and the plural a filter offers.
+HOLDER_KIND_WORDS: dict[str, str] = {
+    HolderKind.INDIVIDUAL: "Individual",
+    HolderKind.BUSINESS: "Business",
+}
+HOLDER_KIND_FILTERS: dict[str, str] = {
+    HolderKind.INDIVIDUAL.value: "Individuals",
+    HolderKind.BUSINESS.value: "Businesses",
+}
+
+
+def holder_kind_words(holder_kind: str) -> str:
+    return HOLDER_KIND_WORDS.get(holder_kind, "Taxpayer")

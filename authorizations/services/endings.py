@@ -10,9 +10,9 @@ from django.db import transaction
 
 from authorizations.errors import AuthorizationNotActive
 from authorizations.models import Authorization, EndReason
-from authorizations.periods import Matter, format_period
 from authorizations.services.locks import lock_after_taxpayer, lock_taxpayer
 from authorizations.services.recording import end_authorization
+from authorizations.vocabulary import matter_and_period
 from caf.models import CafRecord
 from caf.selectors import caf_numbers_linked_to
 from caf.services import caf_letter_send, caf_practice_status_set
@@ -24,8 +24,9 @@ from taxpro.models import User
 
 
 def _describe(row: Authorization) -> str:
-    matter = Matter(row.matter).label if row.matter in Matter.values else row.matter
-    period = format_period(matter=row.matter, period=row.period)
+    """The row in a notice's words: a form-channel row's quarter or fiscal year reads as one
+    (R36), not as a bare year."""
+    matter, period = matter_and_period(row.matter, row.period)
     return f"{row.get_kind_display()} for {matter}, {period}"
 
 

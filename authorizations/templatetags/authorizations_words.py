@@ -6,7 +6,9 @@ template says a state or a code in the one wording, and never writes an enum val
 - ``{{ row.matter|matter_label }}`` and ``{{ row.period|period_label:row.matter }}``;
 - ``{{ req.kind|kind_asked_for }}`` ("a power of attorney") and ``{{ row.kind|kind_revokes }}``
   (what revoking takes away), said to the taxpayer; ``{{ req.kind|kind_in_a_sentence }}``
-  ("power of attorney"), said to the practitioner.
+  ("power of attorney"), said to the practitioner;
+- ``{{ row.channel|channel_label:row.kind }}`` ("Online", "Form 2848") to the practitioner, and
+  ``{{ row.channel|channel_for_taxpayer:row.kind }}`` ("Signed on Form 2848") to the taxpayer.
 """
 
 from __future__ import annotations
@@ -29,3 +31,14 @@ register.filter("kind_revokes", vocabulary.kind_revokes)
 def period_label(period: str, matter: str) -> str:
     """A period is said according to its matter, hence the argument."""
     return vocabulary.period_label(matter=matter, period=period)
+
+
+@register.filter
+def channel_label(channel: str, kind: str) -> str:
+    """The channel is named with the form its kind comes on, hence the argument."""
+    return vocabulary.channel_label(channel, kind)
+
+
+@register.filter
+def channel_for_taxpayer(channel: str, kind: str) -> str:
+    return vocabulary.channel_for_taxpayer(channel, kind)

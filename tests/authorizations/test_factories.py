@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import pytest
 
-from authorizations.models import Authorization, RequestDraft, RequestModule, RequestState
+from authorizations.forms_channel.data import form_data_from_json
+from authorizations.models import (
+    Authorization,
+    Channel,
+    FormState,
+    RequestDraft,
+    RequestModule,
+    RequestState,
+    UploadedForm,
+)
 from tests.authorizations.factories import (
     INCOME_2024,
     AuthorizationFactory,
     AuthorizationRequestFactory,
     InformationAccessFactory,
     RequestDraftFactory,
+    UploadedFormFactory,
 )
+from tests.taxpayers.factories import BusinessTaxpayerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,3 +53,38 @@ def test_an_information_access_and_an_untouched_draft() -> None:
     assert InformationAccessFactory().form == INCOME_2024[0]
     draft = RequestDraftFactory()
     assert list(RequestDraft.objects.owned_by(draft.owner).unfinished()) == [draft]
+
+
+@pytest.mark.parametrize("state", FormState.values)
+def test_an_uploaded_form_in_any_state_meets_the_constraints(state: str) -> None:
+    form = UploadedFormFactory(state=state)
+    assert (form.clerk_id is not None) is (state == FormState.IN_REVIEW)
+    assert UploadedForm.objects.filter(state=state).get() == form
+
+
+def test_r46_an_uploaded_form_keeps_the_taxpayers_tin_encrypted_and_out_of_its_data() -> None:
+    business = BusinessTaxpayerFactory()
+    form = UploadedFormFactory(taxpayer=business)
+    assert form.tin_reveal() == business.tin_reveal()
+    assert form.tin_masked == business.tin_masked
+    assert business.tin_reveal() not in str(form.data)
+    keyed = form_data_from_json(form.data, tin=form.tin_reveal())
+    assert keyed.taxpayer.name == business.name
+    assert [m.periods for m in keyed.matters] == [("202503",)]
+
+
+def test_r34b_a_form_channel_row_comes_from_a_recorded_form_and_no_request() -> None:
+    row = AuthorizationFactory(
+        from_form=True,
+        taxpayer=BusinessTaxpayerFactory(),
+        kind="tia",
+        matter="1120",
+        period="202506",
+    )
+    assert row.channel == Channel.FORM and row.request is None
+    form = row.uploaded_form
+    assert form.state == FormState.RECORDED and form.form_type == "8821"
+    assert form.tin_hash == row.taxpayer.tin_hash
+    assert form.decided_at <= row.starts_at
+    assert form.data["matters"][0]["form_code"] == "1120"
+    assert form.data["representatives"][0]["caf_number"] == row.caf_record.caf_number

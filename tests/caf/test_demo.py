@@ -26,7 +26,7 @@ def test_demo_seed_is_idempotent_and_gives_the_personas() -> None:
         taxpayers_demo.seed(stdout=out)
     assert CafRecord.objects.count() == 5
     assert CafLink.objects.count() == 1
-    assert Taxpayer.objects.count() == 5
+    assert Taxpayer.objects.count() == 6
     assert Taxpayer.objects.filter(user__isnull=False).count() == 3
     modules = AccountModule.objects.count()
     taxpayers_demo.seed(stdout=out)

@@ -8,18 +8,22 @@ the lists only read. Journeys and state changes go through the services.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.test import Client
 
 from authorizations.models import Authorization, AuthorizationRequest, Channel, RequestState
 from authorizations.periods import Matter
 from taxpayers.models import Taxpayer
+from taxpayers.services import TransactionLine, account_module_post
 from taxpro import clock
 from tests.authorizations.conftest import Rep, make_rep, make_taxpayer
 from tests.authorizations.factories import (
     AuthorizationFactory,
     AuthorizationRequestFactory,
+    UploadedFormFactory,
     bulk_create_requests,
+    form_type_for,
 )
 from tests.caf.factories import CafLinkFactory, CafRecordFactory
 from tests.personas import with_second_factor
@@ -106,28 +110,43 @@ def insert_authorization(
     caf_record: object = None,
     starts_at: dt.datetime | None = None,
 ) -> Authorization:
+    """One active row; a form-channel row comes with the recorded form it was recorded from
+    and no online request (R34b), as the CAF unit writes it."""
     return AuthorizationFactory(
         taxpayer=taxpayer,
         caf_record=caf_record or rep.caf_record,
         kind=kind,
         matter=matter,
         period=period,
-        channel=channel,
+        from_form=channel == Channel.FORM,
         starts_at=starts_at or clock.now(),
     )
 
 
+MATTERS = (Matter.INCOME_1040.value, Matter.SPLIT_SPOUSAL_8857.value)
+
+
 def insert_authorizations(rep: Rep, count: int) -> list[Authorization]:
-    """``count`` active rows (up to 400): individuals and businesses, both channels."""
+    """``count`` active rows (up to 400): individuals and businesses, both channels; the
+    business's rows were recorded from its two forms (a 2848 and an 8821)."""
     taxpayers = [TaxpayerFactory(), BusinessTaxpayerFactory()]
     now = clock.now()
+    business_forms = {
+        kind: UploadedFormFactory(
+            taxpayer=taxpayers[1],
+            caf_record=rep.caf_record,
+            form_type=form_type_for(kind),
+            matters=[(matter, [f"{year}12" for year in range(1975, 2025)]) for matter in MATTERS],
+        )
+        for kind in ("poa", "tia")
+    }
     # Year outermost, so any slice mixes kinds, matters, individuals and businesses.
     modules = [
         (taxpayer, kind, matter, f"{year}12")
         for year in range(2024, 1974, -1)
         for taxpayer in taxpayers
         for kind in ("poa", "tia")
-        for matter in (Matter.INCOME_1040, Matter.SPLIT_SPOUSAL_8857)
+        for matter in MATTERS
     ]
     # One INSERT for them all (the ledger only ever takes inserts, R28).
     return Authorization.objects.bulk_create(
@@ -138,6 +157,7 @@ def insert_authorizations(rep: Rep, count: int) -> list[Authorization]:
             matter=matter,
             period=period,
             channel=Channel.FORM if taxpayer.kind == "business" else Channel.ONLINE,
+            uploaded_form=business_forms[kind] if taxpayer.kind == "business" else None,
             starts_at=now - dt.timedelta(minutes=i),
         )
         for i, (taxpayer, kind, matter, period) in enumerate(modules[:count])
@@ -146,3 +166,21 @@ def insert_authorizations(rep: Rep, count: int) -> list[Authorization]:
 
 def named_taxpayer(name: str) -> Taxpayer:
     return TaxpayerFactory(name=name, user=None)
+
+
+def post_account_module(
+    taxpayer: Taxpayer, form: str, period: str, lines: list[tuple[str, str, str]]
+) -> None:
+    """Post ``lines`` (code, description, amount) to the taxpayer's module for ``form`` and
+    ``period`` (``YYYYMM``, the month it ends), a month after the period ends: what a client
+    information page shows (R32)."""
+    ends = dt.date(int(period[:4]), int(period[4:]), 28)
+    account_module_post(
+        taxpayer=taxpayer,
+        form=form,
+        period=period,
+        transactions=[
+            TransactionLine(ends + dt.timedelta(days=30 + i), code, description, Decimal(amount))
+            for i, (code, description, amount) in enumerate(lines)
+        ],
+    )

@@ -133,8 +133,15 @@ def test_r7_r43_clients_are_listed_with_masked_tins(client_of_rep: Client, rep, 
     assert authorized.tin_reveal() not in html
     assert _detail(authorized.public_id) in html
     assert "Not My Client" not in html
-    assert "Business Client LLC" not in html  # individuals only
-    assert "Showing 1 to 1 of 1 client." in html
+    # R7: businesses too, whichever channel authorized them, each with its kind in words and
+    # its EIN masked its own way (R43, R46).
+    assert "Business Client LLC" in html
+    assert '<td data-label="Individual or business">Business</td>' in html
+    assert '<td data-label="Individual or business">Individual</td>' in html
+    assert f"EIN {business.tin_masked}" in html
+    assert business.tin_reveal() not in html
+    assert business.tin_reveal().replace("-", "") not in html
+    assert "Showing 1 to 2 of 2 clients." in html
 
 
 def test_r7_number_of_active_authorizations_counts_active_rows_only(

@@ -90,17 +90,19 @@ def test_r7_every_active_row_on_linked_caf_numbers_whatever_created_it(client_of
     html = _html(client_of_rep.get(LIST))
     assert "Olive Online" in html and "Forms Widgets LLC" in html and "Second Caf" in html
     assert "Not Yours" not in html and "Ended Already" not in html
-    assert "Uploaded form" in html and "Online request" in html
-    assert "Period ending March 2024" in html
+    # The channel in words: the online request, or the form the row was recorded from.
+    assert '<td data-label="Channel">Form 8821</td>' in html
+    assert '<td data-label="Channel">Online</td>' in html
+    assert "Quarter ending March 2024 (Q1)" in html
     assert "Form 941" in html
     assert rep.caf_record.caf_number_display in html and second.caf_number_display in html
     # R43: masked numbers only; the EIN is masked its own way.
     assert online.taxpayer.tin_masked in html
     assert online.taxpayer.tin_reveal() not in html
     assert business.tin_masked in html
-    # Individuals link to their client page; businesses do not (they come on forms only).
+    # Individuals and businesses alike link to their client information page (R32).
     assert reverse("authorizations_pro:client", args=[online.taxpayer.public_id]) in html
-    assert reverse("authorizations_pro:client", args=[business.public_id]) not in html
+    assert reverse("authorizations_pro:client", args=[business.public_id]) in html
 
 
 def test_an_empty_list_says_so(client_of_rep) -> None:

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from django.db.models import QuerySet
 
 from authorizations.models import Authorization
-from authorizations.vocabulary import matter_label, period_label
+from authorizations.vocabulary import channel_label, matter_label, period_label
+from taxpayers.vocabulary import holder_kind_words
 from taxpro import clock
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -28,6 +29,7 @@ HEADER = [
     "Receives notices",
     "Since",
     "Channel",
+    "Individual or business",
 ]
 BOM = "\ufeff"  # so spreadsheet programs read the file as UTF-8
 
@@ -47,7 +49,8 @@ def authorization_cells(row: Authorization) -> list[str]:
         row.caf_record.caf_number_display,
         "Yes" if row.receives_notices else "No",
         f"{clock.to_et(row.starts_at):%Y-%m-%d}",
-        row.get_channel_display(),
+        channel_label(row.channel, row.kind),
+        holder_kind_words(row.taxpayer.kind),
     ]
 
 

@@ -16,8 +16,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from authorizations.models import RequestKind
-from authorizations.vocabulary import REQUEST_STATUS_FILTERS
+from authorizations.vocabulary import CHANNEL_FILTERS, REQUEST_STATUS_FILTERS
 from caf.models import CafRecord
+from taxpayers.vocabulary import HOLDER_KIND_FILTERS
 
 NAME_MAX_LENGTH = 150  # the longest legal name the master file holds
 DATE_FORMATS = ["%m/%d/%Y", "%Y-%m-%d"]
@@ -36,9 +37,9 @@ class _FilterForm(forms.Form):
         return {key: value for key, value in self.cleaned_data.items() if value not in ("", None)}
 
 
-def _name_field() -> forms.CharField:
+def _name_field(label: str = "Taxpayer name contains") -> forms.CharField:
     return forms.CharField(
-        label="Taxpayer name contains",
+        label=label,
         required=False,
         max_length=NAME_MAX_LENGTH,
         error_messages={
@@ -94,6 +95,12 @@ class AuthorizationFilterForm(_FilterForm):
         choices=[("", "POA and TIA"), *RequestKind.choices],
         error_messages={"invalid_choice": "Choose a kind from the list."},
     )
+    channel = forms.ChoiceField(
+        label="How it came",
+        required=False,
+        choices=[("", "Online and forms"), *CHANNEL_FILTERS.items()],
+        error_messages={"invalid_choice": "Choose online or forms from the list."},
+    )
     caf = forms.ChoiceField(
         label="CAF number",
         required=False,
@@ -114,6 +121,18 @@ class AuthorizationFilterForm(_FilterForm):
         if len(records) < 2:
             # One CAF number: nothing to choose between, so no field to fill.
             del self.fields["caf"]
+
+
+class ClientFilterForm(_FilterForm):
+    """The clients list's filters (R7: individuals and businesses alike)."""
+
+    name = _name_field("Client name contains")
+    holder = forms.ChoiceField(
+        label="Individuals or businesses",
+        required=False,
+        choices=[("", "Individuals and businesses"), *HOLDER_KIND_FILTERS.items()],
+        error_messages={"invalid_choice": "Choose individuals or businesses from the list."},
+    )
 
 
 class _IdListField(forms.Field):

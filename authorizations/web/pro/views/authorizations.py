@@ -25,7 +25,6 @@ from taxpro.access import practitioner_required
 from taxpro.models import User
 from taxpro.not_found import get_or_404
 from taxpro.paging import page_links, page_of, wants_partial
-from taxpro.tins import HolderKind
 
 LIST_TEMPLATE = "authorizations/pro/authorizations.html"
 
@@ -38,9 +37,8 @@ class AuthorizationRow:
 
     @property
     def client_url(self) -> str:
-        """Individuals have a client information page (R32); businesses come on forms only."""
-        if self.row.taxpayer.kind != HolderKind.INDIVIDUAL:
-            return ""
+        """Every client has an information page within the active scope (R32), individuals and
+        businesses alike, whichever channel recorded the row (R7)."""
         return reverse("authorizations_pro:client", args=[self.row.taxpayer.public_id])
 
     @property
@@ -64,6 +62,7 @@ def _filtered(request: HttpRequest, user: User, caf_records: list[CafRecord]) ->
         kind=filters.get("kind", ""),
         caf_number=filters.get("caf", ""),
         name=filters.get("name", ""),
+        channel=filters.get("channel", ""),
     )
     return form, rows
 

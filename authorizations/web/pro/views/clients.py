@@ -1,6 +1,8 @@
-"""Client information (/pro/clients/): the practitioner's clients (R7) and each client's
-balances and transactions for the forms and periods in scope only (R32), every view logged for
-the taxpayer to see (R33). Another practitioner's client is not found (R45)."""
+"""Client information (/pro/clients/): the practitioner's clients (R7), individuals and
+businesses whichever channel authorized them, and each client's balances and transactions for
+the forms and periods in scope only (R32: a business's 941 quarters and 1120 fiscal years as much
+as a person's 1040 years), every view logged for the taxpayer to see (R33). Another
+practitioner's client is not found (R45)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from authorizations import client_selectors, services, vocabulary
+from authorizations.web.pro.forms import ClientFilterForm
 from caf.selectors import caf_numbers_linked_to
 from taxpayers.models import AccountModule, AccountTransaction
 from taxpro.access import practitioner_required
@@ -80,8 +83,18 @@ def client_list(request: HttpRequest) -> HttpResponse:
     if not caf_numbers_linked_to(user=user).exists():
         # R7: client information needs a linked CAF number; say so and where to link one.
         return render(request, "authorizations/pro/clients/link_caf.html")
-    page = page_of(request, client_selectors.clients_of_practitioner(practitioner=user))
-    context = {"page": page, "page_links": list(page_links(page))}
+    form = ClientFilterForm(request.GET or None)
+    filters = form.valid_filters()  # a field in error does not filter the list
+    clients = client_selectors.clients_of_practitioner(
+        practitioner=user, name=filters.get("name", ""), holder_kind=filters.get("holder", "")
+    )
+    page = page_of(request, clients)
+    context = {
+        "form": form,
+        "filtered": bool(filters),
+        "page": page,
+        "page_links": list(page_links(page)),
+    }
     template = f"{INDEX_TEMPLATE}#client-list" if wants_partial(request) else INDEX_TEMPLATE
     return render(request, template, context)
 
