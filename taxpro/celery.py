@@ -25,6 +25,7 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
     },
     "expire-requests": {"task": "authorizations.tasks.expire_requests", "schedule": 600.0},
+    "sweep-webhooks": {"task": "authorizations.tasks.sweep_webhooks", "schedule": 30.0},
 }
 
 
