@@ -82,7 +82,7 @@ def webhook_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, "The endpoint is registered.")
             return _show_secret_once(request, result)
     context = {"form": form, "hints": EVENT_HINTS}
-    return render(request, f"{T}new.html", context, status=400 if form.errors else 200)
+    return render(request, f"{T}new.html", context)
 
 
 @practitioner_required
@@ -121,7 +121,7 @@ def webhook_events(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     else:
         form = EventsForm(initial={"events": endpoint.events})
     context = {"endpoint": endpoint, "form": form}
-    return render(request, f"{T}events.html", context, status=400 if form.errors else 200)
+    return render(request, f"{T}events.html", context)
 
 
 @practitioner_required
