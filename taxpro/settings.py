@@ -380,7 +380,7 @@ WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30)
 WEBHOOK_RETRY_FOR_HOURS = env_int("WEBHOOK_RETRY_FOR_HOURS", 24)
 # After a rotation the previous secret also signs for this long, so receivers can switch over.
 WEBHOOK_SECRET_OVERLAP_HOURS = env_int("WEBHOOK_SECRET_OVERLAP_HOURS", 24)
-# Fernet keys for the signing secrets at rest (like TIN_ENCRYPTION_KEY); derived when unset.
+# Fernet keys for the signing secrets at rest (like TIN_ENCRYPTION_KEY); the MFA keys when unset.
 WEBHOOK_SECRET_KEYS = env_str("WEBHOOK_SECRET_KEYS", "")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 

@@ -20,9 +20,11 @@ from taxpro.tin_crypto import SecretBox
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 (the format's prefix, not a secret)
 
+# Its own keys when WEBHOOK_SECRET_KEYS is set; else the second-factor secrets' keys, which a
+# deployment must set (the deploy check says so): a signing secret is a secret of the same kind.
 WEBHOOK_SECRET_BOX = SecretBox(
     purpose="webhook-secrets",
-    setting_names=("WEBHOOK_SECRET_KEYS",),
+    setting_names=("WEBHOOK_SECRET_KEYS", "MFA_ENCRYPTION_KEYS", "MFA_ENCRYPTION_KEY"),
     what="webhook signing secret",
 )
 
