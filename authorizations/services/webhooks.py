@@ -43,7 +43,7 @@ from authorizations.webhooks.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
-from authorizations.webhooks.sending import post_signed
+from authorizations.webhooks.sending import SendResult, post_signed
 from authorizations.webhooks.signing import (
     secret_new,
     secret_open,
@@ -400,58 +400,61 @@ def webhook_delivery_attempt(*, delivery_id: int, now: dt.datetime | None = None
     claimed = _claim(delivery_id, now)
     if isinstance(claimed, AttemptResult):
         return claimed
-    try:
-        address = endpoint_address_parse(claimed.url)
-    except AddressRefused:
-        # The address was accepted at registration; settings have changed since.
-        address = None
     headers = signed_headers(
         message_id=claimed.message_id,
         body=claimed.body,
         secrets_in_use=claimed.secrets,
         at=clock.now(),  # the signature's time is the sending time, for the receiver's check
     )
-    if address is None:
-        result = None
+    try:
+        address = endpoint_address_parse(claimed.url)
+    except AddressRefused:
+        # Accepted at registration, refused by the settings in force now: never connected to.
+        result = SendResult(
+            status_code=None, error="The address is no longer accepted.", excerpt="", duration_ms=0
+        )
     else:
         result = post_signed(address, body=claimed.body.encode(), headers=headers)
-    with transaction.atomic():
-        delivery = (
-            WebhookDelivery.objects.select_for_update().filter(pk=delivery_id).first()
-        )  # deleted with its endpoint meanwhile: nothing to write
-        if delivery is None or delivery.state != DeliveryState.PENDING:
-            return AttemptResult(AttemptOutcome.NOT_DUE)
-        WebhookAttempt.objects.create(
-            delivery=delivery,
-            attempted_at=now,
-            status_code=result.status_code if result else None,
-            succeeded=bool(result and result.succeeded),
-            error=(result.error if result else "The address is no longer accepted.")[:200],
-            response_excerpt=result.excerpt if result else "",
-            duration_ms=result.duration_ms if result else 0,
+    return _attempt_written(delivery_id, result, now)
+
+
+@transaction.atomic
+def _attempt_written(delivery_id: int, result: SendResult, now: dt.datetime) -> AttemptResult:
+    """The attempt in the log, and the delivery delivered, due again later, or failed."""
+    delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery_id).first()
+    if delivery is None or delivery.state != DeliveryState.PENDING:
+        return AttemptResult(AttemptOutcome.NOT_DUE)  # deleted with its endpoint meanwhile
+    WebhookAttempt.objects.create(
+        delivery=delivery,
+        attempted_at=now,
+        status_code=result.status_code,
+        succeeded=result.succeeded,
+        error=result.error[:200],
+        response_excerpt=result.excerpt,
+        duration_ms=result.duration_ms,
+    )
+    delivery.attempts += 1
+    if result.succeeded:
+        delivery.state = DeliveryState.DELIVERED
+        delivery.delivered_at = now
+        delivery.next_attempt_at = None
+        delivery.save(update_fields=["state", "delivered_at", "next_attempt_at", "attempts"])
+        audit_record(
+            action="webhook_delivery.delivered",
+            obj=delivery,
+            actor_label=WORKER,
+            after={"attempts": delivery.attempts, "status": result.status_code},
+            now=now,
         )
-        delivery.attempts += 1
-        if result is not None and result.succeeded:
-            delivery.state = DeliveryState.DELIVERED
-            delivery.delivered_at = now
-            delivery.next_attempt_at = None
-            delivery.save(update_fields=["state", "delivered_at", "next_attempt_at", "attempts"])
-            audit_record(
-                action="webhook_delivery.delivered",
-                obj=delivery,
-                actor_label=WORKER,
-                after={"attempts": delivery.attempts, "status": result.status_code},
-                now=now,
-            )
-            return AttemptResult(AttemptOutcome.DELIVERED)
-        delay = retry_delay(delivery.attempts)
-        if now + delay > delivery.retry_until:
-            delivery.save(update_fields=["attempts"])
-            _mark_failed(delivery, now)
-            return AttemptResult(AttemptOutcome.FAILED)
-        delivery.next_attempt_at = now + delay
-        delivery.save(update_fields=["attempts", "next_attempt_at"])
-        return AttemptResult(AttemptOutcome.RETRY_LATER, retry_in=delay.total_seconds())
+        return AttemptResult(AttemptOutcome.DELIVERED)
+    delay = retry_delay(delivery.attempts)
+    if now + delay > delivery.retry_until:
+        delivery.save(update_fields=["attempts"])
+        _mark_failed(delivery, now)
+        return AttemptResult(AttemptOutcome.FAILED)
+    delivery.next_attempt_at = now + delay
+    delivery.save(update_fields=["attempts", "next_attempt_at"])
+    return AttemptResult(AttemptOutcome.RETRY_LATER, retry_in=delay.total_seconds())
 
 
 @transaction.atomic

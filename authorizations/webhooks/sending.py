@@ -45,6 +45,8 @@ class _PinnedConnection(http.client.HTTPConnection):
     """An HTTP connection to an address already resolved and checked (no second look-up)."""
 
     def __init__(self, address: EndpointAddress, sock: socket.socket) -> None:
+        # The Host header names the port only when it is not the scheme's own.
+        self.default_port = 443 if address.scheme == "https" else 80
         super().__init__(address.host, address.port)
         self.sock = sock
 

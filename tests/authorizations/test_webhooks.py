@@ -45,11 +45,17 @@ from tests.authorizations.conftest import (
     submit,
 )
 from tests.authorizations.forms_support import form_data, form_rep, form_taxpayer, upload
-from tests.authorizations.webhook_support import Answer, Receiver, payloads, receiver
+from tests.authorizations.webhook_support import (
+    Answer,
+    Receiver,
+    payloads,
+    receiver,
+    tls_receiver,
+)
 from tests.factories import StaffFactory
 from tests.personas import staff_clerk
 
-__all__ = ["receiver"]  # the fixture
+__all__ = ["receiver", "tls_receiver"]  # the fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -492,3 +498,14 @@ def test_the_sweep_hands_over_only_what_is_due(cpa, receiver: Receiver, monkeypa
     assert hooks.webhook_deliveries_due_enqueue(now=delivery.created_at - HOUR) == 0
     assert hooks.webhook_deliveries_due_enqueue(now=delivery.created_at) == 1
     assert sent == [delivery.pk]
+
+
+def test_https_with_a_certificate_nobody_trusts_is_a_failed_attempt_never_plain_http(
+    cpa, tls_receiver: Receiver
+) -> None:
+    delivery, _ = _recorded_delivery(cpa, tls_receiver.url)
+    assert delivery.endpoint.url.startswith("https://127.0.0.1:")
+    assert attempt(delivery, TUESDAY_NOON + HOUR).outcome == hooks.AttemptOutcome.RETRY_LATER
+    [logged] = delivery.attempt_log.all()
+    assert "certificate" in logged.error and logged.status_code is None
+    assert tls_receiver.received == []  # nothing was sent over an unverified connection

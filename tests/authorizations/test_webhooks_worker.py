@@ -8,13 +8,23 @@ once, its signature checked by the standardwebhooks library's verifier.
 
 from __future__ import annotations
 
+import datetime as dt
+import threading
+
 import pytest
+from django.db import connection
 
 from authorizations.services import webhooks as hooks
 from authorizations.webhooks.events import WebhookEventType
 from authorizations.webhooks.models import DeliveryState, WebhookDelivery
 from taxpro import clock
-from tests.authorizations.conftest import approve, make_rep, make_taxpayer, submit
+from tests.authorizations.conftest import (
+    approve,
+    approve_and_record,
+    make_rep,
+    make_taxpayer,
+    submit,
+)
 from tests.authorizations.fault_support import Worker, wait_for
 from tests.authorizations.webhook_support import Answer, Receiver, receiver
 
@@ -65,3 +75,38 @@ def test_r21_the_recorded_event_reaches_the_receiver_once_per_event_id_after_a_5
     assert event["type"] == "request.recorded"
     assert event["data"]["id"] == str(req.public_id)
     assert event["data"]["status"] == "recorded"
+
+
+def test_two_sweeps_at_once_send_a_due_delivery_once(receiver: Receiver, private_redis) -> None:
+    """Two beats (or a sweep and the task after the commit) reach one due delivery at the same
+    moment, each on its own connection: one sends it, the other finds it taken."""
+    rep = make_rep()
+    hooks.webhook_endpoint_create(
+        practitioner=rep.user, url=receiver.url, events=[WebhookEventType.REQUEST_RECORDED]
+    )
+    approve_and_record(submit(rep, make_taxpayer()))
+    delivery = WebhookDelivery.objects.get()
+    receiver.default = Answer(
+        200, delay=1.0
+    )  # the first attempt is still out when the second looks
+    start = threading.Barrier(2)
+    outcomes: list[hooks.AttemptOutcome] = []
+
+    def sweep() -> None:
+        try:
+            start.wait(10)
+            result = hooks.webhook_delivery_attempt(
+                delivery_id=delivery.pk, now=delivery.created_at + dt.timedelta(seconds=1)
+            )
+            outcomes.append(result.outcome)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == [hooks.AttemptOutcome.DELIVERED, hooks.AttemptOutcome.NOT_DUE]
+    assert len(receiver.received) == 1
+    assert WebhookDelivery.objects.get().attempts == 1

@@ -4,15 +4,23 @@ standardwebhooks library's own verifier."""
 
 from __future__ import annotations
 
+import datetime as dt
+import ipaddress
 import json
+import ssl
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from standardwebhooks.webhooks import Webhook
 
 
@@ -76,7 +84,8 @@ class Receiver:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        scheme = "https" if isinstance(self.server.socket, ssl.SSLSocket) else "http"
+        return f"{scheme}://127.0.0.1:{self.server.server_address[1]}/hooks"
 
     def start(self) -> Receiver:
         self.thread.start()
@@ -107,3 +116,49 @@ def receiver(settings) -> Iterator[Receiver]:
 
 def payloads(received: list[Received]) -> list[dict[str, Any]]:
     return [json.loads(got.body) for got in received]
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 that nobody trusts, and its key, written to ``folder``."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+@pytest.fixture
+def tls_receiver(settings, tmp_path: Path) -> Iterator[Receiver]:
+    """A receiver speaking https on loopback with a self-signed certificate."""
+    settings.WEBHOOK_LOCAL_ADDRESSES_ALLOWED = True
+    running = Receiver()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*self_signed_certificate(tmp_path))
+    running.server.socket = context.wrap_socket(running.server.socket, server_side=True)
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop()

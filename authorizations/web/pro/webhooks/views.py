@@ -21,6 +21,7 @@ from authorizations.web.pro.webhooks.forms import EndpointForm, EventsForm
 from authorizations.webhooks import selectors
 from authorizations.webhooks.events import EVENT_HINTS, WebhookEventType
 from authorizations.webhooks.models import WebhookEndpoint
+from authorizations.webhooks.signing import secret_open, secret_seal
 from taxpro.access import practitioner_required
 from taxpro.models import User
 from taxpro.not_found import get_or_404
@@ -42,7 +43,9 @@ def _detail_url(endpoint: WebhookEndpoint) -> str:
 
 
 def _show_secret_once(request: HttpRequest, result: services.EndpointWithSecret) -> HttpResponse:
-    request.session[f"{SHOWN_ONCE_SESSION_PREFIX}{result.endpoint.public_id}"] = result.secret
+    # Sealed like the stored copy: the session table never holds the secret in clear.
+    sealed = secret_seal(result.secret)
+    request.session[f"{SHOWN_ONCE_SESSION_PREFIX}{result.endpoint.public_id}"] = sealed
     return HttpResponseRedirect(
         reverse("authorizations_pro:webhook_secret", args=[result.endpoint.public_id])
     )
@@ -142,7 +145,8 @@ def webhook_rotate(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @require_http_methods(["GET"])
 def webhook_secret(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     endpoint = _endpoint(request, public_id)
-    secret = request.session.pop(f"{SHOWN_ONCE_SESSION_PREFIX}{endpoint.public_id}", None)
+    sealed = request.session.pop(f"{SHOWN_ONCE_SESSION_PREFIX}{endpoint.public_id}", None)
+    secret = secret_open(sealed) if sealed else None
     return render(request, f"{T}secret.html", {"endpoint": endpoint, "secret": secret})
 
 
