@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import hashlib
 import json
 import logging
 import threading
@@ -67,6 +68,18 @@ ATTEMPT_LEASE = dt.timedelta(seconds=60)
 
 class WebhookRefused(AuthorizationError):
     """A webhook change the portal will not make; the message names what to change."""
+
+
+class EndpointExists(WebhookRefused):
+    """The practitioner already has an endpoint at this address (``existing``): a doubled
+    "Add" (R47) finds the one the first made."""
+
+    def __init__(self, existing: WebhookEndpoint) -> None:
+        super().__init__(
+            "You already have an endpoint at this address. Change its events instead.",
+            field="url",
+        )
+        self.existing = existing
 
 
 # --- Endpoints ------------------------------------------------------------------------------
@@ -126,6 +139,9 @@ def webhook_endpoint_create(
             f"You can register {MAX_ENDPOINTS} endpoints at most. Delete one you no longer use.",
             field="url",
         )
+    existing = WebhookEndpoint.objects.filter(practitioner=practitioner, url=clean_url).first()
+    if existing is not None:
+        raise EndpointExists(existing)
     secret = secret_new()
     endpoint = WebhookEndpoint.objects.create(
         practitioner=practitioner,
@@ -170,15 +186,30 @@ def webhook_endpoint_events_set(
     return endpoint
 
 
+def secret_version(endpoint: WebhookEndpoint) -> str:
+    """Names the secret in force (not the secret): a rotation says which one it replaces."""
+    return hashlib.sha256(endpoint.secret_ciphertext.encode()).hexdigest()[:16]
+
+
 @transaction.atomic
 def webhook_endpoint_secret_rotate(
-    *, endpoint_id: int, practitioner: User, now: dt.datetime | None = None
-) -> EndpointWithSecret:
+    *,
+    endpoint_id: int,
+    practitioner: User,
+    replacing: str | None = None,
+    now: dt.datetime | None = None,
+) -> EndpointWithSecret | None:
     """A new secret signs from now on; the one it replaces also signs for the overlap period
     (WEBHOOK_SECRET_OVERLAP_HOURS), so the receiver can switch without losing a delivery. A
-    secret already in its overlap is dropped: at most two sign at once."""
+    secret already in its overlap is dropped: at most two sign at once.
+
+    ``replacing`` (a :func:`secret_version`) makes a doubled request harmless (R47): when the
+    secret it names is no longer the one in force, nothing changes and None is returned (a
+    second rotation would end the first secret's overlap at once)."""
     now = now or clock.now()
     endpoint = _lock_endpoint(endpoint_id, practitioner)
+    if replacing is not None and replacing != secret_version(endpoint):
+        return None
     secret = secret_new()
     endpoint.previous_secret_ciphertext = endpoint.secret_ciphertext
     endpoint.previous_secret_expires_at = now + dt.timedelta(

@@ -41,6 +41,10 @@ class WebhookEndpoint(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["practitioner", "enabled"])]
+        constraints = [
+            # A doubled "Add" (R47) cannot register the same address twice.
+            models.UniqueConstraint(fields=["practitioner", "url"], name="webhook_endpoint_once"),
+        ]
 
     def __str__(self) -> str:
         return f"Webhook endpoint {self.public_id}"

@@ -42,13 +42,24 @@ def _detail_url(endpoint: WebhookEndpoint) -> str:
     return reverse("authorizations_pro:webhook", args=[endpoint.public_id])
 
 
+def _secret_key(endpoint: WebhookEndpoint) -> str:
+    return f"{SHOWN_ONCE_SESSION_PREFIX}{endpoint.public_id}"
+
+
+def _secret_waiting(request: HttpRequest, endpoint: WebhookEndpoint) -> bool:
+    return _secret_key(endpoint) in request.session
+
+
+def _secret_page_redirect(endpoint: WebhookEndpoint) -> HttpResponse:
+    return HttpResponseRedirect(
+        reverse("authorizations_pro:webhook_secret", args=[endpoint.public_id])
+    )
+
+
 def _show_secret_once(request: HttpRequest, result: services.EndpointWithSecret) -> HttpResponse:
     # Sealed like the stored copy: the session table never holds the secret in clear.
-    sealed = secret_seal(result.secret)
-    request.session[f"{SHOWN_ONCE_SESSION_PREFIX}{result.endpoint.public_id}"] = sealed
-    return HttpResponseRedirect(
-        reverse("authorizations_pro:webhook_secret", args=[result.endpoint.public_id])
-    )
+    request.session[_secret_key(result.endpoint)] = secret_seal(result.secret)
+    return _secret_page_redirect(result.endpoint)
 
 
 def _event_labels(endpoint: WebhookEndpoint) -> list[str]:
@@ -79,6 +90,11 @@ def webhook_new(request: HttpRequest) -> HttpResponse:
                 description=form.cleaned_data["description"],
                 events=form.cleaned_data["events"],
             )
+        except services.EndpointExists as refusal:
+            if _secret_waiting(request, refusal.existing):
+                # R47: a doubled "Add": the first made it, and its secret is still to be shown.
+                return _secret_page_redirect(refusal.existing)
+            form.add_error("url", refusal.message)
         except services.WebhookRefused as refusal:
             form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
         else:
@@ -133,11 +149,19 @@ def webhook_rotate(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     endpoint = _endpoint(request, public_id)
     if request.method == "POST":
         result = services.webhook_endpoint_secret_rotate(
-            endpoint_id=endpoint.pk, practitioner=cast(User, request.user)
+            endpoint_id=endpoint.pk,
+            practitioner=cast(User, request.user),
+            replacing=request.POST.get("replacing", ""),
         )
+        if result is None:  # R47: rotated already (a doubled POST, or an old page)
+            return _secret_page_redirect(endpoint)
         messages.success(request, "A new secret signs the deliveries from now on.")
         return _show_secret_once(request, result)
-    context = {"endpoint": endpoint, "overlap_hours": settings.WEBHOOK_SECRET_OVERLAP_HOURS}
+    context = {
+        "endpoint": endpoint,
+        "overlap_hours": settings.WEBHOOK_SECRET_OVERLAP_HOURS,
+        "replacing": services.secret_version(endpoint),
+    }
     return render(request, f"{T}rotate.html", context)
 
 
@@ -145,7 +169,7 @@ def webhook_rotate(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @require_http_methods(["GET"])
 def webhook_secret(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     endpoint = _endpoint(request, public_id)
-    sealed = request.session.pop(f"{SHOWN_ONCE_SESSION_PREFIX}{endpoint.public_id}", None)
+    sealed = request.session.pop(_secret_key(endpoint), None)
     secret = secret_open(sealed) if sealed else None
     return render(request, f"{T}secret.html", {"endpoint": endpoint, "secret": secret})
 
