@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 
 from authorizations.periods import Matter
+from authorizations.webhooks import models as _webhook_models  # noqa: F401 (issue 14)
 from taxpro.models import EncryptedTinFields
 from taxpro.public_ids import public_id_field
 

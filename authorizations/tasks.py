@@ -45,3 +45,23 @@ def email_practitioner_notice(request_id: int, kind: str) -> bool:
 def expire_form_drafts() -> int:
     """Upload drafts untouched for FORM_DRAFT_DAYS go, with their files; idempotent."""
     return form_drafts_expire()
+
+
+# Issue 14: a retry this soon is scheduled by the task itself (under the broker's visibility
+# timeout, so the message is not handed out twice); later ones wait for the sweep.
+WEBHOOK_RETRY_BY_TASK_SECONDS = 240
+
+
+@shared_task(autoretry_for=_DB_TROUBLE, retry_backoff=1, retry_backoff_max=30, max_retries=8)
+def deliver_webhook(delivery_id: int) -> str:
+    """One attempt of a webhook delivery; at least once, the same webhook-id every time."""
+    result = services.webhook_delivery_attempt(delivery_id=delivery_id)
+    if result.retry_in is not None and result.retry_in <= WEBHOOK_RETRY_BY_TASK_SECONDS:
+        deliver_webhook.apply_async(args=[delivery_id], countdown=result.retry_in)
+    return str(result)
+
+
+@shared_task(autoretry_for=_DB_TROUBLE, retry_backoff=1, max_retries=3)
+def sweep_webhooks() -> int:
+    """Hand the worker every delivery that is due (retries, lost messages, killed workers)."""
+    return services.webhook_deliveries_due_enqueue()

@@ -26,6 +26,7 @@ app.conf.beat_schedule = {
     },
     "expire-requests": {"task": "authorizations.tasks.expire_requests", "schedule": 600.0},
     "expire-form-drafts": {"task": "authorizations.tasks.expire_form_drafts", "schedule": 3600.0},
+    "sweep-webhooks": {"task": "authorizations.tasks.sweep_webhooks", "schedule": 30.0},
 }
 
 

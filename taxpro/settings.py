@@ -369,6 +369,19 @@ SERVICE_HOURS = env_str("SERVICE_HOURS", "weekly")
 if SERVICE_HOURS not in {"weekly", "always"}:
     raise ImproperlyConfigured('SERVICE_HOURS must be "weekly" or "always".')
 PORTAL_NAME = "Tax Pro Portal"
+
+# --- Webhooks for practice software (issue 14) ---------------------------------------------
+# Loopback and private addresses (and plain http to loopback) for webhook endpoints: on in
+# development and tests only, where the receiver runs on the same machine.
+WEBHOOK_LOCAL_ADDRESSES_ALLOWED = env_bool("WEBHOOK_LOCAL_ADDRESSES_ALLOWED", DEBUG)
+# Retries: the first after this many seconds, doubling (at most 4 hours apart), for this many
+# hours after the event; then the delivery is marked failed.
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30)
+WEBHOOK_RETRY_FOR_HOURS = env_int("WEBHOOK_RETRY_FOR_HOURS", 24)
+# After a rotation the previous secret also signs for this long, so receivers can switch over.
+WEBHOOK_SECRET_OVERLAP_HOURS = env_int("WEBHOOK_SECRET_OVERLAP_HOURS", 24)
+# Fernet keys for the signing secrets at rest (like TIN_ENCRYPTION_KEY); the MFA keys when unset.
+WEBHOOK_SECRET_KEYS = env_str("WEBHOOK_SECRET_KEYS", "")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # --- Floods (issue 10): throttles per practitioner, counted by allauth's rate limiter ---------

@@ -38,6 +38,10 @@ from authorizations.services.recording import (
     service_transitions_record,
 )
 from authorizations.services.submission import Representative, TaxpayerDetails, request_submit
+from authorizations.services.webhooks import (
+    webhook_deliveries_due_enqueue,
+    webhook_delivery_attempt,
+)
 
 __all__ = [
     "CONSENT_TEXT_VERSION",
@@ -67,4 +71,6 @@ __all__ = [
     "requests_expire_and_remind",
     "service_transitions_record",
     "taxpayer_information_open",
+    "webhook_deliveries_due_enqueue",
+    "webhook_delivery_attempt",
 ]

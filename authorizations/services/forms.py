@@ -50,6 +50,7 @@ from authorizations.models import (
     UploadedForm,
 )
 from authorizations.services.recording import end_authorization, recorded_as_superseded
+from authorizations.services.webhooks import webhook_events_emit
 from caf.errors import CafIssueRefused
 from caf.models import CafRecord, PractitionerProfile
 from caf.services import caf_letter_send, caf_number_issue
@@ -283,6 +284,7 @@ def _form_move(
         after={"state": to, **(audited or {})},
         now=now,
     )
+    webhook_events_emit(subject=form, now=now)  # issue 14: the outbox, in this transaction
 
 
 # --- Withdraw (R39b) --------------------------------------------------------------------------

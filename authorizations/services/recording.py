@@ -28,6 +28,7 @@ from authorizations.models import (
 from authorizations.services.locks import lock_request, share_representative_status
 from authorizations.services.notices import practitioner_notice_send
 from authorizations.services.request_states import request_state_move
+from authorizations.services.webhooks import webhook_events_emit
 from caf.models import PracticeStatus
 from taxpro import clock
 from taxpro.models import ServiceEvent, ServiceEventKind
@@ -72,6 +73,8 @@ def end_authorization(
         ended_by_request=by_request,
         ended_by_label=label[:100],
     )
+    if ended == 1:  # issue 14: every ending (superseded, withdrawn, revoked, practice status)
+        webhook_events_emit(subject=row, now=now, ended_reason=reason)
     return ended == 1
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from authorizations.models import AuthorizationRequest, RequestState
+from authorizations.services.webhooks import webhook_events_emit
 from taxpro.audit import audit_record
 
 
@@ -36,3 +37,4 @@ def request_state_move(
         after={"state": to, **(audited or {})},
         now=now,
     )
+    webhook_events_emit(subject=req, now=now)  # issue 14: the outbox, in this transaction

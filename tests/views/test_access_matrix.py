@@ -24,8 +24,11 @@ from authorizations.models import (
     RequestKind,
     UploadedForm,
 )
+from authorizations.services import webhooks as webhook_services
 from authorizations.services.form_drafts import form_draft_create
 from authorizations.web.pro.wizard import services as wizard_services
+from authorizations.webhooks.events import WebhookEventType
+from authorizations.webhooks.models import WebhookDelivery, WebhookEndpoint
 from caf.models import PinLetter
 from caf.services import caf_pin_request
 from taxpayers.models import Letter, LetterKind
@@ -68,7 +71,12 @@ def world(private_media) -> World:
     u = make_taxpayer()
     pending = submit_now(a, t, kind=RequestKind.TIA, modules=(INCOME_2023,))
     recorded = submit_now(a, t, kind=RequestKind.TIA, modules=(INCOME_2024,))
+    # Issue 14: A's webhook endpoint, and the delivery recording makes for it.
+    endpoint = webhook_services.webhook_endpoint_create(
+        practitioner=a.user, url="https://hooks.example.com/a", events=WebhookEventType.values
+    ).endpoint
     record_now(recorded)
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
     row = Authorization.objects.get(request=recorded)
     draft = wizard_services.draft_create(practitioner=a.user)
     form_draft = form_draft_create(practitioner=a.user)
@@ -113,6 +121,15 @@ def world(private_media) -> World:
             "authorizations_pro:form_draft_discard", args=[form_draft.public_id]
         ),
         "caf_pro:link_confirm": reverse("caf_pro:link_confirm", args=[pin.public_id]),
+        **{
+            f"authorizations_pro:{name}": reverse(
+                f"authorizations_pro:{name}", args=[endpoint.public_id]
+            )
+            for name in WEBHOOK_PAGES
+        },
+        "authorizations_pro:webhook_send_again": reverse(
+            "authorizations_pro:webhook_send_again", args=[endpoint.public_id, delivery.public_id]
+        ),
         "taxpayers_account:notice": reverse("taxpayers_account:notice", args=[notice.public_id]),
         "authorizations_account:request": reverse(
             "authorizations_account:request", args=[pending.public_id]
@@ -133,7 +150,17 @@ def world(private_media) -> World:
     return world
 
 
+# Issue 14: the pages of one webhook endpoint (R45: only its practitioner's).
+WEBHOOK_PAGES = [
+    "webhook",
+    "webhook_events",
+    "webhook_rotate",
+    "webhook_secret",
+    "webhook_status",
+    "webhook_delete",
+]
 PRO_URLS = [
+    *(f"authorizations_pro:{name}" for name in WEBHOOK_PAGES),
     "authorizations_pro:form",
     "authorizations_pro:form_withdraw",
     "authorizations_pro:form_draft_step",
@@ -146,7 +173,11 @@ PRO_URLS = [
     "caf_pro:link_confirm",
 ]
 # The done page answers 404 for a draft not yet sent, and the submits take POST only.
-PRO_POST_ONLY = ["authorizations_pro:wizard_submit", "authorizations_pro:form_draft_submit"]
+PRO_POST_ONLY = [
+    "authorizations_pro:wizard_submit",
+    "authorizations_pro:form_draft_submit",
+    "authorizations_pro:webhook_send_again",
+]
 ACCOUNT_URLS = [
     "taxpayers_account:notice",
     "authorizations_account:request",
@@ -156,6 +187,8 @@ ACCOUNT_URLS = [
 ACCOUNT_URLS_ROW = ["authorizations_account:revoke"]
 # Pages that only show: a POST is refused (405) before anything is looked up.
 READ_ONLY = {
+    "authorizations_pro:webhook",
+    "authorizations_pro:webhook_secret",
     "authorizations_pro:form",
     "authorizations_pro:request",
     "authorizations_pro:client",
@@ -190,6 +223,16 @@ def _snapshot() -> tuple:
         list(PinLetter.objects.order_by("pk").values_list("pk", "state", "wrong_attempts")),
         Letter.objects.count(),
         list(UploadedForm.objects.order_by("pk").values_list("pk", "state")),
+        list(
+            WebhookEndpoint.objects.order_by("pk").values_list(
+                "pk", "url", "events", "enabled", "secret_ciphertext"
+            )
+        ),
+        list(
+            WebhookDelivery.objects.order_by("pk").values_list(
+                "pk", "state", "next_attempt_at", "retry_until"
+            )
+        ),
     )
 
 

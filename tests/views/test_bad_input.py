@@ -21,6 +21,7 @@ from authorizations.models import FormDraft, RequestDraft
 from authorizations.services.form_drafts import form_draft_create
 from authorizations.web.pro.forms_channel.steps import STEP_BY_SLUG as FORMS_STEP_BY_SLUG
 from authorizations.web.pro.wizard.steps import STEP_BY_SLUG
+from authorizations.webhooks.models import WebhookEndpoint
 from caf.models import CafLink, Designation, PinLetter, PractitionerProfile
 from caf.services import caf_pin_request
 from taxpayers.models import IdentityCheck, Letter
@@ -232,6 +233,18 @@ def _identity_code(client: Client) -> Page:
     return Page(reverse("taxpayers_account:verify_code"), {"code": "12345678"}, written)
 
 
+def _webhook(client: Client) -> Page:
+    """Issue 14: a practitioner adds a webhook endpoint."""
+    rep = practitioner_with_profile()
+    client.force_login(rep.user)
+    data = {
+        "url": "https://hooks.example.com/taxpro",
+        "description": "Practice software",
+        "events": "request.recorded",
+    }
+    return Page(reverse("authorizations_pro:webhook_new"), data, WebhookEndpoint.objects.count)
+
+
 # Every text field of every form (selects and radios are choices, refused by their lists).
 FORMS: dict[str, tuple[Callable[[Client], Page], list[str]]] = {
     "wizard_representative": (
@@ -293,6 +306,7 @@ FORMS: dict[str, tuple[Callable[[Client], Page], list[str]]] = {
         ],
     ),
     "taxpayer_identity_code": (_identity_code, ["code"]),
+    "webhook_endpoint": (_webhook, ["url", "description"]),
 }
 CASES = [
     pytest.param(form, field, kind, id=f"{form}-{field}-{kind}")

@@ -9,6 +9,7 @@ from authorizations.web.pro import views
 from authorizations.web.pro.forms_channel import views as forms_channel
 from authorizations.web.pro.forms_channel import wizard as forms_wizard
 from authorizations.web.pro.views import clients, notices
+from authorizations.web.pro.webhooks import views as webhooks
 from authorizations.web.pro.wizard import views as wizard
 
 app_name = "authorizations_pro"
@@ -61,4 +62,18 @@ urlpatterns = [
     # Client information (R7, R32, R33).
     path("clients/", clients.client_list, name="clients"),
     path("clients/<uuid:public_id>/", clients.client_detail, name="client"),
+    # Webhooks for practice software (issue 14).
+    path("webhooks/", webhooks.webhook_list, name="webhooks"),
+    path("webhooks/new/", webhooks.webhook_new, name="webhook_new"),
+    path("webhooks/<uuid:public_id>/", webhooks.webhook_detail, name="webhook"),
+    path("webhooks/<uuid:public_id>/events/", webhooks.webhook_events, name="webhook_events"),
+    path("webhooks/<uuid:public_id>/rotate/", webhooks.webhook_rotate, name="webhook_rotate"),
+    path("webhooks/<uuid:public_id>/secret/", webhooks.webhook_secret, name="webhook_secret"),
+    path("webhooks/<uuid:public_id>/status/", webhooks.webhook_status, name="webhook_status"),
+    path("webhooks/<uuid:public_id>/delete/", webhooks.webhook_delete, name="webhook_delete"),
+    path(
+        "webhooks/<uuid:public_id>/deliveries/<uuid:delivery_id>/send-again/",
+        webhooks.webhook_send_again,
+        name="webhook_send_again",
+    ),
 ]

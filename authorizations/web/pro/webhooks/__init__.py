@@ -1,0 +1,1 @@
+"""/pro/webhooks/: the practitioner registers endpoints for their software (issue 14)."""
