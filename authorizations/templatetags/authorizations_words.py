@@ -6,7 +6,8 @@ template says a state or a code in the one wording, and never writes an enum val
 - ``{{ row.matter|matter_label }}`` and ``{{ row.period|period_label:row.matter }}``;
 - ``{{ req.kind|kind_asked_for }}`` ("a power of attorney") and ``{{ row.kind|kind_revokes }}``
   (what revoking takes away), said to the taxpayer; ``{{ req.kind|kind_in_a_sentence }}``
-  ("power of attorney"), said to the practitioner.
+  ("power of attorney"), said to the practitioner;
+- ``{{ form.state|form_state }}``: an uploaded form's state (R39b).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ register.filter("matter_label", vocabulary.matter_label)
 register.filter("kind_asked_for", vocabulary.kind_asked_for)
 register.filter("kind_in_a_sentence", vocabulary.kind_in_a_sentence)
 register.filter("kind_revokes", vocabulary.kind_revokes)
+register.filter("form_state", vocabulary.form_state_in_words)
 
 
 @register.filter
