@@ -7,11 +7,13 @@ clerks who ask at once each get a different form, and none waits on another. A c
 form for a lease (FORM_LEASE_MINUTES); when it runs out the form is back in its place, first in
 line by its receipt time.
 
-Recording (R34b) writes form-channel rows on the same ledger and by the same rules as online
-approvals: R23/R24 supersession and R27 order independence, except what the retention box keeps
-(R35); line 4's specific-use forms are kept and never recorded (R37); every representative must
-be in good standing (R3a). A form recorded twice leaves one set of rows: its row says it is
-recorded, and a unique index on (form, representative, module) backs that up.
+Recording (R34b) goes through the ledger's own machinery, as an online approval does: the
+clerk's decision moves the form to RECORDING (the outbox) and the worker, or the beat's sweep,
+writes form-channel rows on the same ledger by the same rules (recording.module_record): R23/R24
+supersession and R27 order independence, except what the retention box keeps (R35); line 4's
+specific-use forms are kept and never recorded (R37); every representative must be in good
+standing (R3a). A form recorded twice leaves one set of rows: its row says it is recorded, and
+a unique index on (form, representative, module) backs that up.
 """
 
 from __future__ import annotations

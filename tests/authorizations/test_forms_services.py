@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from authorizations import services, tasks
-from authorizations.errors import FormRefused
+from authorizations.errors import ApprovalRefused, FormRefused
 from authorizations.forms_channel.data import FormMatter, RetainedAuthorization
 from authorizations.models import (
     Authorization,
@@ -787,3 +787,24 @@ def test_r27_a_form_recorded_after_a_later_approval_is_born_superseded_naming_it
     born = Authorization.objects.get(request=older)
     assert born.end_reason == EndReason.SUPERSEDED
     assert born.ended_by_label == f"recorded after form {later_form.receipt_number}"
+
+
+def test_r25_r35_rows_a_form_kept_still_count_toward_the_two_notice_recipients(cpa, clerk) -> None:
+    """Two representatives receive notices under a POA signed on Thursday; a form signed on
+    Friday keeps both (R35). A TIA asking for notices too would make a third: refused."""
+    taxpayer = make_taxpayer()
+    first, second, third = make_rep(code="c"), make_rep(code="c"), make_rep(code="b")
+    thursday = TUESDAY_NOON - 5 * DAY
+    for rep in (first, second):
+        approve_and_record(submit(rep, taxpayer, notices=True, now=thursday), now=thursday)
+    kept = tuple(
+        RetainedAuthorization(rep.caf_record.caf_number, "1040", "202412", "poa")
+        for rep in (first, second)
+    )
+    form = upload_for(cpa, taxpayer, retention_box=True, retained=kept)
+    take_and_record(clerk, form)
+    assert Authorization.objects.active().filter(receives_notices=True).count() == 2
+
+    tia = submit(third, taxpayer, kind="tia", notices=True, now=TUESDAY_NOON + HOUR)
+    with pytest.raises(ApprovalRefused, match="two is the limit"):
+        approve(tia, now=TUESDAY_NOON + 2 * HOUR)
