@@ -169,6 +169,7 @@ def _process(demo: DemoForm, form: UploadedForm, clerk: User) -> None:
     assert taken == form, "the demo's forms are taken in the order they were received"
     if demo.outcome == "recorded":
         forms.form_record(clerk=clerk, public_id=form.public_id, now=now)
+        forms.form_record_on_ledger(form_id=form.pk, now=now)  # what the worker does
     elif demo.outcome == "rejected":
         forms.form_reject(
             clerk=clerk,

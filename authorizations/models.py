@@ -426,13 +426,18 @@ class FormState(models.TextChoices):
 
     WAITING = "waiting", "Waiting"
     IN_REVIEW = "in_review", "In review"
+    # R34b, R27: the clerk decided to record it; the worker puts it on the ledger (the outbox).
+    RECORDING = "recording", "Being recorded"
     RECORDED = "recorded", "Recorded"
     REJECTED = "rejected", "Rejected"
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
-# R39: a form in one of these states blocks an upload of the same file or the same form.
-FORM_OPEN_STATES = (FormState.WAITING, FormState.IN_REVIEW)
+# R34b: the forms in the CAF unit's line (the queue and each form's place in it).
+FORM_IN_LINE_STATES = (FormState.WAITING, FormState.IN_REVIEW)
+# R39: a form in one of these states blocks an upload of the same file or the same form; one
+# being recorded is still "waiting" for the practitioner who would upload it again.
+FORM_OPEN_STATES = (*FORM_IN_LINE_STATES, FormState.RECORDING)
 
 
 class SignatureKind(models.TextChoices):
@@ -555,8 +560,14 @@ class UploadedForm(EncryptedTinFields):
             # The queue (R34b): first in, first out.
             models.Index(
                 fields=["received_at", "id"],
-                condition=Q(state__in=FORM_OPEN_STATES),
+                condition=Q(state__in=FORM_IN_LINE_STATES),
                 name="uploaded_form_queue",
+            ),
+            # The outbox (R27): forms the clerk decided to record, for the sweeper.
+            models.Index(
+                fields=["decided_at", "id"],
+                condition=Q(state=FormState.RECORDING),
+                name="uploaded_form_recording",
             ),
             models.Index(fields=["practitioner", "-received_at"]),
         ]

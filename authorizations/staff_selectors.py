@@ -23,6 +23,7 @@ def _in_line(now: dt.datetime) -> Q:
 class QueueSummary:
     waiting: int
     in_review: int
+    recording: int  # decided, the worker has not put it on the ledger yet
     recorded: int
     rejected: int
     withdrawn: int
@@ -34,6 +35,7 @@ def form_queue_summary(*, now: dt.datetime) -> QueueSummary:
     counts = UploadedForm.objects.aggregate(
         waiting=Count("id", filter=_in_line(now)),
         in_review=Count("id", filter=Q(state=FormState.IN_REVIEW, lease_expires_at__gt=now)),
+        recording=Count("id", filter=Q(state=FormState.RECORDING)),
         recorded=Count("id", filter=Q(state=FormState.RECORDED)),
         rejected=Count("id", filter=Q(state=FormState.REJECTED)),
         withdrawn=Count("id", filter=Q(state=FormState.WITHDRAWN)),

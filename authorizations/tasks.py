@@ -6,6 +6,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from authorizations import services
+from authorizations.services import forms
 from authorizations.services.form_drafts import form_drafts_expire
 
 _DB_TROUBLE = (OperationalError, InterfaceError)
@@ -17,10 +18,17 @@ def record_request(request_id: int) -> str:
     return str(services.request_record(request_id=request_id))
 
 
+@shared_task(autoretry_for=_DB_TROUBLE, retry_backoff=1, retry_backoff_max=30, max_retries=8)
+def record_form(form_id: int) -> str:
+    """The fast path after a clerk records a form (R34b), as ``record_request`` for approvals."""
+    return str(forms.form_record_on_ledger(form_id=form_id))
+
+
 @shared_task(autoretry_for=_DB_TROUBLE, retry_backoff=1, max_retries=3)
 def sweep_approvals() -> int:
-    """Record approvals whose message was lost or that waited while the service was closed."""
-    return services.approvals_drain()
+    """Record approvals and forms whose message was lost (or whose worker died mid-task), and
+    approvals that waited while the service was closed."""
+    return services.ledger_drain()
 
 
 @shared_task(autoretry_for=_DB_TROUBLE, retry_backoff=1, max_retries=3)

@@ -17,6 +17,7 @@ from authorizations.models import (
     AuthorizationRequest,
     Channel,
     EndReason,
+    FormState,
     RequestKind,
     RequestState,
 )
@@ -66,6 +67,23 @@ def request_status_for_practitioner(req: AuthorizationRequest) -> str:
 def request_shows_no_status(req: AuthorizationRequest) -> bool:
     """R19: rejected or failed; the page names no status, and no decision date either."""
     return req.state in NO_STATUS_STATES
+
+
+# --- Uploaded forms' states (R39b), as the practitioner and the CAF unit read them ------------
+
+FORM_STATE = {
+    FormState.WAITING: "Waiting",
+    FormState.IN_REVIEW: "In review by the CAF unit",
+    # R34b: the clerk recorded it; the ledger has it within moments (the worker).
+    FormState.RECORDING: "Being recorded",
+    FormState.RECORDED: "Recorded",
+    FormState.REJECTED: "Rejected",
+    FormState.WITHDRAWN: "Withdrawn",
+}
+
+
+def form_state_in_words(state: str) -> str:
+    return FORM_STATE[FormState(state)] if state in FormState.values else state
 
 
 # --- Request states as the taxpayer is told them (R18; R19 does not limit the taxpayer) -------

@@ -35,9 +35,9 @@ from authorizations.services.recording import (
     enqueue_recording,
     request_fail,
     request_record,
-    service_transitions_record,
 )
 from authorizations.services.submission import Representative, TaxpayerDetails, request_submit
+from authorizations.services.sweeps import ledger_drain, service_transitions_record
 from authorizations.services.webhooks import (
     webhook_deliveries_due_enqueue,
     webhook_delivery_attempt,
@@ -56,6 +56,7 @@ __all__ = [
     "caf_practice_status_change",
     "correction_approvable_from",
     "enqueue_recording",
+    "ledger_drain",
     "notice_preference_set",
     "notices_emailed",
     "practitioner_notice_email",

@@ -132,8 +132,10 @@ def _recipients_once_recorded(
     """The CAF records that would receive notices for one module once this approval and every
     approval still waiting are recorded, whatever order the worker takes them in (R27).
 
-    Per kind, only the latest signing day survives (R23, R24): active rows and waiting
-    approvals of that day, and this approval (signed today) for its own kind.
+    Per kind (R23, R24): an active row stays unless a waiting approval or this one is signed on
+    a later day (an approval keeps nothing; a form's retention box may have kept rows of earlier
+    days, R35); a waiting approval stays unless one of those, or a row on the ledger, is signed
+    on a later day; and this approval, signed today.
     """
     module = {"taxpayer_id": req.taxpayer_id, "matter": matter, "period": period}
     rows = list(
@@ -151,19 +153,25 @@ def _recipients_once_recorded(
         .exclude(pk=req.pk)
         .values_list("kind", "signed_on", "receives_notices", "caf_record_id")
     )
-    latest: dict[str, dt.date] = {req.kind: today}
-    signatures: list[tuple[str, dt.date]] = [(r[0], r[1]) for r in rows]
-    # An approved request always carries its signature (a database check says so).
-    signatures += [(w[0], w[1]) for w in waiting if w[1] is not None]
-    for kind, signed_on in signatures:
-        latest[kind] = max(latest.get(kind, signed_on), signed_on)
+    pending: dict[str, dt.date] = {req.kind: today}
+    for kind, signed_on, _notices, _caf in waiting:
+        if signed_on is not None:  # always: an approved request carries its signature
+            pending[kind] = max(pending.get(kind, signed_on), signed_on)
+    on_ledger: dict[str, dt.date] = {}
+    for kind, signed_on, *_rest in rows:
+        on_ledger[kind] = max(on_ledger.get(kind, signed_on), signed_on)
     survivors = {
         caf
         for kind, signed_on, ends_at, notices, caf in rows
-        if ends_at is None and notices and signed_on == latest[kind]
+        if ends_at is None and notices and signed_on >= pending.get(kind, signed_on)
     }
     survivors |= {
-        caf for kind, signed_on, notices, caf in waiting if notices and signed_on == latest[kind]
+        caf
+        for kind, signed_on, notices, caf in waiting
+        if notices
+        and signed_on is not None
+        and signed_on >= pending[kind]
+        and signed_on >= on_ledger.get(kind, signed_on)
     }
     return survivors | {req.caf_record_id}
 

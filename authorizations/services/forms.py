@@ -7,11 +7,13 @@ clerks who ask at once each get a different form, and none waits on another. A c
 form for a lease (FORM_LEASE_MINUTES); when it runs out the form is back in its place, first in
 line by its receipt time.
 
-Recording (R34b) writes form-channel rows on the same ledger and by the same rules as online
-approvals: R23/R24 supersession and R27 order independence, except what the retention box keeps
-(R35); line 4's specific-use forms are kept and never recorded (R37); every representative must
-be in good standing (R3a). A form recorded twice leaves one set of rows: its row says it is
-recorded, and a unique index on (form, representative, module) backs that up.
+Recording (R34b) goes through the ledger's own machinery, as an online approval does: the
+clerk's decision moves the form to RECORDING (the outbox) and the worker, or the beat's sweep,
+writes form-channel rows on the same ledger by the same rules (recording.module_record): R23/R24
+supersession and R27 order independence, except what the retention box keeps (R35); line 4's
+specific-use forms are kept and never recorded (R37); every representative must be in good
+standing (R3a). A form recorded twice leaves one set of rows: its row says it is recorded, and
+a unique index on (form, representative, module) backs that up.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.core.files.base import ContentFile, File
@@ -43,13 +46,20 @@ from authorizations.models import (
     FORM_OPEN_STATES,
     Authorization,
     Channel,
-    EndReason,
     FormState,
     FormType,
     RejectionReason,
     UploadedForm,
 )
-from authorizations.services.recording import end_authorization, recorded_as_superseded
+from authorizations.services.recording import (
+    ON_FILE_COLUMNS,
+    WORKER,
+    OnFile,
+    enqueue_form_recording,
+    module_record,
+    on_file,
+    retained_by_forms,
+)
 from authorizations.services.webhooks import webhook_events_emit
 from caf.errors import CafIssueRefused
 from caf.models import CafRecord, PractitionerProfile
@@ -60,14 +70,27 @@ from taxpro import clock
 from taxpro.addresses import PostalAddress, name_fold
 from taxpro.audit import audit_record
 from taxpro.models import User, UserKind
+from taxpro.service_hours.selectors import portal_is_open
 from taxpro.tin_crypto import tin_lookup_hash
 from taxpro.tins import tin_mask, tin_parse
 
 
 class FormRecordOutcome(enum.StrEnum):
+    """The clerk's decision to record (R34b)."""
+
+    BEING_RECORDED = "being recorded"
+    ALREADY_RECORDED = "already recorded"
+
+
+class FormLedgerOutcome(enum.StrEnum):
+    """What the worker did with a form (R27: any number of times, in any order)."""
+
     RECORDED = "recorded"
     KEPT_NOT_RECORDED = "kept, not recorded (specific use)"
     ALREADY_RECORDED = "already recorded"
+    NOT_DECIDED = "not decided"
+    WAITING_FOR_OPENING = "waiting for the service to open"
+    NOT_FOUND = "not found"
 
 
 def form_lease() -> dt.timedelta:
@@ -266,8 +289,9 @@ def _form_move(
     form: UploadedForm,
     *,
     to: FormState,
-    actor: User,
+    actor: User | None,
     now: dt.datetime,
+    actor_label: str = "",
     action: str,
     also_saved: Sequence[str] = (),
     audited: dict[str, object] | None = None,
@@ -280,6 +304,7 @@ def _form_move(
         action=action,
         obj=form,
         actor=actor,
+        actor_label=actor_label,
         before={"state": before},
         after={"state": to, **(audited or {})},
         now=now,
@@ -314,6 +339,8 @@ def form_withdraw(
             {
                 FormState.IN_REVIEW: "A clerk is processing this form now; it can no longer be "
                 "withdrawn.",
+                FormState.RECORDING: "This form is being recorded. Once it is, withdraw the "
+                "authorizations it recorded instead.",
                 FormState.RECORDED: "This form is recorded. Withdraw the authorizations it "
                 "recorded instead.",
                 FormState.REJECTED: "This form was rejected; there is nothing to withdraw.",
@@ -407,8 +434,8 @@ def _leave_review(
     also_saved: Sequence[str] = (),
     audited: dict[str, object] | None = None,
 ) -> None:
-    """A held form leaves review: back in line, or decided."""
-    form.state = to
+    """A held form leaves review: back in line, or decided (_form_move sets the state, so the
+    audit says which it left)."""
     form.clerk = None
     form.lease_expires_at = None
     saved = ["clerk", "lease_expires_at", *also_saved]
@@ -418,7 +445,7 @@ def _leave_review(
     action = {
         FormState.WAITING: "form.released",
         FormState.REJECTED: "form.rejected",
-        FormState.RECORDED: "form.recorded",
+        FormState.RECORDING: "form.recording",
     }[to]
     _form_move(form, to=to, actor=clerk, now=now, action=action, also_saved=saved, audited=audited)
 
@@ -483,71 +510,22 @@ def form_reject(
 
 
 # --- Recording (R34b, R35, R37, R3a, R23, R24, R27) --------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Retained:
-    caf_number: str
-    matter: str
-    period: str
-    kind: str
-
-
-def _record_form_module(
-    *,
-    form: UploadedForm,
-    taxpayer_id: int,
-    record: CafRecord,
-    matter: str,
-    period: str,
-    receives_notices: bool,
-    signed_on: dt.date,
-    retained: frozenset[_Retained],
-    now: dt.datetime,
-) -> Authorization:
-    kind = FORM_KIND[FormType(form.form_type)]
-    label = f"form {form.receipt_number}"
-    same = Authorization.objects.for_module(
-        taxpayer_id=taxpayer_id, matter=matter, period=period
-    ).filter(kind=kind)
-    row = Authorization(
-        taxpayer_id=taxpayer_id,
-        caf_record=record,
-        kind=kind,
-        matter=matter,
-        period=period,
-        receives_notices=receives_notices,
-        channel=Channel.FORM,
-        uploaded_form=form,
-        signed_at=clock.start_of_day_et(signed_on),
-        signed_on=signed_on,
-        starts_at=now,
-    )
-    # R27: only the first later signature is read.
-    if recorded_as_superseded(
-        row, same.filter(signed_on__gt=signed_on).order_by("signed_on", "id")[:1], now
-    ):
-        row.save()
-        return row
-    # R23: earlier days' authorizations end, R24: the same day's stay, and this
-    # representative's own active row is replaced; R35: except what the retention box keeps.
-    priors = (
-        same.active().filter(signed_on__lt=signed_on) | same.active().filter(caf_record=record)
-    ).select_related("caf_record")
-    for prior in priors:
-        kept = _Retained(prior.caf_record.caf_number, matter, period, kind) in retained
-        if kept and prior.caf_record_id != record.pk:
-            continue
-        end_authorization(prior, reason=EndReason.SUPERSEDED, now=now, label=label)
-    row.save()
-    return row
+#
+# Two steps, as an online approval: the clerk's decision (``form_record``) checks everything
+# the form's data can fail on, under the locks, and moves the form to RECORDING, the durable
+# outbox; after the commit the worker (``form_record_on_ledger``, Celery's ``record_form``)
+# writes the rows and the letters, and the sweeper (``forms_drain``) re-drives whatever the
+# broker or a dying worker lost. The worker only does what no data can refuse; a
+# representative who lost good standing meanwhile gets no row (R3a), as a practice-status
+# change would have ended it.
 
 
 def _caf_numbers_assign(form: UploadedForm, data: FormData, now: dt.datetime) -> FormData:
-    """R34b: a representative without a CAF number is assigned one when their first form is
-    recorded, by letter. caf.services issues numbers to a practitioner with a profile (R8: TIN,
-    address, designations), so this serves the practitioner who uploaded the form and named
-    themselves; anyone else without a number is refused, and the form waits for that."""
+    """R34b: a representative without a CAF number is assigned one when their form is recorded,
+    by letter: at the clerk's decision, which is where a refusal can still be told. caf.services
+    issues numbers to a practitioner with a profile (R8: TIN, address, designations), so this
+    serves the practitioner who uploaded the form and named themselves; anyone else without a
+    number is refused, and the form waits for that."""
     if all(rep.caf_number for rep in data.representatives):
         return data
     profile = PractitionerProfile.objects.filter(user=form.practitioner).first()
@@ -575,16 +553,18 @@ def _caf_numbers_assign(form: UploadedForm, data: FormData, now: dt.datetime) ->
     return data
 
 
-def _representative_records(data: FormData) -> list[tuple[CafRecord, bool]]:
-    """Each representative's CAF record, locked, with their notices box; R3a: in good standing."""
+@dataclass(frozen=True)
+class _Representative:
+    record: CafRecord
+    receives_notices: bool
+
+
+def _representative_records(data: FormData) -> list[_Representative]:
+    """Each representative's CAF record (locked by ``_lock_for_recording``) with their notices
+    box; a representative named twice is recorded once, with notices if either line asks."""
     numbers = sorted({rep.caf_number for rep in data.representatives})
-    records = {
-        r.caf_number: r
-        for r in CafRecord.objects.select_for_update(no_key=True)
-        .filter(caf_number__in=numbers)
-        .order_by("pk")
-    }
-    result: dict[str, tuple[CafRecord, bool]] = {}
+    records = {r.caf_number: r for r in CafRecord.objects.filter(caf_number__in=numbers)}
+    result: dict[str, _Representative] = {}
     for rep in data.representatives:
         record = records.get(rep.caf_number)
         if record is None:
@@ -592,16 +572,22 @@ def _representative_records(data: FormData) -> list[tuple[CafRecord, bool]]:
                 f"CAF number {rep.caf_number} of {rep.name} is not on file. Reject the form: "
                 "the data does not match."
             )
+        named = result.get(rep.caf_number)
+        notices = rep.receives_notices or (named is not None and named.receives_notices)
+        result[rep.caf_number] = _Representative(record, notices)
+    return list(result.values())
+
+
+def _standing_refusal(representatives: list[_Representative]) -> FormRefused | None:
+    """R3a: the ledger never gains an active row for a representative out of good standing."""
+    for rep in representatives:
+        record = rep.record
         if not record.is_in_good_standing:
-            # R3a: the ledger never gains an active row for a representative out of standing.
-            raise FormRefused(
+            return FormRefused(
                 f"{record.name} ({record.caf_number_display}) is not in good standing "
                 f"({record.get_practice_status_display()}). The form cannot be recorded."
             )
-        # A representative named twice is recorded once, with notices if either line asks.
-        notices = rep.receives_notices or result.get(rep.caf_number, (record, False))[1]
-        result[rep.caf_number] = (record, notices)
-    return list(result.values())
+    return None
 
 
 def _lock_for_recording(form_public_id: uuid.UUID | str) -> Taxpayer | None:
@@ -627,10 +613,6 @@ def _lock_for_recording(form_public_id: uuid.UUID | str) -> Taxpayer | None:
     return Taxpayer.objects.select_for_update().get(pk=taxpayer_id)
 
 
-def _retained_set(data: FormData) -> frozenset[_Retained]:
-    return frozenset(_Retained(r.caf_number, r.matter, r.period, r.kind) for r in data.retained)
-
-
 def _modules(data: FormData) -> Iterable[tuple[str, str]]:
     seen: set[tuple[str, str]] = set()
     for matter in data.matters:
@@ -641,66 +623,189 @@ def _modules(data: FormData) -> Iterable[tuple[str, str]]:
                 yield module
 
 
+def _decision_refusal(form: UploadedForm, data: FormData, taxpayer: Taxpayer | None) -> None:
+    """What the form's data can fail on, checked at the clerk's decision (R34b, R3a)."""
+    if taxpayer is None:
+        raise FormRefused(
+            "The taxpayer on this form is not on the master file. Reject the form: the "
+            "data does not match."
+        )
+    if taxpayer.kind != form.taxpayer_kind:
+        raise FormRefused(
+            "The taxpayer on this form is not the one on the master file with this TIN. "
+            "Reject the form: the data does not match."
+        )
+    if data.taxpayer_signed_on is None:
+        raise FormRefused("The form has no signature date. Reject it.")
+
+
 def form_record(
     *, clerk: User, public_id: uuid.UUID | str, now: dt.datetime | None = None
 ) -> FormRecordOutcome:
-    """R34b: record a held form on the ledger, and write to the representatives and the
-    taxpayer. Safe to run twice: a recorded form is never recorded again."""
+    """R34b: the clerk records a held form. Everything the data can fail on is checked here,
+    under the locks, so the clerk is told; the form moves to RECORDING (the outbox, audited as
+    the clerk's decision) and, after the commit, the worker puts it on the ledger. A form
+    already decided is not decided again (R47)."""
     now = now or clock.now()
     _require_clerk(clerk)
     with transaction.atomic():
         taxpayer = _lock_for_recording(public_id)
         form = _lock_form(public_id)
-        if form.state == FormState.RECORDED:
+        if form.state in (FormState.RECORDING, FormState.RECORDED):
             return FormRecordOutcome.ALREADY_RECORDED
         _held_by(form, clerk, now)
         data = form_data_from_json(form.data, tin=form.tin_reveal())
-        if taxpayer is None:
-            raise FormRefused(
-                "The taxpayer on this form is not on the master file. Reject the form: the "
-                "data does not match."
-            )
-        if taxpayer.kind != form.taxpayer_kind:
-            raise FormRefused(
-                "The taxpayer on this form is not the one on the master file with this TIN. "
-                "Reject the form: the data does not match."
-            )
-        signed_on = data.taxpayer_signed_on
-        if signed_on is None:
-            raise FormRefused("The form has no signature date. Reject it.")
-        rows = 0
-        if not form.specific_use:  # R37: kept, never on the ledger
+        _decision_refusal(form, data, taxpayer)
+        if not form.specific_use:  # R37: kept, never on the ledger; its representatives aside
             data = _caf_numbers_assign(form, data, now)
-            records = _representative_records(data)
-            retained = _retained_set(data)
-            for record, notices in records:
-                for matter, period in _modules(data):
-                    _record_form_module(
-                        form=form,
-                        taxpayer_id=taxpayer.pk,
-                        record=record,
-                        matter=matter,
-                        period=period,
-                        receives_notices=notices,
-                        signed_on=signed_on,
-                        retained=retained,
-                        now=now,
-                    )
-                    rows += 1
+            refusal = _standing_refusal(_representative_records(data))
+            if refusal is not None:
+                raise refusal
         _leave_review(
             form,
-            to=FormState.RECORDED,
+            to=FormState.RECORDING,
             clerk=clerk,
             now=now,
-            audited={"ledger_rows": rows, "specific_use": form.specific_use},
+            audited={"specific_use": form.specific_use},
         )
-        _recorded_letters(form, data, taxpayer, now)
-    return FormRecordOutcome.KEPT_NOT_RECORDED if form.specific_use else FormRecordOutcome.RECORDED
+        # The worker is a fast path only: if the broker is down the sweeper records it later.
+        transaction.on_commit(partial(enqueue_form_recording, form.pk), robust=True)
+    return FormRecordOutcome.BEING_RECORDED
+
+
+def _record_module(
+    *,
+    form: UploadedForm,
+    taxpayer_id: int,
+    rep: _Representative,
+    module: tuple[str, str],
+    signed_on: dt.date,
+    keeps: set[tuple[int, str, str, str]],
+    receipts: dict[int, str],
+    now: dt.datetime,
+) -> None:
+    """One row of the form: R23, R24, R27 and R35 as for online approvals (module_record)."""
+    matter, period = module
+    kind = FORM_KIND[FormType(form.form_type)]
+    rows = (
+        Authorization.objects.for_module(taxpayer_id=taxpayer_id, matter=matter, period=period)
+        .filter(kind=kind)
+        .order_by()
+        .only(*ON_FILE_COLUMNS)
+    )
+    same, more_receipts = on_file(rows)
+    row = Authorization(
+        taxpayer_id=taxpayer_id,
+        caf_record=rep.record,
+        kind=kind,
+        matter=matter,
+        period=period,
+        receives_notices=rep.receives_notices,
+        channel=Channel.FORM,
+        uploaded_form=form,
+        signed_at=clock.start_of_day_et(signed_on),
+        signed_on=signed_on,
+        starts_at=now,
+    )
+    own_keeps = frozenset(caf for caf, m, p, k in keeps if (m, p, k) == (matter, period, kind))
+    module_record(
+        OnFile(row, own_keeps),
+        same,
+        now,
+        label=f"form {form.receipt_number}",
+        receipts={**receipts, **more_receipts},
+    )
+    row.save()
+
+
+def form_record_on_ledger(*, form_id: int, now: dt.datetime | None = None) -> FormLedgerOutcome:
+    """Put a form the clerk decided to record on the ledger, with its letters, in one
+    transaction. Safe to run any number of times, in any order with online recordings (R27):
+    it takes the locks request_record takes (CAF records, then the taxpayer), and a recorded
+    form is never recorded again."""
+    now = now or clock.now()
+    with transaction.atomic():
+        peek = UploadedForm.objects.filter(pk=form_id).values_list("public_id", flat=True).first()
+        if peek is None:
+            return FormLedgerOutcome.NOT_FOUND
+        taxpayer = _lock_for_recording(peek)
+        form = _lock_form(peek)
+        if form.state == FormState.RECORDED:
+            return FormLedgerOutcome.ALREADY_RECORDED
+        if form.state != FormState.RECORDING:
+            return FormLedgerOutcome.NOT_DECIDED
+        if not portal_is_open(now):
+            # R42: as approvals, forms decided while the service is shut wait for the opening.
+            return FormLedgerOutcome.WAITING_FOR_OPENING
+        data = form_data_from_json(form.data, tin=form.tin_reveal())
+        # Checked at the decision; the master file does not lose a taxpayer, nor a form its date.
+        assert taxpayer is not None and data.taxpayer_signed_on is not None
+        rows = 0
+        representatives = [] if form.specific_use else _representative_records(data)
+        # R3a: standing lost since the decision: no row for them (a practice-status change
+        # ended every row they had; this one never starts).
+        recorded = [rep for rep in representatives if rep.record.is_in_good_standing]
+        by_form = retained_by_forms({form.pk})
+        keeps = by_form[form.pk][1]
+        receipts = {form.pk: by_form[form.pk][0]}
+        for rep in recorded:
+            for module in _modules(data):
+                _record_module(
+                    form=form,
+                    taxpayer_id=taxpayer.pk,
+                    rep=rep,
+                    module=module,
+                    signed_on=data.taxpayer_signed_on,
+                    keeps=keeps,
+                    receipts=receipts,
+                    now=now,
+                )
+                rows += 1
+        not_recorded = [rep.record for rep in representatives if rep not in recorded]
+        _form_move(
+            form,
+            to=FormState.RECORDED,
+            actor=None,
+            actor_label=WORKER,
+            now=now,
+            action="form.recorded",
+            audited={
+                "ledger_rows": rows,
+                "specific_use": form.specific_use,
+                "not_in_good_standing": [r.caf_number for r in not_recorded],
+            },
+        )
+        _recorded_letters(form, data, taxpayer, now, not_recorded=not_recorded)
+    if form.specific_use:
+        return FormLedgerOutcome.KEPT_NOT_RECORDED
+    return FormLedgerOutcome.RECORDED
+
+
+def forms_drain(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
+    """Record every form the clerks decided to record and the worker has not (the broker lost
+    the message, the worker died mid-task), oldest decision first. Returns how many."""
+    now = now or clock.now()
+    if not portal_is_open(now):
+        return 0
+    ids = list(
+        UploadedForm.objects.filter(state=FormState.RECORDING)
+        .order_by("decided_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    done = (FormLedgerOutcome.RECORDED, FormLedgerOutcome.KEPT_NOT_RECORDED)
+    return sum(form_record_on_ledger(form_id=pk, now=now) in done for pk in ids)
 
 
 def _recorded_letters(
-    form: UploadedForm, data: FormData, taxpayer: Taxpayer, now: dt.datetime
+    form: UploadedForm,
+    data: FormData,
+    taxpayer: Taxpayer,
+    now: dt.datetime,
+    *,
+    not_recorded: Sequence[CafRecord] = (),
 ) -> None:
+    """R34b: the representatives' letter, and the taxpayer's notice, written as the form is
+    recorded (in the worker's transaction)."""
     kind_label = "power of attorney" if form.form_type == FormType.F2848 else "authorization"
     if form.specific_use:
         what = (
@@ -709,6 +814,13 @@ def _recorded_letters(
         )
     else:
         what = f"It now covers:\n\n{_modules_text(data)}\n"
+    if not_recorded:
+        # R3a: said in the letters; nobody out of good standing is on the ledger.
+        what += (
+            "\nIt was not recorded for "
+            + ", ".join(f"{r.name} ({r.caf_number_display})" for r in not_recorded)
+            + ": that CAF record is not in good standing.\n"
+        )
     _letters_to_representatives(
         form,
         data,

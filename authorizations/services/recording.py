@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from celery import current_app
 from django.db import transaction
@@ -24,15 +25,14 @@ from authorizations.models import (
     EndReason,
     PractitionerNoticeKind,
     RequestState,
+    UploadedForm,
 )
 from authorizations.services.locks import lock_request, share_representative_status
 from authorizations.services.notices import practitioner_notice_send
 from authorizations.services.request_states import request_state_move
 from authorizations.services.webhooks import webhook_events_emit
-from caf.models import PracticeStatus
+from caf.models import CafRecord, PracticeStatus
 from taxpro import clock
-from taxpro.models import ServiceEvent, ServiceEventKind
-from taxpro.service_hours import services as service_hours
 from taxpro.service_hours.selectors import portal_is_open
 
 logger = logging.getLogger(__name__)
@@ -78,45 +78,140 @@ def end_authorization(
     return ended == 1
 
 
-def recorded_as_superseded(
-    row: Authorization, on_file: Iterable[Authorization], now: dt.datetime
-) -> bool:
-    """R27: a new, unsaved ``row`` signed on an earlier day than one ``on_file`` for its module
-    and kind is recorded as already superseded, by the first later signature. True when it is:
-    then it ends nothing else. Both channels record through this (online and forms)."""
-    later = min(
-        (r for r in on_file if r.signed_on > row.signed_on),
-        key=lambda r: (r.signed_on, r.pk),
-        default=None,
+@dataclass(frozen=True)
+class OnFile:
+    """A ledger row as supersession reads it, with the CAF records its form's retention box
+    keeps for its module and kind (R35; empty for an online row)."""
+
+    row: Authorization
+    keeps: frozenset[int] = frozenset()
+
+
+def _signature_order(row: Authorization) -> tuple[dt.datetime, int, int]:
+    """Which of one representative's two signatures is the later one: the time signed (a form
+    is signed at the start of its day), then the later upload or request, whatever the order
+    they are recorded in (R27)."""
+    return (row.signed_at, row.uploaded_form_id or 0, row.request_id or 0)
+
+
+def supersedes(later: OnFile, earlier: Authorization) -> bool:
+    """Whether ``later`` ends ``earlier`` (same taxpayer, module and kind), whichever of the
+    two is recorded first (R27). One active row per representative: their later signature
+    replaces the earlier. R23: another representative's row signed on an earlier day ends,
+    R24: one signed the same day stays, R35: unless the later form's retention box keeps it."""
+    if later.row.caf_record_id == earlier.caf_record_id:
+        return _signature_order(later.row) > _signature_order(earlier)
+    return later.row.signed_on > earlier.signed_on and earlier.caf_record_id not in later.keeps
+
+
+def retained_by_forms(form_ids: set[int]) -> dict[int, tuple[str, set[tuple[int, str, str, str]]]]:
+    """R35: per uploaded form, its receipt and the authorizations its retention box keeps, as
+    (CAF record id, matter, period, kind). Two queries at most, none without a form."""
+    if not form_ids:
+        return {}
+    forms = list(
+        UploadedForm.objects.filter(pk__in=form_ids).values_list("pk", "public_id", "data")
     )
-    if later is None:
-        return False
-    row.ends_at = now
-    row.end_reason = EndReason.SUPERSEDED
-    row.ended_by_request_id = later.request_id
-    row.ended_by_label = "recorded after a later signature"
-    return True
+    named = {
+        pk: data.get("retained", []) if data.get("retention_box") else []
+        for pk, _public_id, data in forms
+    }
+    numbers = {r["caf_number"] for kept in named.values() for r in kept}
+    ids = dict(
+        CafRecord.objects.filter(caf_number__in=numbers).values_list("caf_number", "pk")
+        if numbers
+        else []
+    )
+    return {
+        pk: (
+            str(public_id).upper(),
+            {
+                (ids[r["caf_number"]], r["matter"], r["period"], r["kind"])
+                for r in named[pk]
+                if r["caf_number"] in ids
+            },
+        )
+        for pk, public_id, _data in forms
+    }
+
+
+def on_file(rows: Iterable[Authorization]) -> tuple[list[OnFile], dict[int, str]]:
+    """``rows`` with what their forms keep (R35), and the forms' receipts by form id."""
+    rows = list(rows)
+    by_form = retained_by_forms({r.uploaded_form_id for r in rows if r.uploaded_form_id})
+    result = []
+    for r in rows:
+        keeps: set[int] = set()
+        if r.uploaded_form_id in by_form:
+            keeps = {
+                caf
+                for caf, matter, period, kind in by_form[r.uploaded_form_id][1]
+                if (matter, period, kind) == (r.matter, r.period, r.kind)
+            }
+        result.append(OnFile(r, frozenset(keeps)))
+    return result, {pk: receipt for pk, (receipt, _kept) in by_form.items()}
+
+
+def module_record(
+    new: OnFile,
+    same: Iterable[OnFile],
+    now: dt.datetime,
+    *,
+    label: str,
+    receipts: dict[int, str],
+    by_request: AuthorizationRequest | None = None,
+) -> None:
+    """R23, R24, R27, R35 for one new, unsaved row ``new.row`` against the rows ``same`` on file
+    for its taxpayer, module and kind; the caller saves it. Both channels record through this.
+
+    It is born superseded (R27) when a row on file supersedes it, by the first such signature;
+    either way it ends every active row it supersedes. So a row ends exactly when some recorded
+    row supersedes it, whatever the order they were recorded in."""
+    row = new.row
+    same = list(same)
+    enders = [f.row for f in same if supersedes(f, row)]
+    if enders:
+        first = min(enders, key=lambda r: (r.signed_on, _signature_order(r)))
+        row.ends_at = now
+        row.end_reason = EndReason.SUPERSEDED
+        row.ended_by_request_id = first.request_id
+        row.ended_by_label = (
+            f"recorded after form {receipts[first.uploaded_form_id]}"
+            if first.uploaded_form_id in receipts
+            else "recorded after a later signature"
+        )
+    for prior in same:
+        if prior.row.ends_at is None and supersedes(new, prior.row):
+            end_authorization(
+                prior.row, reason=EndReason.SUPERSEDED, now=now, by_request=by_request, label=label
+            )
+            prior.row.ends_at = now
+
+
+# What supersession reads of each row on file.
+ON_FILE_COLUMNS = (
+    "id", "matter", "period", "kind", "request_id", "uploaded_form_id", "caf_record_id",
+    "signed_on", "signed_at", "starts_at", "ends_at",
+)  # fmt: skip
 
 
 def _modules_record(req: AuthorizationRequest, now: dt.datetime) -> None:
     """Write the request's rows, reading the ledger once for all its modules."""
     assert req.signed_at is not None and req.signed_on is not None  # approved: signed
     modules = [(m.matter, m.period) for m in req.modules.all()]
-    on_file: dict[tuple[str, str], list[Authorization]] = {module: [] for module in modules}
+    same: dict[tuple[str, str], list[OnFile]] = {module: [] for module in modules}
+    receipts: dict[int, str] = {}
     if modules:
         wanted = Q()
         for matter, period in modules:
             wanted |= Q(matter=matter, period=period)
-        # Unordered (the model's six-column ordering would only add a sort): R27 picks its row
-        # by (signed_on, id) below.
+        # Unordered (the model's six-column ordering would only add a sort).
         rows = Authorization.objects.filter(wanted, taxpayer_id=req.taxpayer_id, kind=req.kind)
-        for kept in rows.order_by().only(
-            "id", "matter", "period", "request_id", "caf_record_id", "signed_on", "starts_at",
-            "ends_at",
-        ):  # fmt: skip
-            on_file[(kept.matter, kept.period)].append(kept)
+        kept, receipts = on_file(rows.order_by().only(*ON_FILE_COLUMNS))
+        for item in kept:
+            same[(item.row.matter, item.row.period)].append(item)
     new_rows = []
-    for (matter, period), same in on_file.items():
+    for (matter, period), module_rows in same.items():
         row = Authorization(
             taxpayer_id=req.taxpayer_id,
             caf_record_id=req.caf_record_id,
@@ -130,21 +225,14 @@ def _modules_record(req: AuthorizationRequest, now: dt.datetime) -> None:
             starts_at=now,
         )
         new_rows.append(row)
-        if recorded_as_superseded(row, same, now):
-            continue
-        # R23: earlier days' authorizations end; R24: the same day's stay, except this
-        # representative's own (one active row per representative, module and kind).
-        for prior in same:
-            if prior.ends_at is None and (
-                prior.signed_on < req.signed_on or prior.caf_record_id == req.caf_record_id
-            ):
-                end_authorization(
-                    prior,
-                    reason=EndReason.SUPERSEDED,
-                    now=now,
-                    by_request=req,
-                    label=f"request {req.pk}",
-                )
+        module_record(
+            OnFile(row),
+            module_rows,
+            now,
+            label=f"request {req.pk}",
+            receipts=receipts,
+            by_request=req,
+        )
     Authorization.objects.bulk_create(new_rows)
 
 
@@ -200,16 +288,6 @@ def approvals_drain(*, now: dt.datetime | None = None, limit: int = 1000) -> int
     return recorded
 
 
-def service_transitions_record(*, now: dt.datetime | None = None) -> ServiceEvent:
-    """R42: record the opening or closing the service is in (once, whatever the beats), and on
-    an opening record every approval that waited while it was shut."""
-    now = now or clock.now()
-    event = service_hours.service_transitions_record(now=now)
-    if event.kind == ServiceEventKind.OPENED:
-        service_hours.service_event_drained_add(event=event, drained=approvals_drain(now=now))
-    return event
-
-
 _publisher: ThreadPoolExecutor | None = None
 _publisher_lock = threading.Lock()
 
@@ -223,20 +301,21 @@ def _publisher_pool() -> ThreadPoolExecutor:
         return _publisher
 
 
-# The task is named, not imported: the tasks module calls these services, and a service that
+# The tasks are named, not imported: the tasks module calls these services, and a service that
 # imported it back would close an import cycle.
 RECORD_REQUEST_TASK = "authorizations.tasks.record_request"
+RECORD_FORM_TASK = "authorizations.tasks.record_form"
+
+
+def _publish(task: str, pk: int) -> None:
+    try:
+        current_app.send_task(task, args=[pk], retry=False)
+    except Exception:
+        logger.warning("Could not enqueue %s(%s); the sweeper will.", task, pk, exc_info=True)
 
 
 def _publish_recording(request_id: int) -> None:
-    try:
-        current_app.send_task(RECORD_REQUEST_TASK, args=[request_id], retry=False)
-    except Exception:
-        logger.warning(
-            "Could not enqueue recording of request %s; the sweeper will.",
-            request_id,
-            exc_info=True,
-        )
+    _publish(RECORD_REQUEST_TASK, request_id)
 
 
 def enqueue_recording(request_id: int) -> None:
@@ -247,6 +326,12 @@ def enqueue_recording(request_id: int) -> None:
     answered held a publish for 8 s here, whatever the socket timeouts).
     """
     _publisher_pool().submit(_publish_recording, request_id)
+
+
+def enqueue_form_recording(form_id: int) -> None:
+    """Hand a form the clerk decided to record to the worker, as ``enqueue_recording`` does an
+    approval: off the request thread, never raising; the RECORDING state is the outbox."""
+    _publisher_pool().submit(_publish, RECORD_FORM_TASK, form_id)
 
 
 def request_fail(*, request_id: int, reason: str, now: dt.datetime | None = None) -> None:

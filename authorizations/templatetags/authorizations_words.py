@@ -9,6 +9,7 @@ template says a state or a code in the one wording, and never writes an enum val
   ("power of attorney"), said to the practitioner;
 - ``{{ row.channel|channel_label:row.kind }}`` ("Online", "Form 2848") to the practitioner, and
   ``{{ row.channel|channel_for_taxpayer:row.kind }}`` ("Signed on Form 2848") to the taxpayer.
+- ``{{ form.state|form_state }}``: an uploaded form's state (R39b).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ register.filter("matter_label", vocabulary.matter_label)
 register.filter("kind_asked_for", vocabulary.kind_asked_for)
 register.filter("kind_in_a_sentence", vocabulary.kind_in_a_sentence)
 register.filter("kind_revokes", vocabulary.kind_revokes)
+register.filter("form_state", vocabulary.form_state_in_words)
 
 
 @register.filter

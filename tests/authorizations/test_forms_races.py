@@ -2,7 +2,9 @@
 connection, released together by a barrier (``at_once``, as in test_races.py).
 
 Several clerks asking for the next form at once each get a different one (SELECT ... FOR
-UPDATE SKIP LOCKED); a form recorded by several calls at once leaves one set of ledger rows;
+UPDATE SKIP LOCKED); a form recorded by several calls at once, the clerk's or the worker's,
+leaves one set of ledger rows; a form and an approval recorded at once for the same module
+leave the ledger R23/R27/R35 say;
 the same form uploaded several times at once joins the queue once.
 """
 
@@ -15,13 +17,21 @@ import pytest
 
 from authorizations import services
 from authorizations.errors import FormRefused
-from authorizations.forms_channel.data import FormMatter
-from authorizations.models import Authorization, FormState, UploadedForm
+from authorizations.forms_channel.data import FormMatter, RetainedAuthorization
+from authorizations.models import Authorization, EndReason, FormState, UploadedForm
 from authorizations.services import forms
 from caf.models import PracticeStatus
 from taxpayers.models import Letter
 from taxpro.models import AuditEvent
-from tests.authorizations.conftest import TUESDAY_NOON, make_rep, make_taxpayer
+from tests.authorizations.conftest import (
+    DAY,
+    TUESDAY_NOON,
+    approve,
+    approve_and_record,
+    make_rep,
+    make_taxpayer,
+    submit,
+)
 from tests.authorizations.forms_support import form_data, form_rep, form_taxpayer, pdf_bytes, upload
 from tests.authorizations.test_races import at_once
 from tests.personas import staff_clerk
@@ -65,6 +75,8 @@ def test_r34b_clerks_taking_the_next_form_at_once_never_get_the_same_one() -> No
 
 
 def test_r34b_a_form_recorded_twice_at_once_leaves_one_set_of_rows() -> None:
+    """The clerk's Record posted by 12 at once decides once; the worker run by 12 at once
+    (retries, the sweep, a redelivered message) records once: one set of rows, one letter each."""
     rep, taxpayer, clerk = make_rep(), make_taxpayer(), staff_clerk()
     periods = ("202312", "202412")
     data = form_data(
@@ -76,18 +88,70 @@ def test_r34b_a_form_recorded_twice_at_once_leaves_one_set_of_rows() -> None:
     assert forms.form_take_next(clerk=clerk, now=TUESDAY_NOON) == form
     letters = Letter.objects.count()
 
-    record = partial(forms.form_record, clerk=clerk, public_id=form.public_id, now=TUESDAY_NOON)
-    results = at_once([record] * CLERKS)
-
-    assert Counter(results) == {
-        forms.FormRecordOutcome.RECORDED: 1,
+    decide = partial(forms.form_record, clerk=clerk, public_id=form.public_id, now=TUESDAY_NOON)
+    assert Counter(at_once([decide] * CLERKS)) == {
+        forms.FormRecordOutcome.BEING_RECORDED: 1,
         forms.FormRecordOutcome.ALREADY_RECORDED: CLERKS - 1,
     }
+    record = partial(forms.form_record_on_ledger, form_id=form.pk, now=TUESDAY_NOON)
+    results = at_once([record] * (CLERKS - 1) + [partial(forms.forms_drain, now=TUESDAY_NOON)])
+
+    *workers, drained = results
+    # Exactly one of the 12 recorded it (a worker, or the sweep); the others found it done.
+    assert workers.count(forms.FormLedgerOutcome.RECORDED) + drained == 1
+    assert workers.count(forms.FormLedgerOutcome.ALREADY_RECORDED) == CLERKS - 2 + drained
     rows = Authorization.objects.filter(uploaded_form=form)
     assert sorted(rows.values_list("period", flat=True)) == list(periods)
     assert rows.active().count() == len(periods)
+    assert AuditEvent.objects.filter(action="form.recording").count() == 1
     assert AuditEvent.objects.filter(action="form.recorded").count() == 1
     assert Letter.objects.count() == letters + 2  # the representative and the taxpayer, once
+
+
+def test_r27_a_form_and_an_approval_recorded_at_once_leave_the_ledger_the_rules_say() -> None:
+    """For the same module and kind, the worker records a form (signed earlier, keeping one
+    representative) and an approval (signed later) at the same moment, in rounds: the approval
+    ends both earlier rows (R23; retention is the form's, not the approval's), whichever locks
+    the taxpayer first, and nothing deadlocks."""
+    for round_ in range(ROUNDS):
+        taxpayer, clerk = make_taxpayer(), staff_clerk()
+        kept_rep, form_rep_, online_rep = make_rep(), make_rep(code="c"), make_rep()
+        earlier = TUESDAY_NOON - 7 * DAY
+        approve_and_record(submit(kept_rep, taxpayer, now=earlier), now=earlier)
+        kept = RetainedAuthorization(kept_rep.caf_record.caf_number, "1040", "202412", "poa")
+        form = upload(
+            form_rep_.user,
+            form_data(
+                taxpayer=form_taxpayer(taxpayer),
+                reps=(form_rep(form_rep_),),
+                retention_box=True,
+                retained=(kept,),
+            ),
+            now=TUESDAY_NOON,
+        )
+        assert forms.form_take_next(clerk=clerk, now=TUESDAY_NOON) == form
+        forms.form_record(clerk=clerk, public_id=form.public_id, now=TUESDAY_NOON)
+        req = submit(online_rep, taxpayer, now=TUESDAY_NOON)
+        approve(req, now=TUESDAY_NOON)
+
+        results = at_once(
+            [
+                partial(forms.form_record_on_ledger, form_id=form.pk, now=TUESDAY_NOON + DAY),
+                partial(services.request_record, request_id=req.pk, now=TUESDAY_NOON + DAY),
+            ]
+        )
+        assert results == [forms.FormLedgerOutcome.RECORDED, services.RecordOutcome.RECORDED], (
+            round_,
+            results,
+        )
+        ledger = dict(
+            Authorization.objects.filter(taxpayer=taxpayer).values_list("caf_record", "end_reason")
+        )
+        assert ledger == {
+            kept_rep.caf_record.pk: EndReason.SUPERSEDED,
+            form_rep_.caf_record.pk: EndReason.SUPERSEDED,
+            online_rep.caf_record.pk: "",
+        }, round_
 
 
 def test_r39_the_same_form_uploaded_at_once_joins_the_queue_once(private_media) -> None:
@@ -128,6 +192,7 @@ def test_r3a_recording_a_form_while_its_representative_loses_standing_never_leav
         first = upload(rep.user, earlier, now=TUESDAY_NOON)
         assert forms.form_take_next(clerk=clerk, now=TUESDAY_NOON) == first
         forms.form_record(clerk=clerk, public_id=first.public_id, now=TUESDAY_NOON)
+        forms.forms_drain(now=TUESDAY_NOON)
         form = upload(
             rep.user,
             form_data(taxpayer=form_taxpayer(taxpayer), reps=(form_rep(rep),)),
@@ -149,8 +214,10 @@ def test_r3a_recording_a_form_while_its_representative_loses_standing_never_leav
         )
         recorded, _status = results
         assert not isinstance(_status, Exception), (round_, _status)
-        assert recorded == forms.FormRecordOutcome.RECORDED or isinstance(recorded, FormRefused), (
-            round_,
-            recorded,
-        )
+        assert recorded == forms.FormRecordOutcome.BEING_RECORDED or isinstance(
+            recorded, FormRefused
+        ), (round_, recorded)
+        # The worker, after the decision: a standing lost meanwhile still gives no row.
+        forms.forms_drain(now=TUESDAY_NOON)
+        assert not UploadedForm.objects.filter(state=FormState.RECORDING).exists()
         assert not Authorization.objects.active().filter(caf_record=rep.caf_record).exists()

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from functools import partial
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 
-from authorizations.errors import FormRefused
+from authorizations import services, tasks
+from authorizations.errors import ApprovalRefused, FormRefused
 from authorizations.forms_channel.data import FormMatter, RetainedAuthorization
 from authorizations.models import (
     Authorization,
@@ -21,13 +24,16 @@ from authorizations.models import (
     UploadedForm,
 )
 from authorizations.services import forms
+from authorizations.web.pro.forms_channel.selectors import forms_of
 from caf.models import CafRecord, PracticeStatus
 from taxpayers.models import Letter, LetterKind
+from taxpro.clock import ET
 from taxpro.errors import TinInvalid
 from taxpro.models import AuditEvent
 from tests.authorizations.conftest import (
     DAY,
     TUESDAY_NOON,
+    approve,
     approve_and_record,
     make_rep,
     make_taxpayer,
@@ -80,9 +86,12 @@ def upload_for(rep, taxpayer, *, now=TUESDAY_NOON, **changes):
 
 
 def take_and_record(clerk, form, *, now=TUESDAY_NOON + HOUR):
+    """The clerk's decision, then what the worker does after the commit."""
     taken = forms.form_take_next(clerk=clerk, now=now)
     assert taken == form
-    return forms.form_record(clerk=clerk, public_id=form.public_id, now=now)
+    decided = forms.form_record(clerk=clerk, public_id=form.public_id, now=now)
+    assert decided == forms.FormRecordOutcome.BEING_RECORDED
+    return forms.form_record_on_ledger(form_id=form.pk, now=now)
 
 
 # --- Upload (R34, R39, R39a) -------------------------------------------------------------------
@@ -380,7 +389,7 @@ def test_r36_a_2848_for_a_business_with_quarterly_941_periods_is_recorded(cpa, c
         matters=(FormMatter("941", "Employment tax", QUARTERS_2025, "2025 Q1-Q4"),),
     )
     before_letters = Letter.objects.count()
-    assert take_and_record(clerk, form) == forms.FormRecordOutcome.RECORDED
+    assert take_and_record(clerk, form) == forms.FormLedgerOutcome.RECORDED
 
     rows = Authorization.objects.filter(taxpayer=business).order_by("period")
     assert [(r.matter, r.period, r.kind, r.channel) for r in rows] == [
@@ -487,7 +496,7 @@ def test_r27_a_form_signed_before_an_authorization_on_file_is_recorded_supersede
 def test_r37_a_specific_use_form_is_kept_and_never_on_the_ledger(cpa, clerk) -> None:
     taxpayer = make_taxpayer()
     form = upload_for(cpa, taxpayer, specific_use=True)
-    assert take_and_record(clerk, form) == forms.FormRecordOutcome.KEPT_NOT_RECORDED
+    assert take_and_record(clerk, form) == forms.FormLedgerOutcome.KEPT_NOT_RECORDED
     assert Authorization.objects.count() == 0
     form.refresh_from_db()
     assert form.state == FormState.RECORDED
@@ -515,8 +524,12 @@ def test_r34b_recording_twice_leaves_one_set_of_rows(cpa, clerk) -> None:
     letters = Letter.objects.count()
     again = forms.form_record(clerk=clerk, public_id=form.public_id, now=TUESDAY_NOON + 2 * HOUR)
     assert again == forms.FormRecordOutcome.ALREADY_RECORDED
+    worker_again = forms.form_record_on_ledger(form_id=form.pk, now=TUESDAY_NOON + 2 * HOUR)
+    assert worker_again == forms.FormLedgerOutcome.ALREADY_RECORDED
+    assert forms.forms_drain(now=TUESDAY_NOON + 2 * HOUR) == 0
     assert Authorization.objects.filter(uploaded_form=form).count() == 2
     assert Letter.objects.count() == letters
+    assert AuditEvent.objects.filter(action="form.recorded", object_id=str(form.pk)).count() == 1
 
 
 def test_r34b_a_taxpayer_not_on_the_master_file_is_not_recorded(cpa, clerk) -> None:
@@ -570,3 +583,228 @@ def test_r34b_the_uploader_without_a_caf_number_is_assigned_one_when_recorded(cl
         caf_letter__caf_record=record, kind=LetterKind.CAF_NUMBER_ISSUED
     ).exists()
     assert Letter.objects.filter(caf_letter__caf_record=record, kind=LetterKind.OTHER).exists()
+
+
+# --- The worker: outbox, hand-off, sweep (R21, R27, R34b, R3a, R42) -----------------------------
+
+
+def test_r34b_the_clerks_decision_is_audited_and_handed_to_the_worker_after_commit(
+    cpa, clerk, django_capture_on_commit_callbacks
+) -> None:
+    taxpayer = make_taxpayer()
+    form = upload_for(cpa, taxpayer)
+    forms.form_take_next(clerk=clerk, now=TUESDAY_NOON)
+    letters = Letter.objects.count()
+    with django_capture_on_commit_callbacks() as handed_off:
+        decided = forms.form_record(clerk=clerk, public_id=form.public_id, now=TUESDAY_NOON)
+    assert decided == forms.FormRecordOutcome.BEING_RECORDED
+    # One hand-off, naming the form, to the worker (the task, not a synchronous write).
+    assert [(c.func, c.args) for c in handed_off] == [(forms.enqueue_form_recording, (form.pk,))]
+    form.refresh_from_db()
+    assert (form.state, form.clerk, form.decided_at) == (FormState.RECORDING, None, TUESDAY_NOON)
+    decision = AuditEvent.objects.get(action="form.recording", object_id=str(form.pk))
+    assert (decision.actor, decision.before, decision.after["state"]) == (
+        clerk,
+        {"state": FormState.IN_REVIEW},
+        FormState.RECORDING,
+    )
+    # Nothing is on the ledger and no letter is written until the worker records it.
+    assert Authorization.objects.count() == 0
+    assert Letter.objects.count() == letters
+
+    later = TUESDAY_NOON + dt.timedelta(seconds=2)
+    assert forms.form_record_on_ledger(form_id=form.pk, now=later) == (
+        forms.FormLedgerOutcome.RECORDED
+    )
+    form.refresh_from_db()
+    assert form.state == FormState.RECORDED
+    assert Authorization.objects.get().starts_at == later
+    # R34b: the letters are written at recording time, in the worker's transaction.
+    assert Letter.objects.count() == letters + 2
+    recorded = AuditEvent.objects.get(action="form.recorded", object_id=str(form.pk))
+    assert (recorded.actor, recorded.actor_label) == (None, "recording worker")
+
+
+def test_r21_a_form_whose_hand_off_never_ran_is_recorded_by_the_sweep(
+    cpa, clerk, django_capture_on_commit_callbacks
+) -> None:
+    """The worker died mid-task, or the broker lost the message: the form stays RECORDING (the
+    outbox) and the beat's sweep records it, once."""
+    taxpayer = make_taxpayer()
+    form = upload_for(cpa, taxpayer)
+    forms.form_take_next(clerk=clerk, now=TUESDAY_NOON)
+    with django_capture_on_commit_callbacks(execute=False) as handed_off:
+        forms.form_record(clerk=clerk, public_id=form.public_id, now=TUESDAY_NOON)
+    assert len(handed_off) == 1  # captured, never run
+    form.refresh_from_db()
+    assert form.state == FormState.RECORDING
+    assert Authorization.objects.count() == 0
+
+    # The beat's own task, run in this process: approvals and forms alike.
+    assert tasks.sweep_approvals() == 1
+    form.refresh_from_db()
+    assert form.state == FormState.RECORDED
+    assert Authorization.objects.active().get().uploaded_form == form
+    assert tasks.sweep_approvals() == 0
+    assert Authorization.objects.count() == 1
+
+
+def test_r42_a_form_decided_while_the_service_is_shut_is_recorded_at_the_opening(
+    cpa, clerk
+) -> None:
+    """Staff are not closed out (R42), but the ledger records as it does for approvals: after
+    the opening, by the scheduled worker's drain."""
+    taxpayer = make_taxpayer()
+    form = upload_for(cpa, taxpayer)
+    sunday_night = dt.datetime(2026, 11, 29, 3, 0, tzinfo=ET)  # shut: Saturday 21:00 to 10:00
+    forms.form_take_next(clerk=clerk, now=sunday_night)
+    forms.form_record(clerk=clerk, public_id=form.public_id, now=sunday_night)
+    waiting = forms.form_record_on_ledger(form_id=form.pk, now=sunday_night)
+    assert waiting == forms.FormLedgerOutcome.WAITING_FOR_OPENING
+    assert forms.forms_drain(now=sunday_night) == 0
+    assert Authorization.objects.count() == 0
+    opening = dt.datetime(2026, 11, 29, 10, 0, tzinfo=ET)
+    event = services.service_transitions_record(now=opening)
+    event.refresh_from_db()
+    assert event.drained == 1
+    assert Authorization.objects.active().get().uploaded_form == form
+
+
+def test_r39_a_form_being_recorded_still_blocks_the_same_upload(cpa, clerk) -> None:
+    taxpayer = make_taxpayer()
+    data = form_data(taxpayer=form_taxpayer(taxpayer), reps=(form_rep(cpa),))
+    form = upload(cpa.user, data, now=TUESDAY_NOON)
+    forms.form_take_next(clerk=clerk, now=TUESDAY_NOON)
+    forms.form_record(clerk=clerk, public_id=form.public_id, now=TUESDAY_NOON)
+    with pytest.raises(FormRefused, match=form.receipt_number):
+        upload(cpa.user, data, now=TUESDAY_NOON + HOUR)
+    # R39b: and it can no longer be withdrawn.
+    with pytest.raises(FormRefused, match="being recorded"):
+        forms.form_withdraw(practitioner=cpa.user, public_id=form.public_id, now=TUESDAY_NOON)
+    forms.form_record_on_ledger(form_id=form.pk, now=TUESDAY_NOON + HOUR)
+    assert upload(cpa.user, data, now=TUESDAY_NOON + 2 * HOUR).state == FormState.WAITING
+
+
+def test_r39b_a_form_being_recorded_keeps_no_place_in_the_line(cpa, clerk) -> None:
+    first, second, _third = three_forms(cpa)
+    forms.form_take_next(clerk=clerk, now=TUESDAY_NOON + HOUR)
+    places = dict(forms_of(practitioner=cpa.user).values_list("pk", "queue_place"))
+    assert places[second.pk] == 2
+    first.state = FormState.RECORDING  # as the clerk's decision leaves it (data aside)
+    first.clerk, first.lease_expires_at = None, None
+    first.save(update_fields=["state", "clerk", "lease_expires_at"])
+    places = dict(forms_of(practitioner=cpa.user).values_list("pk", "queue_place"))
+    assert (places[first.pk], places[second.pk]) == (None, 1)
+
+
+def test_r3a_standing_lost_between_the_decision_and_the_worker_leaves_no_row(cpa, clerk) -> None:
+    taxpayer = make_taxpayer()
+    agent = make_rep(code="c")
+    data = form_data(taxpayer=form_taxpayer(taxpayer), reps=(form_rep(cpa), form_rep(agent)))
+    form = upload(cpa.user, data, now=TUESDAY_NOON)
+    forms.form_take_next(clerk=clerk, now=TUESDAY_NOON)
+    forms.form_record(clerk=clerk, public_id=form.public_id, now=TUESDAY_NOON)
+    services.caf_practice_status_change(
+        caf_record=agent.caf_record,
+        status=PracticeStatus.SUSPENDED,
+        actor=staff_clerk(),
+        now=TUESDAY_NOON + HOUR,
+    )
+    assert forms.form_record_on_ledger(form_id=form.pk, now=TUESDAY_NOON + 2 * HOUR) == (
+        forms.FormLedgerOutcome.RECORDED
+    )
+    assert list(Authorization.objects.values_list("caf_record", flat=True)) == [cpa.caf_record.pk]
+    event = AuditEvent.objects.get(action="form.recorded", object_id=str(form.pk))
+    assert event.after["not_in_good_standing"] == [agent.caf_record.caf_number]
+    letter = Letter.objects.get(
+        caf_letter__caf_record=agent.caf_record, subject__contains="processed"
+    )
+    assert "not in good standing" in letter.body
+
+
+def test_r35_r27_a_retaining_form_and_the_approval_it_keeps_give_one_ledger_in_either_order(
+    cpa, clerk
+) -> None:
+    """The form (signed Friday) keeps the agent's POA signed the Thursday before; whichever is
+    recorded first, the agent's row stays, and the other representative's ends (R23)."""
+    taxpayer = make_taxpayer()
+    agent, third = make_rep(code="c"), make_rep(code="a")
+    kept = RetainedAuthorization(agent.caf_record.caf_number, "1040", "202412", "poa")
+    thursday = TUESDAY_NOON - 5 * DAY
+    ledgers = set()
+    for form_first in (True, False):
+        with transaction.atomic():
+            approve_and_record(submit(third, taxpayer, now=thursday), now=thursday)
+            req = submit(agent, taxpayer, now=thursday)
+            approve(req, now=thursday + HOUR)
+            form = upload_for(cpa, taxpayer, retention_box=True, retained=(kept,))
+            forms.form_take_next(clerk=clerk, now=TUESDAY_NOON + HOUR)
+            forms.form_record(clerk=clerk, public_id=form.public_id, now=TUESDAY_NOON + HOUR)
+            steps = [
+                partial(forms.form_record_on_ledger, form_id=form.pk),
+                partial(services.request_record, request_id=req.pk),
+            ]
+            for step in steps if form_first else reversed(steps):
+                step(now=TUESDAY_NOON + 2 * HOUR)
+            ledgers.add(
+                frozenset(
+                    Authorization.objects.filter(taxpayer=taxpayer).values_list(
+                        "caf_record", "end_reason"
+                    )
+                )
+            )
+            transaction.set_rollback(True)
+    assert ledgers == {
+        frozenset(
+            {
+                (third.caf_record.pk, EndReason.SUPERSEDED),
+                (agent.caf_record.pk, ""),
+                (cpa.caf_record.pk, ""),
+            }
+        )
+    }
+
+
+def test_r27_a_form_recorded_after_a_later_approval_is_born_superseded_naming_it(
+    cpa, clerk
+) -> None:
+    taxpayer = make_taxpayer()
+    agent = make_rep(code="c")
+    form = upload_for(cpa, taxpayer)  # signed November 20
+    forms.form_take_next(clerk=clerk, now=TUESDAY_NOON)
+    forms.form_record(clerk=clerk, public_id=form.public_id, now=TUESDAY_NOON)
+    req = approve_and_record(submit(agent, taxpayer, now=TUESDAY_NOON), now=TUESDAY_NOON + HOUR)
+    forms.form_record_on_ledger(form_id=form.pk, now=TUESDAY_NOON + 2 * HOUR)
+    row = Authorization.objects.get(uploaded_form=form)
+    assert (row.end_reason, row.ended_by_request) == (EndReason.SUPERSEDED, req)
+    # And an online approval recorded after a later form names the form.
+    other = make_taxpayer()
+    older = submit(agent, other, now=TUESDAY_NOON - 7 * DAY)
+    approve(older, now=TUESDAY_NOON - 7 * DAY)
+    later_form = upload_for(cpa, other)
+    take_and_record(clerk, later_form, now=TUESDAY_NOON + 3 * HOUR)
+    services.request_record(request_id=older.pk, now=TUESDAY_NOON + 4 * HOUR)
+    born = Authorization.objects.get(request=older)
+    assert born.end_reason == EndReason.SUPERSEDED
+    assert born.ended_by_label == f"recorded after form {later_form.receipt_number}"
+
+
+def test_r25_r35_rows_a_form_kept_still_count_toward_the_two_notice_recipients(cpa, clerk) -> None:
+    """Two representatives receive notices under a POA signed on Thursday; a form signed on
+    Friday keeps both (R35). A TIA asking for notices too would make a third: refused."""
+    taxpayer = make_taxpayer()
+    first, second, third = make_rep(code="c"), make_rep(code="c"), make_rep(code="b")
+    thursday = TUESDAY_NOON - 5 * DAY
+    for rep in (first, second):
+        approve_and_record(submit(rep, taxpayer, notices=True, now=thursday), now=thursday)
+    kept = tuple(
+        RetainedAuthorization(rep.caf_record.caf_number, "1040", "202412", "poa")
+        for rep in (first, second)
+    )
+    form = upload_for(cpa, taxpayer, retention_box=True, retained=kept)
+    take_and_record(clerk, form)
+    assert Authorization.objects.active().filter(receives_notices=True).count() == 2
+
+    tia = submit(third, taxpayer, kind="tia", notices=True, now=TUESDAY_NOON + HOUR)
+    with pytest.raises(ApprovalRefused, match="two is the limit"):
+        approve(tia, now=TUESDAY_NOON + 2 * HOUR)

@@ -1,9 +1,10 @@
 """Model-based tests of the CAF ledger: the real services on PostgreSQL against a reference model.
 
 The reference model is a few lines of pure Python that say what the rules want (R23, R24, R25,
-R26, R27, R29, R30); the state machine drives the services with random steps and, after every
-step, compares the database with the model and checks the ledger's own invariants (R25, R27,
-R28). Run more examples with ``LEDGER_EXAMPLES=2000``.
+R26, R27, R29, R30, and for forms recorded by the CAF unit R34b, R35, R37, R39); the state
+machine drives the services with random steps, online approvals and uploaded forms interleaved,
+and, after every step, compares the database with the model and checks the ledger's own
+invariants (R25, R27, R28). Run more examples with ``LEDGER_EXAMPLES=2000``.
 """
 
 from __future__ import annotations
@@ -29,16 +30,29 @@ from hypothesis.stateful import (
 )
 
 from authorizations import services
-from authorizations.errors import ApprovalRefused, AuthorizationNotActive, RequestRefused
+from authorizations.errors import (
+    ApprovalRefused,
+    AuthorizationNotActive,
+    FormRefused,
+    RequestRefused,
+)
+from authorizations.forms_channel.data import FormMatter, FormRepresentative, RetainedAuthorization
 from authorizations.models import (
+    FORM_KIND,
     Authorization,
     AuthorizationRequest,
     EndReason,
+    FormState,
+    FormType,
     RequestKind,
     RequestState,
+    UploadedForm,
 )
+from authorizations.services import forms
+from caf.models import CafRecord
 from taxpayers.models import Taxpayer
-from taxpro.clock import ET, today_et
+from taxpro.clock import ET, start_of_day_et, today_et
+from taxpro.models import User
 from tests.authorizations.conftest import (
     CONSENT,
     DAY,
@@ -50,8 +64,11 @@ from tests.authorizations.conftest import (
     make_taxpayer,
     submit,
 )
+from tests.authorizations.forms_support import form_data, form_rep, form_taxpayer, upload
+from tests.personas import Practitioner, enrolled_agent, staff_clerk
 
-pytestmark = pytest.mark.django_db
+# Uploaded forms' files go to a private folder of each test's own (a fixture).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
 
 # The quality bar is at least 200 examples under `make test` (CI); `make test-fast` runs a few
 # (HYPOTHESIS_PROFILE=fast); LEDGER_EXAMPLES=2000 or HYPOTHESIS_PROFILE=long for a long run.
@@ -76,12 +93,19 @@ SUBMISSION = st.tuples(
     NOTICES,
 )
 
-# A ledger row is named by its request and module: (request id, matter, period).
-RowKey = tuple[int, str, str]
+# A ledger row is named by where it came from, its representative and its module:
+# (("request", request id) or ("form", uploaded form id), representative, matter, period).
+# Representatives 0-3 hold CAF numbers; NEWCOMER has none until their first form is recorded.
+Source = tuple[str, int]
+RowKey = tuple[Source, int, str, str]
+NEWCOMER = 4
+# R34b forms: one or two representatives, the newcomer among them now and then.
+FORM_REPS = st.sets(st.sampled_from([0, 1, 2, 3, NEWCOMER]), min_size=1, max_size=2)
 
 # The columns a ledger row is born with and keeps for ever (R28), and the ones ending it sets.
 BIRTH_COLUMNS = (
     "request_id",
+    "uploaded_form_id",
     "taxpayer_id",
     "caf_record_id",
     "kind",
@@ -115,39 +139,121 @@ class ModelRequest:
 
 
 @dataclass
+class ModelForm:
+    """R34b: an uploaded form the clerk decided to record (RECORDING), then the worker recorded."""
+
+    pk: int
+    receipt: str
+    reps: frozenset[int]
+    taxpayer: int
+    kind: str
+    modules: frozenset[tuple[str, str]]
+    signed_on: dt.date
+    # R35: (representative, module) the retention box keeps, in the form's kind.
+    keeps: frozenset[tuple[int, tuple[str, str]]]
+    specific_use: bool  # R37
+    content: tuple[object, ...]  # R39: what makes two uploads "the same form"
+    state: str = FormState.RECORDING
+
+
+@dataclass(frozen=True)
+class ModelRow:
+    key: RowKey
+    taxpayer: int
+    kind: str
+    signed_on: dt.date
+    # Which of one representative's signatures is the later (recording._signature_order).
+    order: tuple[dt.datetime, int, int]
+    keeps: frozenset[int]  # R35: the representatives this row's form keeps for its module
+    notices: bool
+
+    @property
+    def rep(self) -> int:
+        return self.key[1]
+
+    @property
+    def module(self) -> tuple[str, str]:
+        return (self.key[2], self.key[3])
+
+
+@dataclass
 class LedgerModel:
     """What the rules say, without the database."""
 
     requests: dict[int, ModelRequest] = field(default_factory=dict)
+    forms: dict[int, ModelForm] = field(default_factory=dict)
     # R29/R30: rows a representative withdrew or a taxpayer revoked; they never come back.
     ended_by_party: dict[RowKey, str] = field(default_factory=dict)
 
     def recorded(self) -> list[ModelRequest]:
         return [r for r in self.requests.values() if r.state == RequestState.RECORDED]
 
-    def all_rows(self) -> set[RowKey]:
-        return {(r.pk, *m) for r in self.recorded() for m in r.modules}
-
-    def latest_signing_days(self) -> dict[tuple[int, tuple[str, str], str], dt.date]:
-        latest: dict[tuple[int, tuple[str, str], str], dt.date] = {}
+    def rows(self) -> list[ModelRow]:
+        """Every row the ledger holds: one per recorded request and module; one per recorded
+        form, representative and module, except a specific-use form's (R37)."""
+        rows = []
         for r in self.recorded():
-            assert r.signed_on is not None
-            for module in r.modules:
-                key = (r.taxpayer, module, r.kind)
-                latest[key] = max(latest.get(key, r.signed_on), r.signed_on)
-        return latest
+            assert r.signed_on is not None and r.signed_at is not None
+            for matter, period in sorted(r.modules):
+                rows.append(
+                    ModelRow(
+                        key=(("request", r.pk), r.rep, matter, period),
+                        taxpayer=r.taxpayer,
+                        kind=r.kind,
+                        signed_on=r.signed_on,
+                        order=(r.signed_at, 0, r.pk),
+                        keeps=frozenset(),
+                        notices=r.notices,
+                    )
+                )
+        for f in self.forms.values():
+            if f.state != FormState.RECORDED or f.specific_use:
+                continue
+            for rep in sorted(f.reps):
+                for module in sorted(f.modules):
+                    rows.append(
+                        ModelRow(
+                            key=(("form", f.pk), rep, *module),
+                            taxpayer=f.taxpayer,
+                            kind=f.kind,
+                            signed_on=f.signed_on,
+                            order=(start_of_day_et(f.signed_on), f.pk, 0),
+                            keeps=frozenset(k for k, kept in f.keeps if kept == module),
+                            notices=False,
+                        )
+                    )
+        return rows
+
+    def row(self, key: RowKey) -> ModelRow:
+        return next(r for r in self.rows() if r.key == key)
+
+    def all_rows(self) -> set[RowKey]:
+        return {r.key for r in self.rows()}
+
+    @staticmethod
+    def supersedes(later: ModelRow, earlier: ModelRow) -> bool:
+        """R23, R24, R35, one active row per representative: whether ``later`` ends
+        ``earlier``, whichever was recorded first (R27)."""
+        if later.key == earlier.key or (later.taxpayer, later.kind, later.module) != (
+            earlier.taxpayer,
+            earlier.kind,
+            earlier.module,
+        ):
+            return False
+        if later.rep == earlier.rep:
+            return later.order > earlier.order
+        return later.signed_on > earlier.signed_on and earlier.rep not in later.keeps
 
     def active(self) -> set[RowKey]:
-        """R23/R24/R27: per taxpayer, module and kind, the rows of the latest signing day among
-        recorded approvals (same day coexist, a later day ends earlier ones, whatever the order
-        they were recorded in), less the rows withdrawn or revoked (R29, R30)."""
-        latest = self.latest_signing_days()
+        """R23/R24/R27/R35: a row is active unless some recorded row supersedes it (a later
+        day's for its module and kind, unless that form keeps it; its representative's later
+        signature), whatever the order they were recorded in, or it was withdrawn or revoked
+        (R29, R30)."""
+        rows = self.rows()
         return {
-            (r.pk, *module)
-            for r in self.recorded()
-            for module in r.modules
-            if r.signed_on == latest[(r.taxpayer, module, r.kind)]
-            and (r.pk, *module) not in self.ended_by_party
+            r.key
+            for r in rows
+            if r.key not in self.ended_by_party and not any(self.supersedes(s, r) for s in rows)
         }
 
     def end_reasons(self) -> dict[RowKey, str]:
@@ -186,28 +292,40 @@ class LedgerModel:
         self, req: ModelRequest, module: tuple[str, str], today: dt.date
     ) -> set[int]:
         """R25: who would receive notices for ``module`` once ``req`` (signed today) and every
-        approval still waiting are recorded, in whatever order (R27): per kind, only the latest
-        signing day's active rows and waiting approvals remain, plus ``req`` itself.
+        approval still waiting are recorded, in whatever order (R27). Per kind, an active row
+        stays unless a waiting approval or ``req`` is signed on a later day (an approval keeps
+        nothing, R35 is the forms'); a waiting approval stays unless one of those or a row on
+        the ledger is signed on a later day; plus ``req`` itself.
         """
-        entries = [
+        waiting = [
             r
             for r in self.requests.values()
             if r.taxpayer == req.taxpayer
             and module in r.modules
             and r.pk != req.pk
-            and r.state in (RequestState.RECORDED, RequestState.APPROVED)
+            and r.state == RequestState.APPROVED
         ]
-        latest: dict[str, dt.date] = {req.kind: today}
-        for r in entries:
-            assert r.signed_on is not None
-            latest[r.kind] = max(latest.get(r.kind, r.signed_on), r.signed_on)
-        active = {pk for pk, *m in self.active() if tuple(m) == module}
+        pending: dict[str, dt.date] = {req.kind: today}
+        for w in waiting:
+            assert w.signed_on is not None
+            pending[w.kind] = max(pending.get(w.kind, w.signed_on), w.signed_on)
+        rows = [r for r in self.rows() if r.taxpayer == req.taxpayer and r.module == module]
+        on_ledger: dict[str, dt.date] = {}
+        for r in rows:
+            on_ledger[r.kind] = max(on_ledger.get(r.kind, r.signed_on), r.signed_on)
+        active = self.active()
         survivors = {
             r.rep
-            for r in entries
-            if r.notices
-            and r.signed_on == latest[r.kind]
-            and (r.state == RequestState.APPROVED or r.pk in active)
+            for r in rows
+            if r.key in active and r.notices and r.signed_on >= pending.get(r.kind, r.signed_on)
+        }
+        survivors |= {
+            w.rep
+            for w in waiting
+            if w.notices
+            and w.signed_on is not None
+            and w.signed_on >= pending[w.kind]
+            and w.signed_on >= on_ledger.get(w.kind, w.signed_on)
         }
         return survivors | {req.rep}
 
@@ -236,13 +354,18 @@ def next_weekday_noon(moment: dt.datetime, *, days: int = 1) -> dt.datetime:
 class Cast:
     reps: list[Rep]
     taxpayers: list[Taxpayer]
+    # R34b: a representative with no CAF number yet, who uploads their own forms; and a clerk.
+    newcomer: Practitioner | None = None
+    clerk: User | None = None
 
     @classmethod
-    def make(cls, *, reps: int) -> Cast:
+    def make(cls, *, reps: int, forms: bool = False) -> Cast:
         # POA-eligible: CPAs (b) and enrolled agents (c), every CAF number linked (R29).
         return cls(
             reps=[make_rep(code="bc"[i % 2]) for i in range(reps)],
             taxpayers=[make_taxpayer(), make_taxpayer()],
+            newcomer=enrolled_agent() if forms else None,
+            clerk=staff_clerk() if forms else None,
         )
 
 
@@ -275,7 +398,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         if LedgerMachine.cast is None:
-            LedgerMachine.cast = Cast.make(reps=4)
+            LedgerMachine.cast = Cast.make(reps=4, forms=True)
         self.reps, self.taxpayers = LedgerMachine.cast.reps, LedgerMachine.cast.taxpayers
         # Each example runs in a savepoint that teardown() rolls back: a clean ledger each time.
         self._example = transaction.atomic()
@@ -285,6 +408,9 @@ class LedgerMachine(RuleBasedStateMachine):
         self._ledger: tuple[dt.datetime, list[dict[str, object]]] | None = None
         self.births: dict[int, dict[str, object]] = {}
         self.endings: dict[int, dict[str, object]] = {}
+        # The newcomer's CAF record, once their first form is recorded (R34b).
+        self.newcomer_caf: CafRecord | None = None
+        self.rep_of = {rep.caf_record.pk: i for i, rep in enumerate(self.reps)}
 
     def teardown(self) -> None:
         transaction.set_rollback(True)
@@ -380,7 +506,10 @@ class LedgerMachine(RuleBasedStateMachine):
         assert services.request_record(request_id=req.pk, now=self.tick()) == expected
         if req.state == RequestState.APPROVED:
             req.state = RequestState.RECORDED
-            born_superseded = not any((req.pk, *m) in self.model.active() for m in req.modules)
+            active = self.model.active()
+            born_superseded = not any(
+                (("request", req.pk), req.rep, *m) in active for m in req.modules
+            )
             event(f"record: {'born superseded' if born_superseded else 'active'}")
 
     def pick_mostly_pending(self, data: st.DataObject) -> ModelRequest:
@@ -439,10 +568,14 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule()
     def run_the_sweeper(self) -> None:
+        """R27: the beat's sweep records the approvals and the forms a lost message left."""
         waiting = self.in_state(RequestState.APPROVED)
-        assert services.approvals_drain(now=self.tick()) == len(waiting)
+        recording = self.forms_in(FormState.RECORDING)
+        assert services.ledger_drain(now=self.tick()) == len(waiting) + len(recording)
         for pk in waiting:
             self.model.requests[pk].state = RequestState.RECORDED
+        for pk in recording:
+            self.model.forms[pk].state = FormState.RECORDED
 
     @rule()
     def expire(self) -> None:
@@ -458,19 +591,180 @@ class LedgerMachine(RuleBasedStateMachine):
         for r in overdue:
             r.state = RequestState.EXPIRED
 
+    # --- Steps: the forms channel (R34b, R35, R37, R39) ------------------------------------------
+
+    def forms_in(self, *states: str) -> list[int]:
+        return sorted(pk for pk, f in self.model.forms.items() if f.state in states)
+
+    def _form_rep(self, rep: int) -> tuple[FormRepresentative, str]:
+        """The representative as keyed on the form, and who they are for R39."""
+        if rep != NEWCOMER:
+            record = self.reps[rep].caf_record
+            return form_rep(self.reps[rep], receives_notices=False), record.caf_number
+        assert LedgerMachine.cast is not None and LedgerMachine.cast.newcomer is not None
+        profile = LedgerMachine.cast.newcomer.profile
+        assert profile is not None
+        number = self.newcomer_caf.caf_number if self.newcomer_caf else ""
+        keyed = form_rep(
+            caf_number=number,
+            name=profile.legal_name,
+            designation="c",
+            jurisdiction="",
+            license_number="EA-00012345",
+            receives_notices=False,
+        )
+        return keyed, number or "newcomer without a number"
+
+    @rule(
+        reps=FORM_REPS,
+        taxpayer=TAXPAYER,
+        form_type=st.sampled_from(FormType.values),
+        modules=st.sets(st.sampled_from(MODULES), min_size=1),
+        days_before=st.integers(0, 3),
+        retention_box=st.booleans(),
+        retained=st.frozensets(st.tuples(st.integers(0, 3), st.sampled_from(MODULES)), max_size=3),
+        specific_use=st.sampled_from([False, False, False, True]),
+        worker_runs=st.booleans(),
+    )
+    def upload_and_record_a_form(
+        self,
+        reps: set[int],
+        taxpayer: int,
+        form_type: str,
+        modules: set[tuple[str, str]],
+        days_before: int,
+        retention_box: bool,
+        retained: frozenset[tuple[int, tuple[str, str]]],
+        specific_use: bool,
+        worker_runs: bool,
+    ) -> None:
+        """R34b: a practitioner uploads a form (signed a few days ago), a clerk takes it and
+        records it; the worker records it at once or, its message lost, later. R35: the
+        retention box keeps the authorizations it names (only with the box ticked; ticked with
+        nothing named, the pre-check refuses it, R39a). R37: a specific-use form never reaches
+        the ledger. R34b: the newcomer is assigned a CAF number."""
+        if retention_box and not retained:
+            retention_box = False
+        now = self.tick()
+        kind = FORM_KIND[FormType(form_type)]
+        keyed = [self._form_rep(rep) for rep in sorted(reps)]
+        signed_on = today_et(now) - dt.timedelta(days=days_before)
+        matters: dict[str, list[str]] = defaultdict(list)
+        for matter, period in sorted(modules):
+            matters[matter].append(period)
+        data = form_data(
+            form_type=form_type,
+            taxpayer=form_taxpayer(self.taxpayers[taxpayer]),
+            reps=tuple(rep for rep, _who in keyed),
+            matters=tuple(FormMatter(m, "", tuple(periods)) for m, periods in matters.items()),
+            signed_on=signed_on,
+            specific_use=specific_use,
+            retention_box=retention_box,
+            retained=tuple(
+                RetainedAuthorization(self.reps[rep].caf_record.caf_number, *module, kind)
+                for rep, module in sorted(retained)
+            ),
+        )
+        # The newcomer is assigned a number only from a form they upload themselves (R34b).
+        uploader = self._user(NEWCOMER if NEWCOMER in reps else min(reps))
+        content = (form_type, taxpayer, frozenset(modules), frozenset(who for _r, who in keyed))
+        # R39: the same form as one still open (being recorded) is refused.
+        if any(
+            f.content == content
+            for f in self.model.forms.values()
+            if f.state == FormState.RECORDING
+        ):
+            event("form: a duplicate refused")
+            with pytest.raises(FormRefused, match="already uploaded"):
+                upload(uploader, data, now=now)
+            return
+        form = upload(uploader, data, now=now)
+        assert LedgerMachine.cast is not None and LedgerMachine.cast.clerk is not None
+        clerk = LedgerMachine.cast.clerk
+        assert forms.form_take_next(clerk=clerk, now=now) == form
+        decided = forms.form_record(clerk=clerk, public_id=form.public_id, now=self.tick())
+        assert decided == forms.FormRecordOutcome.BEING_RECORDED
+        if NEWCOMER in reps and self.newcomer_caf is None and not specific_use:
+            self.newcomer_caf = CafRecord.objects.linked_to(uploader).get()
+            self.rep_of[self.newcomer_caf.pk] = NEWCOMER
+            event("form: the newcomer is assigned a CAF number")
+        self.model.forms[form.pk] = ModelForm(
+            pk=form.pk,
+            receipt=form.receipt_number,
+            reps=frozenset(reps),
+            taxpayer=taxpayer,
+            kind=kind,
+            modules=frozenset(modules),
+            signed_on=signed_on,
+            keeps=retained if retention_box else frozenset(),
+            specific_use=specific_use,
+            content=content,
+        )
+        event(
+            f"form: {'specific use' if specific_use else 'retention' if retention_box else 'plain'}"
+        )
+        if worker_runs:
+            self._record_form(form.pk)
+
+    def _record_form(self, pk: int) -> None:
+        form = self.model.forms[pk]
+        expected = {
+            FormState.RECORDING: forms.FormLedgerOutcome.KEPT_NOT_RECORDED
+            if form.specific_use
+            else forms.FormLedgerOutcome.RECORDED,
+            FormState.RECORDED: forms.FormLedgerOutcome.ALREADY_RECORDED,
+        }[FormState(form.state)]
+        assert forms.form_record_on_ledger(form_id=pk, now=self.tick()) == expected
+        if form.state == FormState.RECORDING:
+            form.state = FormState.RECORDED
+            if not form.specific_use:
+                active = self.model.active()
+                born_superseded = not any(
+                    (("form", pk), rep, *m) in active for rep in form.reps for m in form.modules
+                )
+                event(f"form recorded: {'born superseded' if born_superseded else 'active'}")
+
+    @precondition(lambda self: self.forms_in(FormState.RECORDING))
+    @rule(data=st.data())
+    def record_a_waiting_form(self, data: st.DataObject) -> None:
+        """R27: the worker records a form late, after later online approvals, in any order."""
+        self._record_form(data.draw(st.sampled_from(self.forms_in(FormState.RECORDING))))
+
+    @precondition(lambda self: self.forms_in(FormState.RECORDED))
+    @rule(data=st.data())
+    def record_a_form_again(self, data: st.DataObject) -> None:
+        """R27, R34b: a form recorded twice leaves one set of rows."""
+        self._record_form(data.draw(st.sampled_from(self.forms_in(FormState.RECORDED))))
+
     # --- Steps: ending authorizations ----------------------------------------------------------
 
     def _row(self, key: RowKey) -> Authorization:
-        pk, matter, period = key
-        return Authorization.objects.get(request_id=pk, matter=matter, period=period)
+        (channel, pk), rep, matter, period = key
+        rows = Authorization.objects.filter(
+            matter=matter, period=period, caf_record_id=self._caf(rep).pk
+        )
+        return rows.get(request_id=pk) if channel == "request" else rows.get(uploaded_form_id=pk)
+
+    def _caf(self, rep: int) -> CafRecord:
+        if rep == NEWCOMER:
+            assert self.newcomer_caf is not None
+            return self.newcomer_caf
+        return self.reps[rep].caf_record
+
+    def _user(self, rep: int) -> User:
+        assert LedgerMachine.cast is not None and LedgerMachine.cast.newcomer is not None
+        return LedgerMachine.cast.newcomer.user if rep == NEWCOMER else self.reps[rep].user
 
     @precondition(lambda self: self.model.all_rows())
     @rule(data=st.data())
     def withdraw(self, data: st.DataObject) -> None:
-        """R29, on any row: an ended one is refused."""
+        """R29, on any row, online or from a form: an ended one is refused."""
         key = data.draw(st.sampled_from(sorted(self.model.all_rows())))
-        rep = self.reps[self.model.requests[key[0]].rep]
-        call = {"authorization_id": self._row(key).pk, "practitioner": rep.user, "now": self.tick()}
+        call = {
+            "authorization_id": self._row(key).pk,
+            "practitioner": self._user(key[1]),
+            "now": self.tick(),
+        }
         if key not in self.model.active():
             with pytest.raises(AuthorizationNotActive):
                 services.authorization_withdraw(**call)
@@ -483,9 +777,9 @@ class LedgerMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.model.active())
     @rule(data=st.data())
     def revoke(self, data: st.DataObject) -> None:
-        """R30, on an active row."""
+        """R30, on an active row (R39b: those recorded from forms too)."""
         key = data.draw(st.sampled_from(sorted(self.model.active())))
-        taxpayer = self.taxpayers[self.model.requests[key[0]].taxpayer]
+        taxpayer = self.taxpayers[self.model.row(key).taxpayer]
         row = services.authorization_revoke(
             authorization_id=self._row(key).pk,
             taxpayer_id=taxpayer.pk,
@@ -533,13 +827,29 @@ class LedgerMachine(RuleBasedStateMachine):
         }
         assert states == {pk: (r.state, r.signed_on) for pk, r in self.model.requests.items()}
 
+    def key_of(self, row: dict[str, object]) -> RowKey:
+        source: Source = (
+            ("request", int(str(row["request_id"])))
+            if row["request_id"] is not None
+            else ("form", int(str(row["uploaded_form_id"])))
+        )
+        return (source, self.rep_of[int(str(row["caf_record_id"]))], *self.module_of(row))
+
+    @staticmethod
+    def module_of(row: dict[str, object]) -> tuple[str, str]:
+        return (str(row["matter"]), str(row["period"]))
+
+    @invariant()
+    def form_states_match_the_model(self) -> None:
+        """R34b: each form the clerk recorded is being recorded until the worker records it."""
+        states = dict(UploadedForm.objects.values_list("pk", "state"))
+        assert states == {pk: f.state for pk, f in self.model.forms.items()}
+
     @invariant()
     def active_set_matches_the_model(self) -> None:
-        """R23, R24, R27, R29, R30: the ledger's rows and how each ended, as the model says."""
-        db = {
-            (row["request_id"], row["matter"], row["period"]): row["end_reason"]
-            for row in self.ledger()
-        }
+        """R23, R24, R27, R29, R30, R35, R37: the ledger's rows, both channels', and how each
+        ended, as the model says."""
+        db = {self.key_of(row): row["end_reason"] for row in self.ledger()}
         assert db == self.model.end_reasons()
 
     @invariant()
@@ -553,13 +863,19 @@ class LedgerMachine(RuleBasedStateMachine):
         assert all(len(cafs) <= 2 for cafs in recipients.values()), recipients
 
     @invariant()
-    def one_row_per_request_module_and_exactly_its_modules(self) -> None:
-        """R27: a recorded request has one row per module; nothing else has any."""
-        rows = defaultdict(list)
+    def one_row_per_source_representative_and_module(self) -> None:
+        """R27, R34b: a recorded request has one row per module, a recorded form one per
+        representative and module (a specific-use form none, R37); nothing else has any."""
+        rows: dict[Source, list[tuple[object, ...]]] = defaultdict(list)
         for row in self.ledger():
-            rows[row["request_id"]].append((row["matter"], row["period"]))
-        expected = {r.pk: sorted(r.modules) for r in self.model.recorded()}
-        assert {pk: sorted(modules) for pk, modules in rows.items()} == expected
+            source, *rest = self.key_of(row)
+            rows[source].append(tuple(rest))
+        expected: dict[Source, list[tuple[object, ...]]] = defaultdict(list)
+        for source, *rest in self.model.all_rows():
+            expected[source].append(tuple(rest))
+        assert {k: sorted(v) for k, v in rows.items()} == {
+            k: sorted(v) for k, v in expected.items()
+        }
 
     @invariant()
     def no_row_is_rewritten(self) -> None:
@@ -573,13 +889,24 @@ class LedgerMachine(RuleBasedStateMachine):
             else:
                 assert row["id"] not in self.endings, "an ended row came back (R28)"
 
+    def ender_of(self, row: dict[str, object]) -> Source:
+        """The request or form that ended ``row``, as its end columns name it."""
+        if row["ended_by_request_id"] is not None:
+            return ("request", int(str(row["ended_by_request_id"])))
+        receipt = str(row["ended_by_label"]).rsplit(" ", 1)[-1]
+        return ("form", next(pk for pk, f in self.model.forms.items() if f.receipt == receipt))
+
     @invariant()
-    def superseded_rows_were_ended_by_a_later_day(self) -> None:
-        """R24: a row is only ever superseded by an approval signed on a later day."""
+    def superseded_rows_were_ended_by_a_row_that_supersedes_them(self) -> None:
+        """R24, R35: a row is only ever superseded by a signature on a later day that does not
+        keep it, or by its own representative's later signature; its end columns say which."""
+        model_rows = {r.key: r for r in self.model.rows()}
         for row in self.ledger():
             if row["end_reason"] == EndReason.SUPERSEDED:
-                later = self.model.requests[row["ended_by_request_id"]].signed_on
-                assert later is not None and later > row["signed_on"]
+                me = model_rows[self.key_of(row)]
+                source = self.ender_of(row)
+                enders = [r for r in model_rows.values() if r.key[0] == source]
+                assert any(LedgerModel.supersedes(e, me) for e in enders), (row, source)
 
 
 LedgerMachine.TestCase.settings = settings(
@@ -683,7 +1010,7 @@ def test_r27_the_final_ledger_is_the_same_in_every_processing_order(trio, approv
             model.requests[pk].signed_on,
             reason,
         )
-        for (pk, matter, period), reason in model.end_reasons().items()
+        for ((_channel, pk), _rep, matter, period), reason in model.end_reasons().items()
     }
     assert ledgers.pop() == expected
 

@@ -1,12 +1,14 @@
 """The CAF unit's queue in a real browser (R34b), by keyboard alone: a clerk takes the next form
-and records it, then takes the second and rejects it with reasons; 0 axe violations on the
-queue, the processing page (the file beside the keyed data) and its errors."""
+and records it (the form is being recorded until the worker, here the beat's drain, puts it on
+the ledger), then takes the second and rejects it with reasons; 0 axe violations on the queue,
+the processing page (the file beside the keyed data) and its errors."""
 
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from authorizations import services
 from authorizations.models import Authorization, FormState
 from tests.authorizations.conftest import private_media  # noqa: F401 - a fixture
 from tests.browser.conftest import (
@@ -62,11 +64,18 @@ def test_a_clerk_records_one_form_and_rejects_another_by_keyboard(page: Page, li
         _press_on(page, f"#id_checked_{index}", "Space")
         expect(boxes.nth(index)).to_be_checked()
     _press_on(page, "button:has-text('Record the form')", "Enter")
-    expect(page.get_by_text(f"Form 2848 for {first.taxpayer_name} is recorded.")).to_be_visible()
+    expect(
+        page.get_by_text(f"Form 2848 for {first.taxpayer_name} is being recorded on the CAF.")
+    ).to_be_visible()
+    expect(page.locator(".staff-counts")).to_contain_text("Being recorded1")
+    first.refresh_from_db()
+    assert first.state == FormState.RECORDING
+    assert_accessible(page)
+    # No worker here: the test does what the worker (or the beat's sweep) does.
+    assert services.ledger_drain() == 1
     first.refresh_from_db()
     assert first.state == FormState.RECORDED
     assert Authorization.objects.filter(uploaded_form=first).exists()
-    assert_accessible(page)
 
     # The second: rejected with two reasons and a note.
     _press_on(page, "button:has-text('Take the next form')", "Enter")

@@ -14,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from authorizations import services
 from authorizations.clerks import CLERKS_GROUP, clerks_group_ensure
 from authorizations.models import (
     Authorization,
@@ -273,7 +274,16 @@ def test_r34b_r47_record_through_the_page_once_however_often_it_is_posted() -> N
     form, client = _held_form()
     response = client.post(_url("record", form), {"checked": CHECKLIST_2848}, follow=True)
     assert response.redirect_chain == [(QUEUE, 302)]
-    assert f"Form 2848 for {form.taxpayer_name} is recorded.".encode() in response.content
+    assert (
+        f"Form 2848 for {form.taxpayer_name} is being recorded on the CAF.".encode()
+        in response.content
+    )
+    # The queue counts it in words while the worker has not recorded it yet.
+    assert b"<dt>Being recorded</dt><dd>1</dd>" in response.content
+    form.refresh_from_db()
+    assert form.state == FormState.RECORDING
+    assert not Authorization.objects.filter(uploaded_form=form).exists()
+    assert services.ledger_drain() == 1  # what the worker (or the beat's sweep) does
     form.refresh_from_db()
     assert form.state == FormState.RECORDED
     rows = list(Authorization.objects.filter(uploaded_form=form).values_list("pk", "channel"))
@@ -286,6 +296,7 @@ def test_r34b_r47_record_through_the_page_once_however_often_it_is_posted() -> N
         rows
     )
     assert Letter.objects.count() == letters
+    assert _events("form.recording", form) == 1
     assert _events("form.recorded", form) == 1
 
 

@@ -24,6 +24,7 @@ from authorizations.errors import FormRefused
 from authorizations.forms_channel.data import FormData, form_data_from_json
 from authorizations.models import FormState, RejectionReason, UploadedForm
 from authorizations.services import forms as form_services
+from authorizations.vocabulary import form_state_in_words
 from authorizations.web.staff.forms import RecordForm, RejectForm
 from caf.models import DesignationCode, format_caf_number
 from taxpro import clock
@@ -41,6 +42,12 @@ clerk_required = staff_required(
 )
 
 FORM_TEMPLATE = "authorizations/staff/form.html"
+# A decision already taken, said to a clerk who repeats it (R47).
+DECIDED = {
+    FormState.RECORDING: "recorded",
+    FormState.RECORDED: "recorded",
+    FormState.REJECTED: "rejected",
+}
 
 
 def _queue_url() -> str:
@@ -77,6 +84,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "summary": staff_selectors.form_queue_summary(now=now),
         "held": staff_selectors.forms_held_by(clerk=clerk, now=now),
         "lease_minutes": int(form_services.form_lease().total_seconds() // 60),
+        "states": {"recording": form_state_in_words(FormState.RECORDING)},
     }
     return render(request, "authorizations/staff/queue.html", context)
 
@@ -158,8 +166,8 @@ def _refused(request: HttpRequest, form: UploadedForm, error: FormRefused) -> Ht
     """A refused action: said in a sentence, then back to the form if the clerk may still open
     it, else to the queue. A decision already taken is told as such (R47: a doubled POST)."""
     form.refresh_from_db()
-    if form.state in {FormState.RECORDED, FormState.REJECTED}:
-        messages.info(request, f"This form is already {form.get_state_display().lower()}.")
+    if form.state in {FormState.RECORDING, FormState.RECORDED, FormState.REJECTED}:
+        messages.info(request, f"This form is already {DECIDED[FormState(form.state)]}.")
     else:
         messages.error(request, str(error))
     try:
@@ -191,7 +199,7 @@ def _with_errors(
 def form_record(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     form = _form_or_404(public_id)
     checklist = RecordForm(request.POST, uploaded=form)
-    if form.state == FormState.RECORDED:
+    if form.state in {FormState.RECORDING, FormState.RECORDED}:
         messages.info(request, "This form is already recorded.")
         return HttpResponseRedirect(_queue_url())
     if not checklist.is_valid():
@@ -202,7 +210,7 @@ def form_record(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         return _refused(request, form, error)
     if outcome == form_services.FormRecordOutcome.ALREADY_RECORDED:
         messages.info(request, "This form is already recorded.")
-    elif outcome == form_services.FormRecordOutcome.KEPT_NOT_RECORDED:
+    elif form.specific_use:
         messages.success(
             request,
             f"Form {form.form_type} for {form.taxpayer_name} is processed: a specific-use form, "
@@ -212,8 +220,8 @@ def form_record(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"Form {form.form_type} for {form.taxpayer_name} is recorded. The representatives "
-            "and the taxpayer get a letter.",
+            f"Form {form.form_type} for {form.taxpayer_name} is being recorded on the CAF. The "
+            "representatives and the taxpayer get a letter once it is.",
         )
     return HttpResponseRedirect(_queue_url())
 

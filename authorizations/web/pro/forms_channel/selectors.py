@@ -21,7 +21,12 @@ from django.db.models import (
     When,
 )
 
-from authorizations.models import FORM_OPEN_STATES, FormDraft, FormState, UploadedForm
+from authorizations.models import (
+    FORM_IN_LINE_STATES,
+    FormDraft,
+    FormState,
+    UploadedForm,
+)
 from taxpro import clock
 from taxpro.models import User
 
@@ -47,7 +52,7 @@ class _Median(Aggregate):
 def forms_of(*, practitioner: User) -> QuerySet[UploadedForm]:
     """The practitioner's uploads, newest first, each open one with ``queue_place`` (1 = next):
     one query whatever the number of rows, the count read on the queue's partial index."""
-    ahead = UploadedForm.objects.filter(state__in=FORM_OPEN_STATES).filter(
+    ahead = UploadedForm.objects.filter(state__in=FORM_IN_LINE_STATES).filter(
         Q(received_at__lt=OuterRef("received_at"))
         | Q(received_at=OuterRef("received_at"), id__lt=OuterRef("id"))
     )
@@ -56,7 +61,7 @@ def forms_of(*, practitioner: User) -> QuerySet[UploadedForm]:
         UploadedForm.objects.filter(practitioner=practitioner)
         .annotate(
             queue_place=Case(
-                When(state__in=FORM_OPEN_STATES, then=place),
+                When(state__in=FORM_IN_LINE_STATES, then=place),
                 default=None,
                 output_field=IntegerField(),
             )
