@@ -1,0 +1,54 @@
+"""/oauth/: the authorization server (django-oauth-toolkit) with the house's consent page.
+
+Software sends the practitioner to /oauth/authorize/ (authorization code with PKCE); they see
+the consent page only signed in as a practitioner with their second factor, and after proving
+it is them again (a step-up, as a taxpayer does before a power of attorney): consenting lets
+software act in their name (R4). Each consent is an audit event (R44)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from allauth.account.internal.flows.reauthentication import did_recently_reauthenticate
+from allauth.core.exceptions import ReauthenticationRequired
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path
+from django.utils.decorators import method_decorator
+from oauth2_provider import views as oauth_views
+from oauth2_provider.forms import AllowForm
+from oauth2_provider.models import Application
+
+from authorizations.services.api import api_grant_record
+from taxpro.access import practitioner_required
+from taxpro.models import User
+
+
+@method_decorator(practitioner_required, name="dispatch")
+class ConsentView(oauth_views.AuthorizationView):
+    template_name = "authorizations/pro/oauth_consent.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not did_recently_reauthenticate(request):
+            raise ReauthenticationRequired()
+        return cast(HttpResponse, super().dispatch(request, *args, **kwargs))
+
+    def form_valid(self, form: AllowForm) -> HttpResponse:
+        response = cast(HttpResponse, super().form_valid(form))
+        if form.cleaned_data.get("allow") and response.status_code in (301, 302):
+            application = Application.objects.filter(
+                client_id=form.cleaned_data.get("client_id")
+            ).first()
+            if application is not None:
+                api_grant_record(
+                    application=application,
+                    user=cast(User, self.request.user),
+                    scopes=form.cleaned_data.get("scope", ""),
+                )
+        return response
+
+
+oauth_urlpatterns: list[URLPattern] = [
+    path("authorize/", ConsentView.as_view(), name="authorize"),
+    path("token/", oauth_views.TokenView.as_view(), name="token"),
+    path("revoke_token/", oauth_views.RevokeTokenView.as_view(), name="revoke-token"),
+]
