@@ -13,7 +13,6 @@ from allauth.account.internal.flows.reauthentication import did_recently_reauthe
 from allauth.core.exceptions import ReauthenticationRequired
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
-from django.utils.decorators import method_decorator
 from oauth2_provider import views as oauth_views
 from oauth2_provider.forms import AllowForm
 from oauth2_provider.models import Application
@@ -23,11 +22,17 @@ from taxpro.access import practitioner_required
 from taxpro.models import User
 
 
-@method_decorator(practitioner_required, name="dispatch")
 class ConsentView(oauth_views.AuthorizationView):
     template_name = "authorizations/pro/oauth_consent.html"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # A signed-in practitioner (their second factor passed: the middleware sees to it),
+        # who has just proved it is them again.
+        return practitioner_required(self._dispatch_after_step_up)(request, *args, **kwargs)
+
+    def _dispatch_after_step_up(
+        self, request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
         if not did_recently_reauthenticate(request):
             raise ReauthenticationRequired()
         return cast(HttpResponse, super().dispatch(request, *args, **kwargs))

@@ -60,9 +60,8 @@ def idempotent(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
                 ),
             )
         owner = request.auth.practitioner  # type: ignore[attr-defined]
-        fingerprint = hashlib.sha256(
-            request.method.encode() + b" " + request.path.encode() + b"\n" + request.body
-        ).hexdigest()
+        what = f"{request.method} {request.path}\n".encode()
+        fingerprint = hashlib.sha256(what + request.body).hexdigest()
         try:
             claim = idempotency_key_claim(owner=owner, key=key, fingerprint=fingerprint)
         except KeyInUse as in_use:

@@ -42,13 +42,13 @@ def test_the_served_document_is_the_committed_copy(served: dict) -> None:
 
 
 def test_every_operation_needs_a_token_with_one_scope_and_says_its_problems(served: dict) -> None:
-    scopes = served["components"]["securitySchemes"]["ScopedToken"]["flows"][
-        "authorizationCode"
-    ]["scopes"]
+    scopes = served["components"]["securitySchemes"]["ScopedToken"]["flows"]["authorizationCode"][
+        "scopes"
+    ]
     assert set(scopes) == set(settings.API_SCOPES)
     for path, operations in served["paths"].items():
         for method, operation in operations.items():
-            ((scheme, needed),) = [tuple(r.items())[0] for r in operation["security"]]
+            ((scheme, needed),) = [next(iter(r.items())) for r in operation["security"]]
             assert scheme == "ScopedToken" and len(needed) == 1 and needed[0] in scopes
             assert {"401", "403", "429", "503"} <= set(operation["responses"]), (path, method)
             if method == "post":
@@ -62,4 +62,5 @@ def test_no_rule_id_and_no_tin_field_comes_out_of_the_api(served: dict) -> None:
     schemas = served["components"]["schemas"]
     assert set(schemas["TaxpayerOut"]["properties"]) == {"name", "tin_last4"}
     for name in ("RequestOut", "AuthorizationOut"):
-        assert schemas[name]["properties"]["taxpayer"] == {"$ref": "#/components/schemas/TaxpayerOut"}
+        taxpayer = schemas[name]["properties"]["taxpayer"]
+        assert taxpayer == {"$ref": "#/components/schemas/TaxpayerOut"}
