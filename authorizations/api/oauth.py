@@ -8,11 +8,14 @@ software act in their name (R4). Each consent is an audit event (R44)."""
 from __future__ import annotations
 
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 from allauth.account.internal.flows.reauthentication import did_recently_reauthenticate
 from allauth.core.exceptions import ReauthenticationRequired
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
+from django.utils.csp import CSP
 from oauth2_provider import views as oauth_views
 from oauth2_provider.forms import AllowForm
 from oauth2_provider.models import Application
@@ -36,6 +39,19 @@ class ConsentView(oauth_views.AuthorizationView):
         if not did_recently_reauthenticate(request):
             raise ReauthenticationRequired()
         return cast(HttpResponse, super().dispatch(request, *args, **kwargs))
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        response = cast(HttpResponse, super().render_to_response(context, **kwargs))
+        redirect_uri = context.get("redirect_uri") if not context.get("error") else None
+        if redirect_uri:
+            # The consent form's answer is a redirect back to the software: browsers hold a
+            # form's redirects to the CSP's form-action too, so this page allows the one origin
+            # the application registered (the toolkit checked redirect_uri against it).
+            parts = urlsplit(str(redirect_uri))
+            policy = dict(settings.SECURE_CSP)
+            policy["form-action"] = [CSP.SELF, f"{parts.scheme}://{parts.netloc}"]
+            response._csp_config = policy  # type: ignore[attr-defined]
+        return response
 
     def form_valid(self, form: AllowForm) -> HttpResponse:
         response = cast(HttpResponse, super().form_valid(form))

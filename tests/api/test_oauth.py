@@ -5,6 +5,7 @@ software page; every grant, use and revocation audited (R4, R44, R45)."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import re
 import secrets
@@ -14,7 +15,8 @@ import pytest
 from django.test import Client
 from oauth2_provider.models import AccessToken, Application, RefreshToken
 
-from taxpro.models import AuditEvent
+from taxpro import clock
+from taxpro.models import AuditEvent, MaintenanceWindow
 from tests.api.support import REDIRECT_URI, call, software, token_for
 from tests.authorizations.conftest import make_rep, make_taxpayer
 from tests.factories import enrol_totp
@@ -115,6 +117,8 @@ def test_r4_the_oauth_dance_with_pkce_gives_software_a_token_for_the_consenting_
     assert "Allow Ledger Desk to act for you?" in text
     assert "Send requests to taxpayers and cancel pending ones" in text
     assert not RULE_ID.search(text)
+    # The answer redirects to the software: the page's form-action allows its origin only.
+    assert "form-action 'self' https://software.example;" in page["Content-Security-Policy"]
 
     scope = "requests:read requests:write"
     code = _code_from(_consent(client, app, challenge, allow=True, scope=scope))
@@ -261,3 +265,16 @@ def test_the_software_page_refuses_an_address_that_is_not_https(client: Client, 
     assert "There is a problem" in text and "https://" in text
     assert not Application.objects.exists()
     assert client.get("/pro/profile/").content.count(b"/pro/profile/software/") >= 1
+
+
+def test_r42_the_consent_page_is_closed_outside_the_hours(client: Client, cpa) -> None:
+    now = clock.now()
+    MaintenanceWindow.objects.create(
+        starts_at=now - dt.timedelta(minutes=1), ends_at=now + dt.timedelta(hours=1), reason="x"
+    )
+    client.force_login(cpa.user)
+    step_up(client, cpa.user)
+    _verifier, challenge = _pkce()
+    response = client.get(_authorize_url(software(), challenge))
+    assert response.status_code == 503 and response["Retry-After"]
+    assert "is closed" in visible_text(response.content.decode())
