@@ -24,11 +24,17 @@ Like the pages, the API is closed outside the hours of service (503 with Retry-A
 
 class PortalApi(NinjaAPI):
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
-        """Each operation's security requirement names its scope: django-ninja adds one
-        without scopes beside ours, which would read as "any token will do"."""
+        """Each operation's security requirement names its scope (django-ninja adds one
+        without scopes beside ours, which would read as "any token will do"), and refusals are
+        documented as application/problem+json."""
         schema = super().get_openapi_schema(*args, **kwargs)
         for operations in schema["paths"].values():
             for operation in operations.values():
+                # Refusals are problem documents (RFC 9457), and say so by their media type.
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        content["application/problem+json"] = content.pop("application/json")
                 if "security" in operation:
                     operation["security"] = [
                         requirement

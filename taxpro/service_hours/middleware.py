@@ -23,6 +23,7 @@ PRACTITIONER_PREFIX = "/pro/"
 # Issue 14: the practitioners' API and the consent page their software sends them to close too.
 API_PREFIX = "/api/"
 CONSENT_PATH = "/oauth/authorize/"
+API_DOCUMENT = "/openapi.json"
 SAVED_DRAFT = (
     "What you entered on the page you sent was saved in your draft request. When the portal "
     "opens, continue it from your home page."
@@ -128,6 +129,8 @@ class ServiceHoursMiddleware:
         is_api = path.startswith(API_PREFIX)
         if not (path.startswith(PRACTITIONER_PREFIX) or is_api or path == CONSENT_PATH):
             return None
+        if path.endswith(API_DOCUMENT):
+            return None  # the API's description is reference, read at any hour
         if not portal_closed_now(request):
             return None
         if is_api:
