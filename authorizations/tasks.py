@@ -6,6 +6,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from authorizations import services
+from authorizations.services import api as api_services
 
 _DB_TROUBLE = (OperationalError, InterfaceError)
 
@@ -38,3 +39,8 @@ def expire_requests() -> str:
 @shared_task(autoretry_for=_DB_TROUBLE, retry_backoff=1, max_retries=5)
 def email_practitioner_notice(request_id: int, kind: str) -> bool:
     return services.practitioner_notice_email(request_id=request_id, kind=kind)
+
+
+@shared_task(autoretry_for=_DB_TROUBLE, retry_backoff=1, max_retries=3)
+def purge_api_idempotency_keys() -> int:
+    return api_services.idempotency_keys_purge()

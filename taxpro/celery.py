@@ -25,6 +25,11 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
     },
     "expire-requests": {"task": "authorizations.tasks.expire_requests", "schedule": 600.0},
+    # Issue 14: Idempotency-Keys past their day (a stale key is also claimed afresh on use).
+    "purge-api-idempotency-keys": {
+        "task": "authorizations.tasks.purge_api_idempotency_keys",
+        "schedule": 3600.0,
+    },
 }
 
 

@@ -7,6 +7,8 @@ software act in their name (R4). Each consent is an audit event (R44)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -18,9 +20,9 @@ from django.urls import URLPattern, path
 from django.utils.csp import CSP
 from oauth2_provider import views as oauth_views
 from oauth2_provider.forms import AllowForm
-from oauth2_provider.models import Application
+from oauth2_provider.models import AccessToken, Application, RefreshToken
 
-from authorizations.services.api import api_grant_record
+from authorizations.services.api import api_grant_record, api_token_event_record
 from taxpro.access import practitioner_required
 from taxpro.models import User
 
@@ -68,8 +70,54 @@ class ConsentView(oauth_views.AuthorizationView):
         return response
 
 
+def _token_named(raw: object) -> AccessToken | RefreshToken | None:
+    """The access or refresh token whose raw value software sent (kept as a checksum)."""
+    if not isinstance(raw, str) or not raw or len(raw) > 255:
+        return None
+    checksum = hashlib.sha256(raw.encode("utf-8")).hexdigest()
+    found: AccessToken | RefreshToken | None = (
+        AccessToken.objects.select_related("application", "user")
+        .filter(token_checksum=checksum)
+        .first()
+    )
+    if found is None:
+        found = (
+            RefreshToken.objects.select_related("application", "user")
+            .filter(token_checksum=checksum)
+            .first()
+        )
+    return found
+
+
+class AuditedTokenView(oauth_views.TokenView):
+    """Tokens issued (for a code or a refresh token) are audit events (R44)."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = cast(HttpResponse, super().post(request, *args, **kwargs))
+        if response.status_code == 200:
+            issued = _token_named(json.loads(response.content).get("access_token"))
+            if isinstance(issued, AccessToken):
+                api_token_event_record(
+                    token=issued,
+                    action="api.token_issued",
+                    grant_type=str(request.POST.get("grant_type", ""))[:40],
+                )
+        return response
+
+
+class AuditedRevokeTokenView(oauth_views.RevokeTokenView):
+    """Software giving a token back (RFC 7009) is an audit event too (R44)."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        token = _token_named(request.POST.get("token"))
+        response = cast(HttpResponse, super().post(request, *args, **kwargs))
+        if response.status_code == 200 and token is not None:
+            api_token_event_record(token=token, action="api.token_revoked", grant_type="")
+        return response
+
+
 oauth_urlpatterns: list[URLPattern] = [
     path("authorize/", ConsentView.as_view(), name="authorize"),
-    path("token/", oauth_views.TokenView.as_view(), name="token"),
-    path("revoke_token/", oauth_views.RevokeTokenView.as_view(), name="revoke-token"),
+    path("token/", AuditedTokenView.as_view(), name="token"),
+    path("revoke_token/", AuditedRevokeTokenView.as_view(), name="revoke-token"),
 ]

@@ -165,6 +165,21 @@ def api_token_use_record(*, token: AccessToken, path: str, now: dt.datetime | No
     )
 
 
+def api_token_event_record(
+    *, token: AccessToken | RefreshToken, action: str, grant_type: str
+) -> None:
+    """A token issued (``grant_type``: for a code or a refresh token) or given back."""
+    audit_record(
+        action=action,
+        obj=token,
+        actor=token.user,
+        after={
+            "application": token.application.name if token.application else "",
+            "grant_type": grant_type,
+        },
+    )
+
+
 def api_grant_record(*, application: Application, user: User, scopes: str) -> None:
     """The practitioner consented: ``application`` may act for them within ``scopes``."""
     audit_record(

@@ -5,6 +5,7 @@ documents (RFC 9457)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 
 import pytest
@@ -12,6 +13,7 @@ from django.test import Client
 
 from authorizations.api import paging
 from authorizations.models import ApiIdempotencyKey, AuthorizationRequest, RequestState
+from authorizations.services.api import idempotency_keys_purge
 from caf.models import PracticeStatus
 from taxpayers.services.master_file import MISMATCH_MESSAGE
 from taxpro import clock
@@ -318,3 +320,28 @@ def test_the_wizards_send_throttle_holds_for_the_api(client: Client, cpa, token,
     ]
     assert answers == [201, 201, 429]
     assert AuthorizationRequest.objects.count() == 2
+
+
+def test_r47_a_second_call_while_the_first_is_answered_waits_with_409(
+    client: Client, cpa, taxpayer, token
+) -> None:
+    body = json.dumps(request_body(cpa, taxpayer)).encode()
+    fingerprint = hashlib.sha256(f"POST {URL}\n".encode() + body).hexdigest()
+    ApiIdempotencyKey.objects.create(
+        owner=cpa.user, key="busy", fingerprint=fingerprint, created_at=clock.now()
+    )
+    response = call(client, "post", URL, token=token, raw=body, key="busy")
+    assert response.status_code == 409 and response["Retry-After"] == "1"
+    assert response.json()["type"].endswith("/idempotency-key-in-progress")
+    assert not AuthorizationRequest.objects.exists()
+
+
+def test_keys_past_their_day_are_purged() -> None:
+    rep = make_rep(code="b")
+    old = clock.now() - dt.timedelta(hours=25)
+    ApiIdempotencyKey.objects.create(owner=rep.user, key="a", fingerprint="x", created_at=old)
+    ApiIdempotencyKey.objects.create(
+        owner=rep.user, key="b", fingerprint="x", created_at=clock.now()
+    )
+    assert idempotency_keys_purge() == 1
+    assert list(ApiIdempotencyKey.objects.values_list("key", flat=True)) == ["b"]

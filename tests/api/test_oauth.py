@@ -138,6 +138,8 @@ def test_r4_the_oauth_dance_with_pkce_gives_software_a_token_for_the_consenting_
     stored = AccessToken.objects.get(user=cpa.user)
     assert stored.token == "" and issued["access_token"] not in str(stored.__dict__)
     assert RefreshToken.objects.get(user=cpa.user).token == ""
+    issued_events = AuditEvent.objects.filter(action="api.token_issued", actor=cpa.user)
+    assert issued_events.get().after["grant_type"] == "authorization_code"
 
     api = Client()
     listed = call(api, "get", "/api/v1/requests", token=issued["access_token"])
@@ -159,7 +161,8 @@ def test_r4_the_oauth_dance_with_pkce_gives_software_a_token_for_the_consenting_
         refreshed.status_code == 200
         and refreshed.json()["refresh_token"] != issued["refresh_token"]
     )
-    again = call(api, "get", "/api/v1/requests", token=refreshed.json()["access_token"])
+    again_token = refreshed.json()["access_token"]
+    again = call(api, "get", "/api/v1/requests", token=again_token)
     assert again.status_code == 200
     reused = Client().post(
         "/oauth/token/",
@@ -170,6 +173,18 @@ def test_r4_the_oauth_dance_with_pkce_gives_software_a_token_for_the_consenting_
         },
     )
     assert reused.status_code == 400
+    assert issued_events.count() == 2  # the code's and the refresh's
+    # A refresh token used twice means it leaked: its whole family ends (reuse protection).
+    assert call(api, "get", "/api/v1/requests", token=again_token).status_code == 401
+
+
+def test_r44_software_giving_a_token_back_ends_it_and_is_audited(cpa) -> None:
+    app = software()
+    token = token_for(cpa.user, application=app)
+    given_back = Client().post("/oauth/revoke_token/", {"token": token, "client_id": app.client_id})
+    assert given_back.status_code == 200
+    assert call(Client(), "get", "/api/v1/requests", token=token).status_code == 401
+    assert AuditEvent.objects.filter(action="api.token_revoked", actor=cpa.user).count() == 1
 
 
 def test_an_authorization_request_without_pkce_is_refused(client: Client, cpa) -> None:
