@@ -23,10 +23,13 @@ from authorizations.api.responses import idempotent, json_response, not_found
 from authorizations.api.schemas import (
     AuthorizationOut,
     AuthorizationPage,
+    Cursor,
+    Line,
     Problem,
     RequestIn,
     RequestOut,
     RequestPage,
+    Short,
 )
 from authorizations.errors import AuthorizationError, AuthorizationNotActive, DuplicateRequest
 from authorizations.models import Authorization, AuthorizationRequest, RequestState
@@ -231,8 +234,8 @@ def request_create(request: HttpRequest, payload: RequestIn) -> HttpResponse:
 
 
 class RequestFilters(Schema):
-    status: str = ""
-    cursor: str = ""
+    status: Short = ""
+    cursor: Cursor = ""
 
 
 @router.get(
@@ -331,10 +334,10 @@ def request_cancel_endpoint(request: HttpRequest, public_id: uuid.UUID) -> HttpR
 
 
 class AuthorizationFilters(Schema):
-    kind: str = ""
-    caf_number: str = ""
-    name: str = ""
-    cursor: str = ""
+    kind: Short = ""
+    caf_number: Short = ""
+    name: Line = ""
+    cursor: Cursor = ""
 
 
 @router.get(

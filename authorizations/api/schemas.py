@@ -26,6 +26,8 @@ def _plain(value: str) -> str:
 Name = Annotated[str, Field(min_length=1, max_length=150), AfterValidator(_plain)]
 Line = Annotated[str, Field(max_length=100), AfterValidator(_plain)]
 Short = Annotated[str, Field(max_length=20), AfterValidator(_plain)]
+# A list's cursor: what the previous page's "next" address held.
+Cursor = Annotated[str, Field(max_length=300), AfterValidator(_plain)]
 
 
 class AddressIn(Schema):

@@ -83,3 +83,12 @@ def test_r29_withdrawing_ends_the_row_at_once_once_and_is_audited(client: Client
     again = call(client, "post", url, token=token, key="withdraw-2")
     assert again.status_code == 409 and again["Content-Type"] == "application/problem+json"
     assert AuditEvent.objects.filter(object_id=str(row.pk), action__contains="withdr").count() == 1
+
+
+@pytest.mark.parametrize("query", ["caf_number=%00", "name=a%00b", "kind=%0A", "cursor=%00"])
+def test_bad_input_in_a_filter_is_told_at_the_field_never_a_500(
+    client: Client, cpa, query: str
+) -> None:
+    response = call(client, "get", f"{URL}?{query}", token=token_for(cpa.user))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == query.split("=")[0]
