@@ -422,6 +422,12 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    # Staff see the server's rows in the admin and never write them (R4, R44).
+    "APPLICATION_ADMIN_CLASS": "authorizations.api.admin.ApplicationAdmin",
+    "ACCESS_TOKEN_ADMIN_CLASS": "authorizations.api.admin.AccessTokenAdmin",
+    "REFRESH_TOKEN_ADMIN_CLASS": "authorizations.api.admin.RefreshTokenAdmin",
+    "GRANT_ADMIN_CLASS": "authorizations.api.admin.GrantAdmin",
+    "ID_TOKEN_ADMIN_CLASS": "authorizations.api.admin.IDTokenAdmin",
 }
 # How long an Idempotency-Key's stored answer is replayed (issue 14).
 API_IDEMPOTENCY_HOURS = env_int("API_IDEMPOTENCY_HOURS", 24)

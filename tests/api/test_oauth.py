@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from oauth2_provider.models import AccessToken, Application, RefreshToken
 
 from taxpro import clock
@@ -293,3 +294,27 @@ def test_r42_the_consent_page_is_closed_outside_the_hours(client: Client, cpa) -
     response = client.get(_authorize_url(software(), challenge))
     assert response.status_code == 503 and response["Retry-After"]
     assert "is closed" in visible_text(response.content.decode())
+
+
+@pytest.mark.parametrize(
+    "model", ["application", "accesstoken", "refreshtoken", "grant", "idtoken"]
+)
+def test_r44_staff_see_the_authorization_servers_rows_and_never_write_them(
+    client: Client, staff_user, cpa, model: str
+) -> None:
+    """A token made in the admin would act for a practitioner who never consented (R4)."""
+    app = software()
+    token_for(cpa.user, application=app)
+    staff_user.is_superuser = True
+    staff_user.save()
+    client.force_login(staff_user)
+    listed = client.get(reverse(f"admin:oauth2_provider_{model}_changelist"))
+    assert listed.status_code == 200
+    assert client.get(reverse(f"admin:oauth2_provider_{model}_add")).status_code == 403
+    if model == "application":
+        change = client.get(reverse("admin:oauth2_provider_application_change", args=[app.pk]))
+        assert change.status_code == 200 and b'name="name"' not in change.content
+        deleted = client.post(
+            reverse("admin:oauth2_provider_application_delete", args=[app.pk]), {"post": "yes"}
+        )
+        assert deleted.status_code == 403 and Application.objects.filter(pk=app.pk).exists()
