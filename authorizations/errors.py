@@ -34,3 +34,12 @@ class FormRefused(AuthorizationError):
     ) -> None:
         super().__init__(message, field=field)
         self.problems = problems
+
+
+class DuplicateRequest(RequestRefused):
+    """The same request is already waiting for the taxpayer (issue 14, R47's spirit): sending it
+    again would change nothing. ``existing`` is the waiting request."""
+
+    def __init__(self, message: str, *, existing: object) -> None:
+        super().__init__(message)
+        self.existing = existing

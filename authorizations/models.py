@@ -627,3 +627,30 @@ class FormDraft(models.Model):
 
     def __str__(self) -> str:
         return f"Form draft {self.public_id}"
+
+
+class ApiIdempotencyKey(models.Model):
+    """One ``Idempotency-Key`` a practitioner's software sent with a POST (issue 14, R47).
+
+    Scoped to the token's owner: the same key from two practitioners is two keys. The body's
+    SHA-256 tells a replay (the stored answer is sent again) from a reuse with another body (a
+    422). ``status`` is null while the first call is still being answered."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_idempotency_keys"
+    )
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    body = models.JSONField(default=dict, blank=True)
+    location = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="api_idempotency_key_once")
+        ]
+        indexes = [models.Index(fields=["created_at"], name="api_idempotency_by_age")]
+
+    def __str__(self) -> str:
+        return f"Idempotency key of user {self.owner_id}"

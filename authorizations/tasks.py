@@ -6,6 +6,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from authorizations import services
+from authorizations.services import api as api_services
 from authorizations.services import forms
 from authorizations.services.form_drafts import form_drafts_expire
 
@@ -73,3 +74,8 @@ def deliver_webhook(delivery_id: int) -> str:
 def sweep_webhooks() -> int:
     """Hand the worker every delivery that is due (retries, lost messages, killed workers)."""
     return services.webhook_deliveries_due_enqueue()
+
+
+@shared_task(autoretry_for=_DB_TROUBLE, retry_backoff=1, max_retries=3)
+def purge_api_idempotency_keys() -> int:
+    return api_services.idempotency_keys_purge()

@@ -27,6 +27,11 @@ app.conf.beat_schedule = {
     "expire-requests": {"task": "authorizations.tasks.expire_requests", "schedule": 600.0},
     "expire-form-drafts": {"task": "authorizations.tasks.expire_form_drafts", "schedule": 3600.0},
     "sweep-webhooks": {"task": "authorizations.tasks.sweep_webhooks", "schedule": 30.0},
+    # Issue 14: Idempotency-Keys past their day (a stale key is also claimed afresh on use).
+    "purge-api-idempotency-keys": {
+        "task": "authorizations.tasks.purge_api_idempotency_keys",
+        "schedule": 3600.0,
+    },
 }
 
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.usersessions",  # issue 10, item 15: sessions a user and staff can end
     "django_htmx",
+    "oauth2_provider",  # issue 14: the API's authorization server (authorization code + PKCE)
 ]
 
 MIDDLEWARE = [
@@ -396,4 +397,50 @@ ACCOUNT_RATE_LIMITS = {
     "request_submit": env_str("REQUEST_SUBMIT_RATE", "10/m/user,100/h/user"),
     # Sending requests to one taxpayer, per practitioner and taxpayer.
     "request_submit_taxpayer": env_str("REQUEST_SUBMIT_PER_TAXPAYER_RATE", "5/h/key"),
+    # Issue 14: every call of the API, per access token (key: the token's id).
+    "api_call": env_str("API_CALL_RATE", "120/m/key,3000/h/key"),
 }
+
+# --- The API for practice software (issue 14): OAuth 2.0, authorization code with PKCE --------
+# Software acts for the one practitioner who consented (R4). django-oauth-toolkit's RFC 9700 gates
+# are all on: no implicit or password grant, S256 only, tokens only in the Authorization header,
+# tokens kept at rest as their SHA-256 checksum only, refresh tokens rotated with reuse detection.
+API_SCOPES = {
+    "requests:read": "See the requests you sent and their status",
+    "requests:write": "Send requests to taxpayers and cancel pending ones",
+    "authorizations:read": "See the active authorizations on your linked CAF numbers",
+    "authorizations:withdraw": "Withdraw active authorizations",
+    "forms:write": "Upload Forms 2848 and 8821",
+}
+OAUTH2_PROVIDER = {
+    "SCOPES": API_SCOPES,
+    "DEFAULT_SCOPES": ["requests:read"],
+    "PKCE_REQUIRED": True,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("API_ACCESS_TOKEN_SECONDS", 900),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env_int("API_REFRESH_TOKEN_DAYS", 30) * 86400,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REQUEST_APPROVAL_PROMPT": "force",  # consent shown every time, behind the second factor
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    "ALLOWED_SCHEMES": ["https"],
+    "ALLOW_LOCALHOST_LOOPBACK": True,  # RFC 8252: desktop software receives on 127.0.0.1
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    # Staff see the server's rows in the admin and never write them (R4, R44).
+    "APPLICATION_ADMIN_CLASS": "authorizations.api.admin.ApplicationAdmin",
+    "ACCESS_TOKEN_ADMIN_CLASS": "authorizations.api.admin.AccessTokenAdmin",
+    "REFRESH_TOKEN_ADMIN_CLASS": "authorizations.api.admin.RefreshTokenAdmin",
+    "GRANT_ADMIN_CLASS": "authorizations.api.admin.GrantAdmin",
+    "ID_TOKEN_ADMIN_CLASS": "authorizations.api.admin.IDTokenAdmin",
+}
+# How long an Idempotency-Key's stored answer is replayed (issue 14).
+API_IDEMPOTENCY_HOURS = env_int("API_IDEMPOTENCY_HOURS", 24)

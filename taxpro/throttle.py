@@ -1,7 +1,7 @@
 """Floods (issue 10, quality.md): what a person could not do as fast as a script is slowed with
 a clear 429 page, never dropped in silence, and the refusal is audited.
 
-The counting is allauth's (``allauth.core.ratelimit.consume``, rates in
+The counting is allauth's (its rate limiter's ``consume``, rates in
 ``ACCOUNT_RATE_LIMITS``, kept in the shared cache); this module only words the answer: a
 ``Retry-After`` header and the page ``templates/429.html`` saying when to try again.
 """
@@ -12,7 +12,7 @@ import datetime as dt
 import math
 import time
 
-from allauth.core import ratelimit
+from allauth.core.internal.ratelimit import consume as rate_consume
 from allauth.core.internal.ratelimit import get_cache_key, get_rates
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -39,14 +39,19 @@ def retry_after_seconds(
     return max(1, math.ceil(max(waits)))
 
 
-def throttled_or_none(
-    request: HttpRequest, *, action: str, user: object = None, key: str | None = None
-) -> HttpResponse | None:
-    """Count one use of ``action``; ``None`` while within the limits, else the 429 page.
-
-    ``user`` is who the limit is kept for (default: the signed-in user); ``key`` names a
-    narrower limit (a practitioner and one taxpayer), never a TIN itself."""
-    if ratelimit.consume(request, action=action, user=user, key=key):
+def throttle_wait(
+    request: HttpRequest,
+    *,
+    action: str,
+    user: object = None,
+    key: str | None = None,
+    limit_get: bool = False,
+) -> int | None:
+    """Count one use of ``action``; ``None`` while within the limits, else the seconds to wait
+    (the refusal audited once per blocked window). ``limit_get``: count GETs too (the API's
+    reads; a page's GETs are never limited)."""
+    usage = rate_consume(request, app=_APP, action=action, user=user, key=key, limit_get=limit_get)
+    if usage is not None:
         return None
     wait = retry_after_seconds(request, action=action, user=user, key=key)
     who = user if user is not None else request.user
@@ -57,9 +62,22 @@ def throttled_or_none(
         audit_record(
             action="throttled",
             obj=who,  # type: ignore[arg-type]
-            actor=request.user,
+            actor=request.user if request.user.is_authenticated else who,
             after={"limit": action, "path": request.path, "retry_after_seconds": wait},
         )
+    return wait
+
+
+def throttled_or_none(
+    request: HttpRequest, *, action: str, user: object = None, key: str | None = None
+) -> HttpResponse | None:
+    """Count one use of ``action``; ``None`` while within the limits, else the 429 page.
+
+    ``user`` is who the limit is kept for (default: the signed-in user); ``key`` names a
+    narrower limit (a practitioner and one taxpayer), never a TIN itself."""
+    wait = throttle_wait(request, action=action, user=user, key=key)
+    if wait is None:
+        return None
     return too_many_requests(request, retry_after=wait)
 
 

@@ -4,6 +4,8 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from authorizations.api.api import api as api_v1
+from authorizations.api.oauth import oauth_urlpatterns
 from authorizations.web.account import home as account_home
 from authorizations.web.pro import home as pro_home
 from taxpro import help, views
@@ -37,4 +39,7 @@ urlpatterns = [
     path("account/", include("taxpayers.web.account.urls")),
     path("staff/forms/", include("authorizations.web.staff.urls")),  # the CAF unit (R34b)
     path("admin/", admin.site.urls),
+    # Issue 14: the API for practice software, and the authorization server it uses.
+    path("api/v1/", api_v1.urls),
+    path("oauth/", include((oauth_urlpatterns, "oauth2_provider"))),
 ]

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from taxpro import clock
+from taxpro.problems import problem_response
 from taxpro.service_hours.hours import HOURS_SUMMARY
 from taxpro.service_hours.selectors import (
     portal_closure_reason,
@@ -19,6 +20,10 @@ from taxpro.service_hours.selectors import (
 )
 
 PRACTITIONER_PREFIX = "/pro/"
+# Issue 14: the practitioners' API and the consent page their software sends them to close too.
+API_PREFIX = "/api/"
+CONSENT_PATH = "/oauth/authorize/"
+API_DOCUMENT = "/openapi.json"
 SAVED_DRAFT = (
     "What you entered on the page you sent was saved in your draft request. When the portal "
     "opens, continue it from your home page."
@@ -73,6 +78,26 @@ def closed_response(request: HttpRequest, *, saved_draft: bool = False) -> HttpR
     return response
 
 
+def closed_problem() -> HttpResponse:
+    """The API's closed answer: the same 503 and Retry-After as the page, as a problem document
+    (software reads JSON, not the closed page)."""
+    now = clock.now()
+    opening = portal_next_opening(now)
+    opening_et = clock.to_et(opening)
+    return problem_response(
+        status=503,
+        kind="service-closed",
+        title="Tax Pro Portal is closed now",
+        detail=(
+            f"{portal_closure_reason(now)} It opens again at {opening_et:%-I:%M %p} ET on "
+            f"{opening_et:%A, %B %-d}."
+        ),
+        headers={"Retry-After": str(max(1, math.ceil((opening - now).total_seconds())))},
+        next_opening=opening.isoformat(),
+        service_hours=HOURS_SUMMARY,
+    )
+
+
 def _keep_messages_past_a_5xx(request: HttpRequest, response: HttpResponse) -> None:
     """Messages live in the session, and Django's session middleware saves nothing on a 5xx
     answer: store them and save the session now, so the reload after this 503 shows them."""
@@ -100,10 +125,16 @@ class ServiceHoursMiddleware:
         view_args: Any,
         view_kwargs: Any,
     ) -> HttpResponse | None:
-        if not request.path.startswith(PRACTITIONER_PREFIX):
+        path = request.path
+        is_api = path.startswith(API_PREFIX)
+        if not (path.startswith(PRACTITIONER_PREFIX) or is_api or path == CONSENT_PATH):
             return None
+        if path.endswith(API_DOCUMENT):
+            return None  # the API's description is reference, read at any hour
         if not portal_closed_now(request):
             return None
+        if is_api:
+            return closed_problem()
         if request.method == "POST" and getattr(view_func, SAVES_DRAFT_WHILE_CLOSED, False):
             return None  # the view saves the draft, then answers closed_response() itself
         return closed_response(request)

@@ -8,7 +8,7 @@ from django.urls import path
 from authorizations.web.pro import views
 from authorizations.web.pro.forms_channel import views as forms_channel
 from authorizations.web.pro.forms_channel import wizard as forms_wizard
-from authorizations.web.pro.views import clients, notices
+from authorizations.web.pro.views import clients, notices, software
 from authorizations.web.pro.webhooks import views as webhooks
 from authorizations.web.pro.wizard import views as wizard
 
@@ -59,6 +59,10 @@ urlpatterns = [
         forms_channel.form_withdraw_view,
         name="form_withdraw",
     ),
+    # Software acting for the practitioner through the API (issue 14), beside the profile.
+    path("profile/software/", software.software, name="software"),
+    # The software is named in the body (its client id is no id of ours, R45 still holds).
+    path("profile/software/revoke/", software.software_revoke, name="software_revoke"),
     # Client information (R7, R32, R33).
     path("clients/", clients.client_list, name="clients"),
     path("clients/<uuid:public_id>/", clients.client_detail, name="client"),
