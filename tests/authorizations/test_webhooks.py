@@ -297,6 +297,9 @@ def test_r34b_r39b_forms_recorded_and_rejected_make_their_events(cpa, private_me
     )
     forms.form_take_next(clerk=clerk, now=TUESDAY_NOON + HOUR)
     forms.form_record(clerk=clerk, public_id=first.public_id, now=TUESDAY_NOON + HOUR)
+    # The clerk's decision only hands the form to the worker: nothing is recorded yet.
+    assert events_of(cpa) == []
+    forms.form_record_on_ledger(form_id=first.pk, now=TUESDAY_NOON + HOUR)  # the worker
     forms.form_take_next(clerk=clerk, now=TUESDAY_NOON + HOUR)
     forms.form_reject(
         clerk=clerk,
