@@ -296,7 +296,7 @@ def _enabled_set(request: HttpRequest, public_id: uuid.UUID, *, enabled: bool) -
     "/webhooks/{public_id}/disable",
     auth=MANAGE_WEBHOOKS,
     openapi_extra=MANAGE_WEBHOOKS.requirement,
-    response={200: WebhookOut, 400: Problem, **_REFUSALS},
+    response={200: WebhookOut, 400: Problem, 409: Problem, **_REFUSALS},
     url_name="webhook_disable",
     operation_id="webhook_disable",
     summary="Stop deliveries to an endpoint (new events are not kept for it)",
@@ -310,7 +310,7 @@ def webhook_disable(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     "/webhooks/{public_id}/enable",
     auth=MANAGE_WEBHOOKS,
     openapi_extra=MANAGE_WEBHOOKS.requirement,
-    response={200: WebhookOut, 400: Problem, **_REFUSALS},
+    response={200: WebhookOut, 400: Problem, 409: Problem, **_REFUSALS},
     url_name="webhook_enable",
     operation_id="webhook_enable",
     summary="Resume deliveries to an endpoint; what waited is sent at once",
@@ -324,7 +324,7 @@ def webhook_enable(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     "/webhooks/{public_id}/rotate",
     auth=MANAGE_WEBHOOKS,
     openapi_extra=MANAGE_WEBHOOKS.requirement,
-    response={200: WebhookOut, 400: Problem, **_REFUSALS},
+    response={200: WebhookOut, 400: Problem, 409: Problem, **_REFUSALS},
     url_name="webhook_rotate",
     operation_id="webhook_rotate",
     summary="A new signing secret; the old one also signs for the overlap period",
@@ -332,7 +332,8 @@ def webhook_enable(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @_with_secret
 @idempotent
 def webhook_rotate(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """The same Idempotency-Key rotates once (R47): its replay shows the secret it made."""
+    """The same Idempotency-Key rotates once: its replay shows the secret it made."""
+    # R47: a doubled rotation would end the first new secret's overlap at once.
     practitioner = _caller(request).practitioner
     try:
         endpoint = _own_endpoint(request, public_id)
