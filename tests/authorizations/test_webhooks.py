@@ -297,6 +297,8 @@ def test_r34b_r39b_forms_recorded_and_rejected_make_their_events(cpa, private_me
     )
     forms.form_take_next(clerk=clerk, now=TUESDAY_NOON + HOUR)
     forms.form_record(clerk=clerk, public_id=first.public_id, now=TUESDAY_NOON + HOUR)
+    # R27: the clerk's Record hands the form to the worker; this is what the worker does.
+    forms.form_record_on_ledger(form_id=first.pk, now=TUESDAY_NOON + HOUR)
     forms.form_take_next(clerk=clerk, now=TUESDAY_NOON + HOUR)
     forms.form_reject(
         clerk=clerk,
