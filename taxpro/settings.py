@@ -411,6 +411,8 @@ API_SCOPES = {
     "authorizations:read": "See the active authorizations on your linked CAF numbers",
     "authorizations:withdraw": "Withdraw active authorizations",
     "forms:write": "Upload Forms 2848 and 8821",
+    "forms:read": "See the forms you uploaded, their place in line and why one was rejected",
+    "webhooks:manage": "Register, change and remove the addresses that are told of changes",
 }
 OAUTH2_PROVIDER = {
     "SCOPES": API_SCOPES,

@@ -105,9 +105,14 @@ def _request_body(req: AuthorizationRequest) -> dict[str, Any]:
     return body
 
 
+def authorization_url(row: Authorization) -> str:
+    return reverse("api-v1:authorization_get", args=[row.public_id])
+
+
 def _authorization_body(row: Authorization) -> dict[str, Any]:
     return {
         "id": str(row.public_id),
+        "url": authorization_url(row),
         "kind": row.kind,
         "caf_number": row.caf_record.caf_number,
         "taxpayer": {"name": row.taxpayer.name, "tin_last4": row.taxpayer.tin_last4},
@@ -380,6 +385,29 @@ def authorization_list(request: HttpRequest, filters: Query[AuthorizationFilters
         query["cursor"] = cursor
         next_url = f"{reverse('api-v1:authorization_list')}?{urlencode(query)}"
     return json_response(200, {"items": [_authorization_body(r) for r in page], "next": next_url})
+
+
+@router.get(
+    "/authorizations/{public_id}",
+    auth=READ_AUTHORIZATIONS,
+    openapi_extra=READ_AUTHORIZATIONS.requirement,
+    response={200: AuthorizationOut, **_REFUSALS},
+    url_name="authorization_get",
+    operation_id="authorization_get",
+    summary="One authorization on your linked CAF numbers, active or ended",
+)
+def authorization_get(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """An ended one too (``ends_at`` and ``end_reason`` say when and why): the address an
+    "authorization ended" webhook names."""
+    try:
+        (row,) = get_or_404(
+            selectors.authorizations_for_practitioner,
+            practitioner=_caller(request).practitioner,
+            ids=[public_id],
+        )
+    except Http404:
+        return not_found()
+    return json_response(200, _authorization_body(row))
 
 
 @router.post(

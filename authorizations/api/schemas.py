@@ -104,6 +104,7 @@ class RequestPage(Schema):
 
 class AuthorizationOut(Schema):
     id: uuid.UUID
+    url: str
     kind: Literal["poa", "tia"]
     caf_number: str
     taxpayer: TaxpayerOut

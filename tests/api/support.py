@@ -25,6 +25,8 @@ ALL_SCOPES = (
     "authorizations:read",
     "authorizations:withdraw",
     "forms:write",
+    "forms:read",
+    "webhooks:manage",
 )
 REDIRECT_URI = "https://software.example/callback"
 

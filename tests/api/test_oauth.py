@@ -318,3 +318,19 @@ def test_r44_staff_see_the_authorization_servers_rows_and_never_write_them(
             reverse("admin:oauth2_provider_application_delete", args=[app.pk]), {"post": "yes"}
         )
         assert deleted.status_code == 403 and Application.objects.filter(pk=app.pk).exists()
+
+
+def test_the_consent_page_says_what_the_forms_and_webhooks_scopes_allow(
+    client: Client, cpa
+) -> None:
+    """Every scope the API names is one the practitioner reads in words before allowing it."""
+    client.force_login(cpa.user)
+    step_up(client, cpa.user)
+    app = software(owner=cpa.user)
+    _verifier, challenge = _pkce()
+    page = client.get(_authorize_url(app, challenge, "forms:read webhooks:manage"))
+    assert page.status_code == 200
+    text = visible_text(page.content.decode())
+    assert "See the forms you uploaded, their place in line and why one was rejected" in text
+    assert "Register, change and remove the addresses that are told of changes" in text
+    assert not RULE_ID.search(text)
