@@ -47,7 +47,9 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 # Ids no other number in the captured SQL can be mistaken for.
 TAXPAYER_IDS_FROM = 7_000_001
 REQUEST_IDS_FROM = 8_000_001
-_UUID = re.compile(r"'[0-9a-f]{32}'::uuid|'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'(::uuid)?")
+_UUID = re.compile(
+    r"'[0-9a-f]{32}'::uuid|'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'(::uuid)?"
+)
 
 
 def build(count: int) -> list[int]:

@@ -199,11 +199,12 @@ def _lock_for_recording(
     caf, requests = CafRecord._meta.db_table, AuthorizationRequest._meta.db_table
     taxpayers = Taxpayer._meta.db_table
     windows_sql, windows_params = maintenance_windows_sql(now)
+    params: list[dt.datetime | int] = [*windows_params, request_id]
     with connection.cursor() as cursor:
         cursor.execute(
             f'SELECT c.practice_status, r.taxpayer_id, ({windows_sql}) FROM "{requests}" r '  # noqa: S608 (table names only)
             f'JOIN "{caf}" c ON c.id = r.caf_record_id WHERE r.id = %s FOR SHARE OF c',
-            [*windows_params, request_id],
+            params,
         )
         found = cursor.fetchone()
         if found is None:

@@ -21,7 +21,7 @@ def maintenance_windows_around(moment: dt.datetime) -> list[Window]:
     ]
 
 
-def maintenance_windows_sql(moment: dt.datetime) -> tuple[str, list[object]]:
+def maintenance_windows_sql(moment: dt.datetime) -> tuple[str, list[dt.datetime]]:
     """The windows of :func:`maintenance_windows_around` as a scalar subquery (an array of
     [starts_at, ends_at] pairs) and its parameters, for a caller that reads them in a statement
     it sends anyway: the same rows, asked of the database on every call (R41), one round trip
