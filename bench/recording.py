@@ -47,6 +47,9 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 # Ids no other number in the captured SQL can be mistaken for.
 TAXPAYER_IDS_FROM = 7_000_001
 REQUEST_IDS_FROM = 8_000_001
+_UUID = re.compile(
+    r"'[0-9a-f]{32}'::uuid|'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'(::uuid)?"
+)
 
 
 def build(count: int) -> list[int]:
@@ -83,6 +86,8 @@ def pgbench_script(request_id: int) -> str:
             continue
         sql = re.sub(rf"\b{request_id}\b", ":rid", sql)
         sql = re.sub(rf"\b{taxpayer_id}\b", ":tid", sql)
+        # Public ids are unique: each transaction makes its own, as the service does.
+        sql = _UUID.sub("gen_random_uuid()", sql)
         statements.append(sql + ";")
     # Each transaction takes the next request of the pool: one primary-key read more than the
     # service does.
@@ -122,7 +127,7 @@ def pgbench(script: str, transactions: int) -> float:
     found = re.search(r"tps = ([\d.]+) \(without initial connection time\)", result.stdout)
     failed = re.search(r"number of failed transactions: (\d+)", result.stdout)
     if result.returncode or not found or (failed and failed.group(1) != "0"):
-        raise SystemExit(f"pgbench failed:\n{result.stdout}\n{result.stderr}")
+        raise SystemExit(f"pgbench failed:\n{result.stdout}\n{result.stderr[-3000:]}\n{script}")
     return float(found.group(1))
 
 

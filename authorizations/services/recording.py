@@ -16,24 +16,32 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from celery import current_app
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Model
 
 from authorizations.models import (
     Authorization,
     AuthorizationRequest,
     EndReason,
     PractitionerNoticeKind,
+    RequestModule,
     RequestState,
     UploadedForm,
 )
-from authorizations.services.locks import lock_request, share_representative_status
+from authorizations.services.locks import lock_request
 from authorizations.services.notices import practitioner_notice_send
 from authorizations.services.request_states import request_state_move
 from authorizations.services.webhooks import webhook_events_emit
 from caf.models import CafRecord, PracticeStatus
+from taxpayers.models import Taxpayer
 from taxpro import clock
-from taxpro.service_hours.selectors import portal_is_open
+from taxpro.service_hours.hours import Window
+from taxpro.service_hours.selectors import (
+    maintenance_windows_sql,
+    portal_is_open,
+    portal_is_open_given,
+    windows_from_rows,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -195,21 +203,51 @@ ON_FILE_COLUMNS = (
 )  # fmt: skip
 
 
+def _ledger_on_file(req: AuthorizationRequest) -> dict[tuple[str, str], list[Authorization]]:
+    """The request's modules, each with the ledger rows on file for it and the request's kind,
+    in one statement (the modules joined to the ledger): one round trip, whatever the count."""
+    ledger = Authorization._meta.db_table
+    modules = RequestModule._meta.db_table
+    # The modules in the model's order; each module's ledger rows unordered (R27 picks its row
+    # by (signed_on, id) below). The ledger is read through ledger_module_kind_day.
+    sql = (
+        f"SELECT {', '.join(_ON_FILE_COLUMNS)} "  # noqa: S608 (table and column names only)
+        f'FROM "{modules}" m LEFT JOIN "{ledger}" a '
+        "ON a.taxpayer_id = %s AND a.kind = %s AND a.matter = m.matter AND a.period = m.period "
+        "WHERE m.request_id = %s ORDER BY m.matter, m.period"
+    )
+    on_file: dict[tuple[str, str], list[Authorization]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [req.taxpayer_id, req.kind, req.pk])
+        for row in cursor.fetchall():
+            same = on_file.setdefault((row[_MATTER], row[_PERIOD]), [])
+            if row[_ID] is not None:  # a module with no row on file comes once, all NULLs
+                same.append(Authorization.from_db(None, _ON_FILE_FIELDS, row))
+    return on_file
+
+
+def _in_model_order(model: type[Model], names: set[str]) -> list[str]:
+    """``names`` in the order of the model's columns: the order ``Model.from_db`` reads."""
+    return [f.attname for f in model._meta.concrete_fields if f.attname in names]
+
+
+_ON_FILE_FIELDS = _in_model_order(Authorization, set(ON_FILE_COLUMNS))
+
+# The module's own matter and period (a module with no row on file has NULLs for the rest).
+_ON_FILE_COLUMNS = [
+    f"m.{name}" if name in {"matter", "period"} else f"a.{name}" for name in _ON_FILE_FIELDS
+]
+_ID, _MATTER, _PERIOD = (_ON_FILE_FIELDS.index(name) for name in ("id", "matter", "period"))
+
+
 def _modules_record(req: AuthorizationRequest, now: dt.datetime) -> None:
     """Write the request's rows, reading the ledger once for all its modules."""
     assert req.signed_at is not None and req.signed_on is not None  # approved: signed
-    modules = [(m.matter, m.period) for m in req.modules.all()]
-    same: dict[tuple[str, str], list[OnFile]] = {module: [] for module in modules}
-    receipts: dict[int, str] = {}
-    if modules:
-        wanted = Q()
-        for matter, period in modules:
-            wanted |= Q(matter=matter, period=period)
-        # Unordered (the model's six-column ordering would only add a sort).
-        rows = Authorization.objects.filter(wanted, taxpayer_id=req.taxpayer_id, kind=req.kind)
-        kept, receipts = on_file(rows.order_by().only(*ON_FILE_COLUMNS))
-        for item in kept:
-            same[(item.row.matter, item.row.period)].append(item)
+    by_module = _ledger_on_file(req)
+    kept, receipts = on_file(row for rows in by_module.values() for row in rows)
+    same: dict[tuple[str, str], list[OnFile]] = {module: [] for module in by_module}
+    for item in kept:
+        same[(item.row.matter, item.row.period)].append(item)
     new_rows = []
     for (matter, period), module_rows in same.items():
         row = Authorization(
@@ -236,21 +274,69 @@ def _modules_record(req: AuthorizationRequest, now: dt.datetime) -> None:
     Authorization.objects.bulk_create(new_rows)
 
 
+# What recording reads of the request and its taxpayer (the notice names the taxpayer, R43).
+_REQUEST_FIELDS = _in_model_order(
+    AuthorizationRequest,
+    {"id", "public_id", "state", "kind", "practitioner_id", "caf_record_id", "taxpayer_id",
+     "receives_notices", "signed_at", "signed_on"},
+)  # fmt: skip
+_TAXPAYER_FIELDS = _in_model_order(Taxpayer, {"id", "name", "tin_type", "tin_last4"})
+
+
+def _lock_for_recording(
+    request_id: int, now: dt.datetime
+) -> tuple[str, list[Window], AuthorizationRequest] | None:
+    """Lock what recording ``request_id`` locks, in the one order (locks.py): the
+    representative's CAF record FOR SHARE (R3a), then the taxpayer by its id, then the request;
+    three statements. The first also reads the maintenance windows around ``now`` (R41: asked
+    of the database on every recording, in a round trip recording makes anyway). None: no such
+    request."""
+    caf, requests = CafRecord._meta.db_table, AuthorizationRequest._meta.db_table
+    taxpayers = Taxpayer._meta.db_table
+    windows_sql, windows_params = maintenance_windows_sql(now)
+    params: list[dt.datetime | int] = [*windows_params, request_id]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT c.practice_status, r.taxpayer_id, ({windows_sql}) FROM "{requests}" r '  # noqa: S608 (table names only)
+            f'JOIN "{caf}" c ON c.id = r.caf_record_id WHERE r.id = %s FOR SHARE OF c',
+            params,
+        )
+        found = cursor.fetchone()
+        if found is None:
+            return None
+        standing, taxpayer_id, windows = found
+        cursor.execute(
+            f'SELECT {", ".join(_TAXPAYER_FIELDS)} FROM "{taxpayers}" '  # noqa: S608
+            "WHERE id = %s FOR UPDATE",
+            [taxpayer_id],
+        )
+        taxpayer_row = cursor.fetchone()
+        cursor.execute(
+            f'SELECT {", ".join(_REQUEST_FIELDS)} FROM "{requests}" '  # noqa: S608
+            "WHERE id = %s FOR UPDATE",
+            [request_id],
+        )
+        request_row = cursor.fetchone()
+    if taxpayer_row is None or request_row is None:
+        return None
+    req = AuthorizationRequest.from_db(None, _REQUEST_FIELDS, request_row)
+    req.taxpayer = Taxpayer.from_db(None, _TAXPAYER_FIELDS, taxpayer_row)
+    return str(standing), windows_from_rows(windows), req
+
+
 def request_record(*, request_id: int, now: dt.datetime | None = None) -> RecordOutcome:
     """Put an approved request on the ledger. Safe to run any number of times, in any order."""
     now = now or clock.now()
     with transaction.atomic():
-        # R3a: the representative's standing, read under a share lock taken before the others.
-        standing = share_representative_status(request_id)
-        try:
-            req = lock_request(request_id)
-        except AuthorizationRequest.DoesNotExist:
+        locked = _lock_for_recording(request_id, now)
+        if locked is None:
             return RecordOutcome.NOT_FOUND
+        standing, windows, req = locked
         if req.state == RequestState.RECORDED:
             return RecordOutcome.ALREADY_RECORDED
         if req.state != RequestState.APPROVED:
             return RecordOutcome.NOT_APPROVED
-        if not portal_is_open(now):
+        if not portal_is_open_given(now, windows):
             # R42: approvals signed while closed wait for the opening, in signing order.
             return RecordOutcome.WAITING_FOR_OPENING
         if standing != PracticeStatus.GOOD_STANDING:

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from authorizations import services
 from authorizations.models import (
@@ -17,6 +18,7 @@ from authorizations.models import (
 )
 from caf.models import PracticeStatus
 from taxpro.models import AuditEvent
+from taxpro.service_hours.services import maintenance_window_schedule
 from tests.authorizations.conftest import (
     DAY,
     INCOME_2023,
@@ -293,3 +295,43 @@ def test_r3a_the_opening_drain_applies_the_same_standing_check(cpa, agent, taxpa
     assert lost.state == RequestState.FAILED and kept.state == RequestState.RECORDED
     assert not Authorization.objects.filter(caf_record=cpa.caf_record).active().exists()
     assert active_cafs(taxpayer, INCOME_2023) == {agent.caf_record.caf_number}
+
+
+def test_r41_r42_a_maintenance_window_scheduled_just_now_holds_recording(cpa, taxpayer) -> None:
+    # R41: recording reads the windows in its first statement, on every recording: a window
+    # scheduled after one recording holds the next, and its end lets it through.
+    req = approve(submit(cpa, taxpayer, now=TUESDAY_NOON), now=TUESDAY_NOON)
+    window = maintenance_window_schedule(
+        starts_at=TUESDAY_NOON + SECOND,
+        ends_at=TUESDAY_NOON + dt.timedelta(hours=1),
+        actor=staff_clerk(),
+        now=TUESDAY_NOON,
+    )
+    during = window.starts_at + dt.timedelta(minutes=5)
+    assert services.request_record(request_id=req.pk, now=during) == (
+        services.RecordOutcome.WAITING_FOR_OPENING
+    )
+    assert not Authorization.objects.filter(request=req).exists()
+    assert services.request_record(request_id=req.pk, now=window.ends_at) == (
+        services.RecordOutcome.RECORDED
+    )
+
+
+def test_r21_recording_sends_eight_statements_whatever_the_modules(cpa, taxpayer) -> None:
+    # Issue 12: the recording path's statements are what bench/recording.py compares with
+    # pgbench; one more per module (or a window query of its own) is a regression. Three locks
+    # (the windows read in the first), one read of the modules with their ledger rows, the
+    # ledger INSERT, the request's UPDATE, its audit event and the practitioner's notice.
+    one = approve(submit(cpa, taxpayer, modules=[INCOME_2024]))
+    three = approve(
+        submit(cpa, make_taxpayer(), modules=[INCOME_2024, INCOME_2023, ("1040", "202212")])
+    )
+    for req in (one, three):
+        with CaptureQueriesContext(connection) as sent:
+            assert services.request_record(request_id=req.pk) == services.RecordOutcome.RECORDED
+        statements = [
+            q["sql"]
+            for q in sent.captured_queries
+            if not q["sql"].startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT"))
+        ]
+        assert len(statements) == 8, statements
