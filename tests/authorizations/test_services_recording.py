@@ -317,11 +317,12 @@ def test_r41_r42_a_maintenance_window_scheduled_just_now_holds_recording(cpa, ta
     )
 
 
-def test_r21_recording_sends_eight_statements_whatever_the_modules(cpa, taxpayer) -> None:
+def test_r21_recording_sends_nine_statements_whatever_the_modules(cpa, taxpayer) -> None:
     # Issue 12: the recording path's statements are what bench/recording.py compares with
     # pgbench; one more per module (or a window query of its own) is a regression. Three locks
     # (the windows read in the first), one read of the modules with their ledger rows, the
-    # ledger INSERT, the request's UPDATE, its audit event and the practitioner's notice.
+    # ledger INSERT, the request's UPDATE, its audit event, the practitioner's notice, and
+    # (issue 14) the one look for webhook endpoints that want the "recorded" event.
     one = approve(submit(cpa, taxpayer, modules=[INCOME_2024]))
     three = approve(
         submit(cpa, make_taxpayer(), modules=[INCOME_2024, INCOME_2023, ("1040", "202212")])
@@ -334,4 +335,5 @@ def test_r21_recording_sends_eight_statements_whatever_the_modules(cpa, taxpayer
             for q in sent.captured_queries
             if not q["sql"].startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT"))
         ]
-        assert len(statements) == 8, statements
+        assert len(statements) == 9, statements
+        assert any("webhook" in sql for sql in statements), statements
