@@ -15,11 +15,10 @@ run: setup
 
 # Tests run in TEST_WORKERS pytest-xdist processes (2: one a core on a 2-core machine), each on
 # a test database and a Redis database of its own (tests/parallel.py); TEST_WORKERS=0 runs them
-# in this one process, in file order. --dist loadgroup: the fault and race tests (marked slow)
-# run one after another in one worker, never two at once (tests/conftest.py says why); every
-# other test goes to whichever worker is free.
+# in this one process, in file order. --dist worksteal: an idle worker takes tests from the
+# other's queue, so one slow file near the end does not leave a core idle.
 TEST_WORKERS ?= 2
-XDIST := -n $(TEST_WORKERS) --dist loadgroup
+XDIST := -n $(TEST_WORKERS) --dist worksteal
 
 # The whole suite, every test (what CI runs): under 10 minutes on a quiet 2-core machine.
 # Long runs on demand: LEDGER_EXAMPLES=2000 (the ledger's state machine, 200 by default),

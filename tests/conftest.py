@@ -33,21 +33,13 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.WHITENOISE_AUTOREFRESH = True
 
 
-@pytest.hookimpl(tryfirst=True)  # before -m deselects anything, and before xdist reads groups
+@pytest.hookimpl(tryfirst=True)  # before -m deselects anything
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Whatever drives Chromium is a browser test, marked or not, so that `-m "not browser"`
     # (make test-fast) never starts a browser because a file forgot its marker.
     for item in items:
         if "playwright_instance" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
-        # The fault and race tests (R21, R23-R29, R42) each start several CPU-hungry processes
-        # (Celery workers killed and restarted, gunicorn, a private PostgreSQL, 16 threads) and
-        # hold time bars measured one at a time: under `make test`'s two workers (--dist
-        # loadgroup) they all run in one worker, one after another, never two at once; the
-        # other worker runs the rest meanwhile. The reverse-proxy module keeps its one nginx
-        # stack this way.
-        if item.get_closest_marker("slow"):
-            item.add_marker(pytest.mark.xdist_group("slow"))
 
 
 @pytest.fixture(autouse=True)
