@@ -13,22 +13,30 @@ PYTHON312 ?= $(shell for p in python3.12 python3 python; do \
 run: setup
 	$(PY) -m taxpro.launcher run
 
+# Tests run in TEST_WORKERS pytest-xdist processes (2: one a core on a 2-core machine), each on
+# a test database and a Redis database of its own (tests/parallel.py); TEST_WORKERS=0 runs them
+# in this one process, in file order. --dist worksteal: an idle worker takes tests from the
+# other's queue, so one slow file near the end does not leave a core idle.
+TEST_WORKERS ?= 2
+XDIST := -n $(TEST_WORKERS) --dist worksteal
+
 # The whole suite, every test (what CI runs): under 10 minutes on a quiet 2-core machine.
 # Long runs on demand: LEDGER_EXAMPLES=2000 (the ledger's state machine, 200 by default),
 # HYPOTHESIS_PROFILE=long (every property test), FAULT_REDIS_OUTAGE_SECONDS=30.
 test: setup
-	$(PY) -m taxpro.launcher test $(PYTEST_ARGS)
+	$(PY) -m taxpro.launcher test $(XDIST) $(PYTEST_ARGS)
 
 # The inner loop: no fault, race or browser tests, and short property runs. Not a substitute
 # for `make test` before pushing.
 test-fast: setup
-	HYPOTHESIS_PROFILE=fast $(PY) -m taxpro.launcher test -m "not slow and not browser" $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=fast $(PY) -m taxpro.launcher test $(XDIST) -m "not slow and not browser" $(PYTEST_ARGS)
 
 help:
 	@echo "make run        set up everything, then run the portal on http://127.0.0.1:8000/"
 	@echo "make test       set up everything, then run the whole test suite (what CI runs)"
 	@echo "make test-fast  the suite without fault, race and browser tests, short property runs"
 	@echo "                (pytest arguments for both: PYTEST_ARGS='tests/taxpro -k healthz')"
+	@echo "                (2 test processes; TEST_WORKERS=0 for one, e.g. with a debugger)"
 	@echo "                long runs: LEDGER_EXAMPLES=2000, HYPOTHESIS_PROFILE=long,"
 	@echo "                FAULT_REDIS_OUTAGE_SECONDS=30 (each with make test)"
 	@echo "make lint | typecheck | check | bench | lighthouse | clean"
