@@ -11,6 +11,7 @@ from ninja.errors import HttpError, ValidationError
 from authorizations.api.auth import ScopeMissing, TokenRefused, TokenThrottled
 from authorizations.api.endpoints import router
 from authorizations.api.follow import router as follow_router
+from authorizations.api.forms import router as forms_router
 from authorizations.api.responses import not_found
 from taxpro.problems import problem_response
 
@@ -55,6 +56,7 @@ api = PortalApi(
 )
 api.add_router("", router)
 api.add_router("", follow_router)
+api.add_router("", forms_router)
 
 
 def _bearer_challenge(error: str = "", scope: str = "") -> str:
