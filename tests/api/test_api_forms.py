@@ -233,9 +233,7 @@ def test_r39_r45_another_practitioners_waiting_form_gives_no_address(client: Cli
 # --- List and withdraw (R39b, R45, R47) ---------------------------------------------------------
 
 
-def test_r39b_r45_the_list_is_yours_newest_first_in_pages(
-    client: Client, cpa, monkeypatch
-) -> None:
+def test_r39b_r45_the_list_is_yours_newest_first_in_pages(client: Client, cpa, monkeypatch) -> None:
     monkeypatch.setattr("authorizations.api.paging.PAGE_SIZE", 2)
     token = token_for(cpa.user, scopes=["forms:read"])
     UploadedFormFactory(state=FormState.WAITING)  # another practitioner's
