@@ -137,26 +137,29 @@ class ActsIn(Schema):
 
 
 class FormDataIn(Schema):
-    """The keyed data of one signed form, as the upload wizard asks it (R34)."""
+    # R34: the keyed data of one signed form, as the upload wizard asks it.
+    """The keyed data of one signed form, as the upload wizard asks it."""
 
     form_type: Literal["2848", "8821"]
     taxpayer: FormTaxpayerIn
     taxpayer_count: int = Field(
-        default=1, ge=1, le=99, description="How many taxpayers the form names (R34: one)."
+        default=1, ge=1, le=99, description="How many taxpayers the form names: one per form."
     )
     representatives: list[FormRepresentativeIn] = Field(min_length=1, max_length=10)
     matters: list[FormMatterIn] = Field(min_length=1, max_length=50, description="Line 3.")
-    specific_use: bool = Field(default=False, description="Line 4 (R37).")
+    specific_use: bool = Field(default=False, description="Line 4: a form for a specific use.")
     acts: ActsIn = ActsIn()
-    retention_box: bool = Field(default=False, description="Line 6 / 7 (R35).")
+    retention_box: bool = Field(
+        default=False, description="The retention box: prior authorizations stay."
+    )
     retained: list[RetainedIn] = Field(default=[], max_length=50)
     signature_kind: Literal["ink", "electronic"] = "ink"
     taxpayer_signed_on: dt.date | None = None
     remote_without_prior_relationship: bool = Field(
-        default=False, description="R34a: signed electronically, remotely, no prior relationship."
+        default=False, description="Signed electronically, remotely, with no prior relationship."
     )
     identity_attested: bool = Field(
-        default=False, description="R34a: you checked the taxpayer's identity."
+        default=False, description="You checked the taxpayer's identity."
     )
 
 
@@ -216,7 +219,7 @@ def form_data_of(raw: FormDataIn) -> FormData:
 
 
 class FormReceipt(FormOut):
-    receipt_number: str = Field(description="The receipt the pages show (R34).")
+    receipt_number: str = Field(description="The receipt the pages show.")
 
 
 class FormPage(Schema):
@@ -275,6 +278,14 @@ def _body_too_large(request: HttpRequest) -> bool:
 
 # --- The endpoints ------------------------------------------------------------------------------
 
+# The data part is a JSON document of its own: its schema, and those it names, join the
+# document's components (PortalApi adds them), since django-ninja sees no parameter for it.
+_DATA_SCHEMA = FormDataIn.model_json_schema(ref_template="#/components/schemas/{model}")
+DATA_COMPONENTS: dict[str, Any] = {
+    **_DATA_SCHEMA.pop("$defs", {}),
+    "FormDataIn": _DATA_SCHEMA,
+}
+
 _UPLOAD_BODY = {
     "requestBody": {
         "required": True,
@@ -284,11 +295,7 @@ _UPLOAD_BODY = {
                     "type": "object",
                     "required": ["data", "file"],
                     "properties": {
-                        "data": {
-                            "type": "string",
-                            "description": "The keyed data as JSON: a FormDataIn.",
-                            "contentMediaType": "application/json",
-                        },
+                        "data": {"$ref": "#/components/schemas/FormDataIn"},
                         "file": {
                             "type": "string",
                             "format": "binary",
@@ -314,9 +321,10 @@ _UPLOAD_BODY = {
     summary="Upload a signed Form 2848 or 8821 with its keyed data; it joins the CAF unit's line",
 )
 def form_upload_endpoint(request: HttpRequest) -> HttpResponse:
-    """The checks of the upload wizard (R34-R39a). A form like one still waiting (the same
-    file, or the same type, taxpayer, matters, periods and representatives) is refused with
-    409 and, when it is yours, the waiting form's address (R39)."""
+    """The checks of the upload wizard. A form like one still waiting (the same file, or the
+    same type, taxpayer, matters, periods and representatives) is refused with 409 and, when
+    it is yours, the waiting form's address."""
+    # R34-R39a: form_upload's checks; R39: the duplicate refusal.
     if _body_too_large(request):
         return _too_large()
     raw_data = request.POST.get("data", "")
@@ -443,7 +451,8 @@ def form_list(request: HttpRequest, filters: Query[FormFilters]) -> HttpResponse
 )
 @idempotent
 def form_withdraw_endpoint(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """R39b; R47: withdrawing a withdrawn form changes nothing and answers the same."""
+    """Withdrawing a withdrawn form changes nothing and answers the same."""
+    # R39b; R47.
     practitioner = _caller(request).practitioner
     try:
         form = get_or_404(form_selectors.form_of, practitioner=practitioner, public_id=public_id)
