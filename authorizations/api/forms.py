@@ -14,8 +14,10 @@ import json
 import uuid
 from typing import Annotated, Any, Literal
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.utils.http import urlencode
 from ninja import Query, Router, Schema
@@ -327,8 +329,18 @@ def form_upload_endpoint(request: HttpRequest) -> HttpResponse:
     # R34-R39a: form_upload's checks; R39: the duplicate refusal.
     if _body_too_large(request):
         return _too_large()
-    raw_data = request.POST.get("data", "")
-    uploads = request.FILES.getlist("file")
+    try:
+        raw_data = request.POST.get("data", "")
+        uploads = request.FILES.getlist("file")
+    except RequestDataTooBig:  # the data part past DATA_UPLOAD_MAX_MEMORY_SIZE
+        return _upload_refused([{"field": "data", "detail": "The keyed data is too long."}])
+    except (MultiPartParserError, TooManyFieldsSent, TooManyFilesSent):
+        return problem_response(
+            status=400,
+            kind="bad-request",
+            title="Send the form as multipart/form-data",
+            detail="Send a data part (the keyed data as JSON) and a file part (the signed form).",
+        )
     if len(uploads) != 1:
         return _upload_refused(
             [{"field": "file", "detail": "Send one file: the signed form, as a PDF, JPG or GIF."}]

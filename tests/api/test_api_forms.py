@@ -202,6 +202,22 @@ def test_r46_bad_json_and_a_bad_tin_are_refused_at_their_field_without_echoing_i
     assert not UploadedForm.objects.exists()
 
 
+def test_a_body_that_is_not_multipart_is_a_problem_document_not_a_fault(
+    client: Client, cpa
+) -> None:
+    token = token_for(cpa.user, scopes=["forms:write"])
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "broken-1"}
+    no_boundary = client.post(
+        URL, data=b"--x\r\n", content_type="multipart/form-data", headers=headers
+    )
+    assert no_boundary.status_code == 400
+    assert no_boundary["Content-Type"] == "application/problem+json"
+    as_json = client.post(URL, data=b"{}", content_type="application/json", headers=headers)
+    assert as_json.status_code == 422
+    assert as_json.json()["errors"][0]["field"] == "file"
+    assert not UploadedForm.objects.exists()
+
+
 # --- Duplicates (R39) ---------------------------------------------------------------------------
 
 
