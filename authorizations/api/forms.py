@@ -399,7 +399,9 @@ def _upload(request: HttpRequest, payload: FormDataIn, upload: UploadedFile) -> 
                 ],
                 detail="The form cannot be accepted as keyed. Correct the fields named in errors.",
             )
-        field = "file" if refusal.field == "file" else f"data.{refusal.field or 'form_type'}"
+        if not refusal.field:
+            return _upload_refused([], refusal.message)
+        field = "file" if refusal.field == "file" else f"data.{refusal.field}"
         return _upload_refused([{"field": field, "detail": refusal.message}], refusal.message)
     except TinInvalid as invalid:  # R13a, without echoing the TIN (R46)
         return _upload_refused([{"field": "data.taxpayer.tin", "detail": invalid.message}])
