@@ -29,11 +29,14 @@ from authorizations.models import (
 )
 from authorizations.services import caf_practice_status_change
 from authorizations.vocabulary import period_label
+from authorizations.webhooks import admin as webhooks_admin
 from caf import admin as caf_admin
 from caf.errors import CafError
 from caf.models import CafRecord, PracticeStatus
 from taxpro.admin import ReadOnlyAdmin, ReadOnlyInline
 from taxpro.models import User
+
+__all__ = ["webhooks_admin"]  # imported to register the webhooks' screens (issue 14)
 
 
 class ActiveFilter(admin.SimpleListFilter):

@@ -36,6 +36,15 @@ class FormRefused(AuthorizationError):
         self.problems = problems
 
 
+class DuplicateForm(FormRefused):
+    """R39: the same form (file or content) is still waiting to be processed; ``existing`` is
+    the waiting form, so the API can give its address to the practitioner who uploaded it."""
+
+    def __init__(self, message: str, *, existing: object) -> None:
+        super().__init__(message, field="file")
+        self.existing = existing
+
+
 class DuplicateRequest(RequestRefused):
     """The same request is already waiting for the taxpayer (issue 14, R47's spirit): sending it
     again would change nothing. ``existing`` is the waiting request."""

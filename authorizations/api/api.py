@@ -11,6 +11,8 @@ from ninja.errors import HttpError, ValidationError
 from authorizations.api.auth import ScopeMissing, TokenRefused, TokenThrottled
 from authorizations.api.endpoints import router
 from authorizations.api.follow import router as follow_router
+from authorizations.api.forms import DATA_COMPONENTS
+from authorizations.api.forms import router as forms_router
 from authorizations.api.responses import not_found
 from taxpro.problems import problem_response
 
@@ -29,6 +31,8 @@ class PortalApi(NinjaAPI):
         without scopes beside ours, which would read as "any token will do"), and refusals are
         documented as application/problem+json."""
         schema = super().get_openapi_schema(*args, **kwargs)
+        # The upload's JSON part (see forms.py), which no parameter declares.
+        schema["components"]["schemas"].update(DATA_COMPONENTS)
         for operations in schema["paths"].values():
             for operation in operations.values():
                 # Refusals are problem documents (RFC 9457), and say so by their media type.
@@ -55,6 +59,7 @@ api = PortalApi(
 )
 api.add_router("", router)
 api.add_router("", follow_router)
+api.add_router("", forms_router)
 
 
 def _bearer_challenge(error: str = "", scope: str = "") -> str:

@@ -80,7 +80,7 @@ def form_url(form: UploadedForm) -> str:
     return reverse("api-v1:form_get", args=[form.public_id])
 
 
-def _form_body(form: UploadedForm) -> dict[str, Any]:
+def form_body(form: UploadedForm) -> dict[str, Any]:
     """What "Your forms" shows of one upload: never the TIN (R43, R46), nor the CAF unit's
     private note."""
     return {
@@ -116,7 +116,7 @@ def form_get(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         )
     except Http404:
         return not_found()
-    return json_response(200, _form_body(form))
+    return json_response(200, form_body(form))
 
 
 # --- Webhook endpoints --------------------------------------------------------------------------

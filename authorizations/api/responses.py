@@ -48,58 +48,72 @@ def idempotent(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        key = request.headers.get(IDEMPOTENCY_HEADER, "")
-        if not key or len(key) > 255 or text_refusal(key) is not None:
-            return problem_response(
-                status=400,
-                kind="idempotency-key-missing",
-                title="Send an Idempotency-Key header",
-                detail=(
-                    "Every POST needs an Idempotency-Key header: a value of your choice (a UUID "
-                    "is best), at most 255 characters, new for each new call."
-                ),
-            )
-        owner = request.auth.practitioner  # type: ignore[attr-defined]
-        what = f"{request.method} {request.path}\n".encode()
-        fingerprint = hashlib.sha256(what + request.body).hexdigest()
-        try:
-            claim = idempotency_key_claim(owner=owner, key=key, fingerprint=fingerprint)
-        except KeyInUse as in_use:
-            if in_use.different_body:
-                return problem_response(
-                    status=422,
-                    kind="idempotency-key-reused",
-                    title="This Idempotency-Key was used with another body",
-                    detail="Use a new Idempotency-Key for a different call.",
-                )
-            return problem_response(
-                status=409,
-                kind="idempotency-key-in-progress",
-                title="A call with this Idempotency-Key is still being answered",
-                detail="Send it again in a moment to get its answer.",
-                headers={"Retry-After": "1"},
-            )
-        if claim.status is not None:
-            replay = _replay(claim.status, claim.body, claim.location)
-            replay["Idempotent-Replayed"] = "true"
-            return replay
-        try:
-            response = view(request, *args, **kwargs)
-        except BaseException:
-            idempotency_key_release(claim=claim)
-            raise
-        if response.status_code in _REPLAYABLE:
-            idempotency_key_store(
-                claim=claim,
-                status=response.status_code,
-                body=json.loads(response.content or b"{}"),
-                location=response.get("Location", ""),
-            )
-        else:
-            idempotency_key_release(claim=claim)
-        return response
+        return idempotent_call(
+            request, body_fingerprint(request, request.body), lambda: view(request, *args, **kwargs)
+        )
 
     return wrapped
+
+
+def body_fingerprint(request: HttpRequest, body: bytes) -> str:
+    """What the same call means: its method, its path and ``body``."""
+    what = f"{request.method} {request.path}\n".encode()
+    return hashlib.sha256(what + body).hexdigest()
+
+
+def idempotent_call(
+    request: HttpRequest, fingerprint: str, run: Callable[[], HttpResponse]
+) -> HttpResponse:
+    """:func:`idempotent` for a call whose fingerprint is not its raw body (a multipart upload,
+    whose boundary changes at each send): ``run`` gives the answer once the key is claimed."""
+    key = request.headers.get(IDEMPOTENCY_HEADER, "")
+    if not key or len(key) > 255 or text_refusal(key) is not None:
+        return problem_response(
+            status=400,
+            kind="idempotency-key-missing",
+            title="Send an Idempotency-Key header",
+            detail=(
+                "Every POST needs an Idempotency-Key header: a value of your choice (a UUID "
+                "is best), at most 255 characters, new for each new call."
+            ),
+        )
+    owner = request.auth.practitioner  # type: ignore[attr-defined]
+    try:
+        claim = idempotency_key_claim(owner=owner, key=key, fingerprint=fingerprint)
+    except KeyInUse as in_use:
+        if in_use.different_body:
+            return problem_response(
+                status=422,
+                kind="idempotency-key-reused",
+                title="This Idempotency-Key was used with another body",
+                detail="Use a new Idempotency-Key for a different call.",
+            )
+        return problem_response(
+            status=409,
+            kind="idempotency-key-in-progress",
+            title="A call with this Idempotency-Key is still being answered",
+            detail="Send it again in a moment to get its answer.",
+            headers={"Retry-After": "1"},
+        )
+    if claim.status is not None:
+        replay = _replay(claim.status, claim.body, claim.location)
+        replay["Idempotent-Replayed"] = "true"
+        return replay
+    try:
+        response = run()
+    except BaseException:
+        idempotency_key_release(claim=claim)
+        raise
+    if response.status_code in _REPLAYABLE:
+        idempotency_key_store(
+            claim=claim,
+            status=response.status_code,
+            body=json.loads(response.content or b"{}"),
+            location=response.get("Location", ""),
+        )
+    else:
+        idempotency_key_release(claim=claim)
+    return response
 
 
 def _replay(status: int, body: Any, location: str) -> HttpResponse:

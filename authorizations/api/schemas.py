@@ -23,6 +23,8 @@ def _plain(value: str) -> str:
     return value.strip()
 
 
+plain_text = _plain  # for the other modules' text fields
+
 Name = Annotated[str, Field(min_length=1, max_length=150), AfterValidator(_plain)]
 Line = Annotated[str, Field(max_length=100), AfterValidator(_plain)]
 Short = Annotated[str, Field(max_length=20), AfterValidator(_plain)]

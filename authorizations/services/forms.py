@@ -33,7 +33,7 @@ from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from authorizations.errors import FormRefused
+from authorizations.errors import DuplicateForm, FormRefused
 from authorizations.forms_channel.data import FormData, form_data_from_json, form_data_to_json
 from authorizations.forms_channel.files import (
     form_file_check,
@@ -186,12 +186,12 @@ def _open_duplicate(*, sha256: str, content_key: str) -> UploadedForm | None:
     )
 
 
-def _duplicate_refusal(duplicate: UploadedForm) -> FormRefused:
-    return FormRefused(
+def _duplicate_refusal(duplicate: UploadedForm) -> DuplicateForm:
+    return DuplicateForm(
         "This form was already uploaded and is still waiting to be processed (receipt "
         f"{duplicate.receipt_number}). Uploading it again would not make it faster; you can "
         "follow that one, or withdraw it first if it needs a correction.",
-        field="file",
+        existing=duplicate,
     )
 
 

@@ -10,9 +10,12 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.test.client import encode_multipart
 from oauth2_provider.models import AccessToken, Application, set_token_value
 
+from authorizations.forms_channel.data import FormData, form_data_to_json
 from taxpayers.models import Taxpayer
 from taxpro import clock
 from taxpro.addresses import PostalAddress
@@ -120,4 +123,41 @@ def request_body(
         "receives_notices": False,
     }
     body.update(overrides)
+    return body
+
+
+def upload_call(
+    client: Client,
+    url: str,
+    *,
+    token: str | None,
+    data: Any,
+    content: bytes,
+    key: str | None = "",
+    boundary: str = "BoUnDaRy-one",
+    name: str = "form.pdf",
+) -> Any:
+    """POST a form as multipart/form-data: a ``data`` part (JSON, or a str sent as is) and a
+    ``file`` part, framed by ``boundary`` (a resend by other software has another)."""
+    headers: dict[str, str] = {}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    if key is not None:
+        headers["Idempotency-Key"] = key or str(uuid.uuid4())
+    parts = {
+        "data": data if isinstance(data, str) else json.dumps(data),
+        "file": SimpleUploadedFile(name, content, content_type="application/octet-stream"),
+    }
+    return client.post(
+        url,
+        data=encode_multipart(boundary, parts),
+        content_type=f"multipart/form-data; boundary={boundary}",
+        headers=headers,
+    )
+
+
+def form_json(data: FormData) -> dict[str, Any]:
+    """Keyed data as the API takes it: the stored JSON with the taxpayer's TIN."""
+    body = form_data_to_json(data)
+    body["taxpayer"]["tin"] = data.taxpayer.tin
     return body

@@ -17,6 +17,7 @@ import pytest
 from django.test import Client
 from django.urls import get_resolver, reverse
 
+from authorizations.forms_channel.data import FormMatter
 from authorizations.models import (
     Authorization,
     AuthorizationRequest,
@@ -26,15 +27,25 @@ from authorizations.models import (
 )
 from authorizations.services.webhooks import webhook_endpoint_create
 from authorizations.webhooks.models import WebhookEndpoint
+from taxpro import clock
 from taxpro.models import AuditEvent
-from tests.api.support import ALL_SCOPES, call, request_body, token_for
-from tests.authorizations.conftest import INCOME_2023, INCOME_2024, make_rep, make_taxpayer
+from tests.api.support import ALL_SCOPES, call, form_json, request_body, token_for, upload_call
+from tests.authorizations.conftest import (
+    INCOME_2023,
+    INCOME_2024,
+    make_rep,
+    make_taxpayer,
+    private_media,
+)
 from tests.authorizations.factories import UploadedFormFactory
+from tests.authorizations.forms_support import form_data, form_rep, form_taxpayer, pdf_bytes
 from tests.factories import StaffFactory, enrol_totp
 from tests.views.decisions_support import record_now, submit_now
 from tests.views.test_access_matrix import _named_patterns
 
-pytestmark = pytest.mark.django_db
+__all__ = ["private_media"]  # the fixture: an upload's file goes to this test's folder
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,9 @@ ENDPOINTS = [
     Endpoint("api-v1:authorization_get", "get", "authorizations:read", "authorization"),
     Endpoint("api-v1:authorization_withdraw", "post", "authorizations:withdraw", "authorization"),
     Endpoint("api-v1:form_get", "get", "forms:read", "form"),
+    Endpoint("api-v1:form_list", "get", "forms:read", ""),
+    Endpoint("api-v1:form_upload", "post", "forms:write", ""),
+    Endpoint("api-v1:form_withdraw", "post", "forms:write", "form"),
     Endpoint("api-v1:webhook_list", "get", "webhooks:manage", ""),
     Endpoint("api-v1:webhook_create", "post", "webhooks:manage", ""),
     Endpoint("api-v1:webhook_get", "get", "webhooks:manage", "webhook"),
@@ -113,8 +127,24 @@ def _body(world: World, endpoint: Endpoint) -> dict:
     return {}
 
 
+def _send(client: Client, world: World, endpoint: Endpoint, url: str, token: str | None):
+    """The call as software sends it: the upload as multipart/form-data, the rest as JSON."""
+    if endpoint.name == "api-v1:form_upload":
+        data = form_json(
+            form_data(
+                taxpayer=form_taxpayer(make_taxpayer()),
+                reps=(form_rep(world.owner, signed_on=clock.today_et()),),
+                matters=(FormMatter("1040", "Income tax", (f"{clock.today_et().year - 1}12",)),),
+                signed_on=clock.today_et(),
+            )
+        )
+        return upload_call(client, url, token=token, data=data, content=pdf_bytes(marker="m"))
+    return call(client, endpoint.method, url, token=token, body=_body(world, endpoint))
+
+
 def _snapshot() -> tuple:
     return (
+        list(UploadedForm.objects.order_by("pk").values_list("pk", "state")),
         list(AuthorizationRequest.objects.order_by("pk").values_list("pk", "state")),
         list(Authorization.objects.order_by("pk").values_list("pk", "ends_at")),
         list(
@@ -128,9 +158,7 @@ def _snapshot() -> tuple:
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
 def test_r45_the_owner_with_the_scope_is_answered(world: World, endpoint: Endpoint) -> None:
     token = token_for(world.owner.user, scopes=[endpoint.scope])
-    response = call(
-        Client(), endpoint.method, _url(world, endpoint), token=token, body=_body(world, endpoint)
-    )
+    response = _send(Client(), world, endpoint, _url(world, endpoint), token)
     assert response.status_code in (200, 201, 204), (endpoint.name, response.content)
 
 
@@ -145,9 +173,7 @@ def test_r45_every_other_scope_is_403_with_a_challenge_and_changes_nothing(
 ) -> None:
     token = token_for(world.owner.user, scopes=[scope])
     before = _snapshot()
-    response = call(
-        Client(), endpoint.method, _url(world, endpoint), token=token, body=_body(world, endpoint)
-    )
+    response = _send(Client(), world, endpoint, _url(world, endpoint), token)
     assert response.status_code == 403, endpoint.name
     assert response["Content-Type"] == "application/problem+json"
     assert 'error="insufficient_scope"' in response["WWW-Authenticate"]
@@ -180,13 +206,7 @@ def test_r45_no_token_a_bad_one_an_expired_one_or_a_non_practitioners_is_401(
     enrol_totp(staff)
     before = _snapshot()
     for token in (None, "not-a-token", expired, taxpayers, token_for(staff)):
-        response = call(
-            Client(),
-            endpoint.method,
-            _url(world, endpoint),
-            token=token,
-            body=_body(world, endpoint),
-        )
+        response = _send(Client(), world, endpoint, _url(world, endpoint), token)
         assert response.status_code == 401, (endpoint.name, token)
         assert response["WWW-Authenticate"].startswith("Bearer ")
         assert response["Content-Type"] == "application/problem+json"
