@@ -19,15 +19,15 @@ from authorizations.errors import FormRefused
 from authorizations.forms_channel.data import FormData
 from authorizations.forms_channel.files import CheckedFile
 from authorizations.models import FormDraft, UploadedForm
-from authorizations.services.drafts import RAW, TIN, draft_keep_answers, draft_start, draft_wipe
+from authorizations.services.drafts import draft_keep_answers, draft_start, draft_wipe
 from authorizations.services.forms import form_upload
 from taxpro import clock
 from taxpro.audit import audit_record
 from taxpro.models import User
 from taxpro.tins import Tin
 
-__all__ = ["FILE", "RAW", "TIN"]  # RAW and TIN: the shared draft keys, named here too
-# Where it keeps the name the signed file was chosen under (the file itself is in storage).
+# Where the draft's JSON keeps the name the signed file was chosen under (the file itself is
+# in storage).
 FILE = "file"
 # An untouched draft, and its file, are wiped after this many days.
 FORM_DRAFT_DAYS_DEFAULT = 30
