@@ -325,23 +325,35 @@ class RequestDraftQuerySet(models.QuerySet["RequestDraft"]):
         return self.filter(owner=user)
 
 
-class RequestDraft(models.Model):
+class WizardDraft(models.Model):
+    """What a draft of either wizard holds (issue 9: one shape, not two copies): its answers
+    per step in ``data``, never the TIN (R46), which lives encrypted in
+    ``taxpayer_tin_ciphertext`` with only its last four in ``data``; when it was started and
+    last saved; and when it was discarded (the answers are wiped and the row kept, so a doubled
+    "Discard" is told so, R47). Each draft adds its owner and what it was sent as."""
+
+    public_id = models.UUIDField(unique=True, editable=False)
+    data = models.JSONField(default=dict, blank=True)
+    taxpayer_tin_ciphertext = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    discarded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-updated_at", "-id"]
+
+
+class RequestDraft(WizardDraft):
     """A request being written in the wizard, saved on every step (R42: nothing is lost).
 
     ``data`` holds each step's answers; the TIN is never in it (R46): the taxpayer's TIN, as
     typed, lives encrypted in ``taxpayer_tin_ciphertext`` and only its last four in ``data``.
     """
 
-    public_id = models.UUIDField(unique=True, editable=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="request_drafts"
     )
-    data = models.JSONField(default=dict, blank=True)
-    taxpayer_tin_ciphertext = models.TextField(blank=True, editable=False)
-    created_at = models.DateTimeField()
-    updated_at = models.DateTimeField()
-    # Discarding wipes the answers and keeps the row, so a doubled "Discard" is told so (R47).
-    discarded_at = models.DateTimeField(null=True, blank=True)
     # R47: set once, when the draft is submitted; a submitted draft is never submitted again.
     submitted_request = models.OneToOneField(
         AuthorizationRequest,
@@ -353,8 +365,7 @@ class RequestDraft(models.Model):
 
     objects = RequestDraftQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["-updated_at", "-id"]
+    class Meta(WizardDraft.Meta):
         indexes = [models.Index(fields=["owner", "-updated_at"])]
 
     def __str__(self) -> str:
@@ -590,26 +601,20 @@ class FormDraftQuerySet(models.QuerySet["FormDraft"]):
         return self.filter(owner=user)
 
 
-class FormDraft(models.Model):
+class FormDraft(WizardDraft):
     """An upload being keyed in the forms wizard, saved on every step (R42: nothing is lost).
 
     As in :class:`RequestDraft`, ``data`` holds each step's answers and never the TIN (R46),
     which lives encrypted in ``taxpayer_tin_ciphertext``. The signed form chosen at the file
     step is kept in the private storage (R34) until the upload, the discard or the expiry."""
 
-    public_id = models.UUIDField(unique=True, editable=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="form_drafts"
     )
-    data = models.JSONField(default=dict, blank=True)
-    taxpayer_tin_ciphertext = models.TextField(blank=True, editable=False)
+    # Discarding wipes the file too (R47: a doubled discard is told so).
     file = models.FileField(
         storage=private_storage, upload_to="form-drafts/", max_length=200, blank=True
     )
-    created_at = models.DateTimeField()
-    updated_at = models.DateTimeField()
-    # Discarding wipes the answers and the file and keeps the row (R47: a doubled discard).
-    discarded_at = models.DateTimeField(null=True, blank=True)
     # R47: set once, when the draft is uploaded.
     submitted_form = models.OneToOneField(
         UploadedForm,
@@ -621,8 +626,7 @@ class FormDraft(models.Model):
 
     objects = FormDraftQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["-updated_at", "-id"]
+    class Meta(WizardDraft.Meta):
         indexes = [models.Index(fields=["owner", "-updated_at"])]
 
     def __str__(self) -> str:

@@ -8,7 +8,6 @@ one goes encrypted to its own column, and the JSON keeps its last four digits fo
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,18 +19,15 @@ from authorizations.errors import FormRefused
 from authorizations.forms_channel.data import FormData
 from authorizations.forms_channel.files import CheckedFile
 from authorizations.models import FormDraft, UploadedForm
+from authorizations.services.drafts import draft_keep_answers, draft_start, draft_wipe
 from authorizations.services.forms import form_upload
 from taxpro import clock
 from taxpro.audit import audit_record
 from taxpro.models import User
-from taxpro.tin_crypto import tin_encrypt
 from taxpro.tins import Tin
 
-# Where the draft's JSON keeps what was typed on a step that is not valid yet (R42).
-RAW = "raw"
-# Where it keeps the last four digits and the kind of the TIN (R43); the TIN is encrypted.
-TIN = "tin"
-# Where it keeps the name the signed file was chosen under (the file itself is in storage).
+# Where the draft's JSON keeps the name the signed file was chosen under (the file itself is
+# in storage).
 FILE = "file"
 # An untouched draft, and its file, are wiped after this many days.
 FORM_DRAFT_DAYS_DEFAULT = 30
@@ -45,19 +41,15 @@ def form_draft_create(*, practitioner: User, now: dt.datetime | None = None) -> 
     """A new draft; an untouched one is reused, so a doubled "Start" makes one draft (R47)."""
     now = now or clock.now()
     with transaction.atomic():
-        User.objects.select_for_update().filter(pk=practitioner.pk).first()
-        untouched = (
-            FormDraft.objects.owned_by(practitioner)
+        draft, created = draft_start(
+            untouched=FormDraft.objects.owned_by(practitioner)
             .unfinished()
-            .filter(data={}, taxpayer_tin_ciphertext="", file="")
-            .first()
+            .filter(data={}, taxpayer_tin_ciphertext="", file=""),
+            practitioner=practitioner,
+            now=now,
         )
-        if untouched is not None:
-            return untouched
-        draft = FormDraft.objects.create(
-            public_id=uuid.uuid4(), owner=practitioner, data={}, created_at=now, updated_at=now
-        )
-        audit_record(action="form_draft.created", obj=draft, actor=practitioner, now=now)
+        if created:
+            audit_record(action="form_draft.created", obj=draft, actor=practitioner, now=now)
         return draft
 
 
@@ -72,25 +64,15 @@ def form_draft_save_answers(
 ) -> FormDraft:
     """Keep a step's answers: valid ones complete the step; others are kept as typed so nothing
     is lost (R42) and the step stays incomplete. ``answers`` never hold a TIN (R46)."""
-    data = dict(draft.data)
-    raw = dict(data.get(RAW, {}))
-    if valid:
-        data[step] = answers
-        raw.pop(step, None)
-    else:
-        raw[step] = answers
-    data[RAW] = raw
-    draft.data = data
-    draft.updated_at = now or clock.now()
-    fields = ["data", "updated_at"]
-    if tin is not None:
-        draft.taxpayer_tin_ciphertext = tin_encrypt(tin.digits)
-        data[TIN] = {"last4": tin.last4, "type": str(tin.tin_type)}
-        fields.append("taxpayer_tin_ciphertext")
-    FormDraft.objects.filter(pk=draft.pk, submitted_form__isnull=True).update(
-        **{name: getattr(draft, name) for name in fields}
+    return draft_keep_answers(
+        draft=draft,
+        unsent=FormDraft.objects.filter(submitted_form__isnull=True),
+        step=step,
+        answers=answers,
+        valid=valid,
+        tin=tin,
+        now=now,
     )
-    return draft
 
 
 def form_draft_keep_file(
@@ -135,13 +117,13 @@ def _delete_file(draft: FormDraft) -> None:
 def form_draft_discard(*, draft: FormDraft, now: dt.datetime | None = None) -> bool:
     """Wipe an unsubmitted draft's answers and file. False when already discarded or sent."""
     now = now or clock.now()
-    changed = FormDraft.objects.filter(
-        pk=draft.pk, submitted_form__isnull=True, discarded_at__isnull=True
-    ).update(data={}, taxpayer_tin_ciphertext="", file="", discarded_at=now, updated_at=now)
+    changed = draft_wipe(
+        draft=draft, unsent=FormDraft.objects.filter(submitted_form__isnull=True), now=now, file=""
+    )
     if changed:
         _delete_file(draft)
         audit_record(action="form_draft.discarded", obj=draft, actor=draft.owner, now=now)
-    return bool(changed)
+    return changed
 
 
 def form_drafts_expire(*, now: dt.datetime | None = None) -> int:

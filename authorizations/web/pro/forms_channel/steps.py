@@ -10,7 +10,6 @@ be seen; the check page runs it whole and refuses to upload while any problem re
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django import forms
@@ -19,7 +18,7 @@ from django.urls import reverse
 from authorizations.forms_channel.data import FormData, FormTaxpayer
 from authorizations.forms_channel.precheck import Problem, form_precheck
 from authorizations.models import FormDraft, FormType, RejectionReason, SignatureKind
-from authorizations.services.form_drafts import FILE, RAW
+from authorizations.services.form_drafts import FILE
 from authorizations.web.pro.forms_channel.forms import (
     ACT_CHOICES,
     ActsForm,
@@ -34,6 +33,7 @@ from authorizations.web.pro.forms_channel.forms import (
     TaxpayerForm,
     typed_values,
 )
+from authorizations.web.pro.wizard_kit import Edit, KitStep, SummaryRow, raw_answers_of
 from caf.models import DesignationCode
 from taxpro import clock
 from taxpro.addresses import PostalAddress
@@ -42,30 +42,8 @@ from taxpro.tin_crypto import tin_decrypt
 from taxpro.tins import HolderKind, Tin, tin_mask, tin_parse
 
 
-@dataclass(frozen=True)
-class SummaryRow:
-    question: str
-    lines: list[str]
-
-
-@dataclass(frozen=True)
-class Edit:
-    """A rows step's own button other than "Continue": the rows as edited, what is kept in the
-    draft, and what the page says about it."""
-
-    form: Any
-    typed: dict[str, Any]
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
 def answers_of(draft: FormDraft, slug: str) -> dict[str, Any] | None:
     value = draft.data.get(slug)
-    return value if isinstance(value, dict) else None
-
-
-def raw_answers_of(draft: FormDraft, slug: str) -> dict[str, Any] | None:
-    raw = draft.data.get(RAW, {})
-    value = raw.get(slug) if isinstance(raw, dict) else None
     return value if isinstance(value, dict) else None
 
 
@@ -82,15 +60,10 @@ def _yes_no(value: bool) -> str:
     return "Yes" if value else "No"
 
 
-class Step:
+class Step(KitStep[FormDraft]):
     """One page. A question step is complete once it was posted valid and not changed since
     into something invalid."""
 
-    slug: ClassVar[str]
-    title: ClassVar[str]
-    label: ClassVar[str]
-    form_class: ClassVar[type[Any]]
-    is_question: ClassVar[bool] = True
     # The template of its questions, in authorizations/pro/forms/steps/.
     template: ClassVar[str] = "questions"
     intro: ClassVar[str] = ""
@@ -126,13 +99,6 @@ class Step:
     def typed(self, *, post: Mapping[str, Any], form: Any) -> dict[str, Any]:
         return typed_values(form, post)
 
-    def tin(self, form: Any) -> Tin | None:
-        return None
-
-    def typed_tin(self, post: Mapping[str, Any]) -> Tin | None:
-        """A TIN worth keeping from a POST that is not judged (the portal is closed, R42)."""
-        return None
-
     def edit(self, *, draft: FormDraft, post: Mapping[str, Any], action: str) -> Edit | None:
         return None
 
@@ -149,9 +115,6 @@ class Step:
 
     def summary(self, form: Any) -> list[SummaryRow]:
         return []
-
-    def context(self, draft: FormDraft) -> dict[str, Any]:
-        return {}
 
 
 class FormTypeStep(Step):

@@ -15,11 +15,10 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from authorizations.errors import FormRefused
 from authorizations.forms_channel.files import form_file_check, form_upload_max_bytes
@@ -47,6 +46,12 @@ from authorizations.web.pro.forms_channel.steps import (
     step_problems,
     step_url,
     steps_of,
+)
+from authorizations.web.pro.wizard_kit import (
+    draft_of_timed_out_post,
+    redirect_after_post,
+    render_step,
+    step_indicator,
 )
 from taxpro.access import practitioner_required
 from taxpro.errors import TinInvalid
@@ -138,15 +143,7 @@ def _render_step(
     status: int = 200,
 ) -> HttpResponse:
     steps = steps_of(draft)
-    indicator = [
-        {
-            "step": each,
-            "current": each is step,
-            "complete": each.is_complete(draft),
-            "url": step_url(draft, each),
-        }
-        for each in steps
-    ]
+    indicator = step_indicator(draft=draft, steps=steps, current=step, url_of=step_url)
     context: dict[str, Any] = {
         "draft": draft,
         "step": step,
@@ -169,16 +166,11 @@ def _render_step(
         **step.context(draft),
         **(extra or {}),
     }
-    htmx = getattr(request, "htmx", False)
-    template = f"{STEP_TEMPLATE}#wizard-step" if htmx else STEP_TEMPLATE
-    return render(request, template, context, status=status)
+    return render_step(request, STEP_TEMPLATE, context, status=status)
 
 
-def _redirect(request: HttpRequest, url: str) -> HttpResponse:
-    """After a POST (PRG); htmx is told to load the page instead of swapping a region."""
-    if getattr(request, "htmx", False):
-        return HttpResponseClientRedirect(url)
-    return HttpResponseRedirect(url)
+# The kit's redirect after a POST, under the name the views below (and the submit) use.
+_redirect = redirect_after_post
 
 
 def _unanswered(request: HttpRequest, draft: FormDraft) -> HttpResponse | None:
@@ -236,27 +228,15 @@ def keep_step_after_timeout(request: HttpRequest) -> KeptPost | None:
     """Issue 10: a step of the upload sent after the session ended keeps its answers in the
     draft, and signing in again returns to the step (registered in ``AuthorizationsConfig``).
     A file is not kept: it is chosen again."""
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
-        return None
-    if match.view_name not in {
-        "authorizations_pro:form_draft_step",
-        "authorizations_pro:form_draft_submit",
-    }:
-        return None
-    user = request.user
-    if not isinstance(user, User):
-        return None
-    draft = (
-        FormDraft.objects.owned_by(user)
-        .unfinished()
-        .filter(public_id=match.kwargs["public_id"])
-        .first()
+    found = draft_of_timed_out_post(
+        request,
+        view_names={"authorizations_pro:form_draft_step", "authorizations_pro:form_draft_submit"},
+        unfinished_of=lambda user: FormDraft.objects.owned_by(user).unfinished(),
     )
-    if draft is None:
+    if found is None:
         return None
-    current = STEP_BY_SLUG.get(match.kwargs.get("slug", ""), CHECK_STEP)
+    draft, slug = found
+    current = STEP_BY_SLUG.get(slug, CHECK_STEP)
     if not current.is_question or current is FILE_STEP or not current.applies(draft):
         return KeptPost(return_to=step_url(draft, current), kept=False)
     _keep_typed(request, draft, current)

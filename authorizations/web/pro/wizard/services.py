@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,33 +11,29 @@ from django.db import transaction
 
 from authorizations.errors import AuthorizationError, RequestRefused
 from authorizations.models import AuthorizationRequest, RequestDraft
+from authorizations.services.drafts import draft_keep_answers, draft_start, draft_wipe
 from authorizations.services.submission import Representative, TaxpayerDetails, request_submit
-from authorizations.web.pro.wizard.steps import RAW, TIN, postal_address_of
+from authorizations.web.pro.wizard.steps import postal_address_of
 from caf.errors import CafError
 from caf.selectors import caf_record_for_request
 from taxpro import clock
 from taxpro.audit import audit_record
 from taxpro.models import User
-from taxpro.tin_crypto import tin_decrypt, tin_encrypt
+from taxpro.tin_crypto import tin_decrypt
 from taxpro.tins import Tin
 
 
 def draft_create(*, practitioner: User, now: dt.datetime | None = None) -> RequestDraft:
     """A new draft; an untouched one is reused, so a doubled "Start" makes one draft (R47)."""
-    now = now or clock.now()
     with transaction.atomic():
-        User.objects.select_for_update().filter(pk=practitioner.pk).first()
-        untouched = (
-            RequestDraft.objects.owned_by(practitioner)
+        draft, _created = draft_start(
+            untouched=RequestDraft.objects.owned_by(practitioner)
             .unfinished()
-            .filter(data={}, taxpayer_tin_ciphertext="")
-            .first()
+            .filter(data={}, taxpayer_tin_ciphertext=""),
+            practitioner=practitioner,
+            now=now or clock.now(),
         )
-        if untouched is not None:
-            return untouched
-        return RequestDraft.objects.create(
-            public_id=uuid.uuid4(), owner=practitioner, data={}, created_at=now, updated_at=now
-        )
+        return draft
 
 
 def draft_save_answers(
@@ -53,32 +48,15 @@ def draft_save_answers(
     """Keep a step's answers. Valid ones complete the step; otherwise they are kept as typed,
     so nothing is lost (R42), and the step stays incomplete until it is posted valid.
     ``answers`` never hold a TIN (R46): a parsed one goes to its encrypted column."""
-    data = dict(draft.data)
-    raw = dict(data.get(RAW, {}))
-    if valid:
-        data[step] = answers
-        raw.pop(step, None)
-    else:
-        raw[step] = answers
-    data[RAW] = raw
-    return _save(draft, data=data, tin=tin, now=now)
-
-
-def _save(
-    draft: RequestDraft, *, data: dict[str, Any], tin: Tin | None, now: dt.datetime | None
-) -> RequestDraft:
-    draft.data = data
-    draft.updated_at = now or clock.now()
-    fields = ["data", "updated_at"]
-    if tin is not None:
-        # R46: the number only encrypted; the JSON keeps the last four for masking (R43).
-        draft.taxpayer_tin_ciphertext = tin_encrypt(tin.digits)
-        data[TIN] = {"last4": tin.last4, "type": str(tin.tin_type)}
-        fields.append("taxpayer_tin_ciphertext")
-    RequestDraft.objects.filter(pk=draft.pk, submitted_request__isnull=True).update(
-        **{name: getattr(draft, name) for name in fields}
+    return draft_keep_answers(
+        draft=draft,
+        unsent=RequestDraft.objects.filter(submitted_request__isnull=True),
+        step=step,
+        answers=answers,
+        valid=valid,
+        tin=tin,
+        now=now,
     )
-    return draft
 
 
 def draft_caf_number_check(
@@ -128,11 +106,11 @@ def draft_caf_number_throttled(
 
 def draft_discard(*, draft: RequestDraft, now: dt.datetime | None = None) -> bool:
     """Wipe an unsubmitted draft's answers. False when it was already discarded or sent (R47)."""
-    now = now or clock.now()
-    changed = RequestDraft.objects.filter(
-        pk=draft.pk, submitted_request__isnull=True, discarded_at__isnull=True
-    ).update(data={}, taxpayer_tin_ciphertext="", discarded_at=now, updated_at=now)
-    return bool(changed)
+    return draft_wipe(
+        draft=draft,
+        unsent=RequestDraft.objects.filter(submitted_request__isnull=True),
+        now=now or clock.now(),
+    )
 
 
 @dataclass(frozen=True)

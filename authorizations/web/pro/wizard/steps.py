@@ -10,7 +10,6 @@ it is complete. "Check your answers" is a step like the others. One view
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.urls import reverse
 from authorizations.errors import AuthorizationError
 from authorizations.models import RequestDraft, RequestKind
 from authorizations.periods import Matter, format_period
+from authorizations.services.drafts import TIN
 from authorizations.web.pro.wizard import selectors
 from authorizations.web.pro.wizard.forms import (
     MAX_MATTER_ROWS,
@@ -29,6 +29,7 @@ from authorizations.web.pro.wizard.forms import (
     TaxpayerForm,
     declaration,
 )
+from authorizations.web.pro.wizard_kit import Edit, KitStep, SummaryRow, raw_answers_of
 from caf.errors import CafError
 from taxpayers.errors import TaxpayerError
 from taxpro import clock
@@ -38,37 +39,13 @@ from taxpro.form_fields import text_for_keeping
 from taxpro.models import User
 from taxpro.tins import HolderKind, Tin, tin_mask, tin_parse
 
-RAW = "raw"
-TIN = "tin"
 # What is kept of a value typed into a step that is not valid yet (R42): enough, and bounded.
 RAW_VALUE_LIMIT = 200
-
-
-@dataclass(frozen=True)
-class SummaryRow:
-    question: str
-    lines: list[str]
-
-
-@dataclass(frozen=True)
-class Edit:
-    """A step's own button other than "Continue" (the matter rows): the form as edited, what is
-    kept in the draft, and what the page says about it."""
-
-    form: Any
-    typed: dict[str, Any]
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def answers_of(draft: RequestDraft, slug: str) -> dict[str, Any]:
     value = draft.data.get(slug)
     return value if isinstance(value, dict) else {}
-
-
-def raw_answers_of(draft: RequestDraft, slug: str) -> dict[str, Any] | None:
-    raw = draft.data.get(RAW, {})
-    value = raw.get(slug) if isinstance(raw, dict) else None
-    return value if isinstance(value, dict) else None
 
 
 def postal_address_of(answers: dict[str, Any]) -> PostalAddress:
@@ -82,19 +59,15 @@ def postal_address_of(answers: dict[str, Any]) -> PostalAddress:
     )
 
 
-class Step:
+class Step(KitStep[RequestDraft]):
     """One page of the wizard. A question step keeps what was typed on every POST (R42) and is
     complete once it was posted valid."""
 
-    slug: ClassVar[str]
-    title: ClassVar[str]
-    # The short label in the step indicator.
-    label: ClassVar[str]
-    # A Django form, or MattersForm (rows of forms) for the matters step.
-    form_class: ClassVar[type[Any]]
-    # False for "check your answers": its form posts to the wizard_submit URL, so a POST to
-    # the page itself saves nothing, and the page is shown only once every question is answered.
-    is_question: ClassVar[bool] = True
+    # Its form_class is a Django form, or MattersForm (rows of forms) for the matters step.
+    # is_question is False for "check your answers": its form posts to the wizard_submit URL,
+    # so a POST to the page itself saves nothing, and the page is shown only once every
+    # question is answered.
+
     # R12: a refusal caused by one of these sends the practitioner back to this step.
     refusal_causes: ClassVar[tuple[type[Exception], ...]] = ()
     # Where a practitioner refused for this step's answers finds help: (URL name, link words).
@@ -131,14 +104,6 @@ class Step:
         names = [name for name in form.fields if name != "tin"]
         return {name: text_for_keeping(post.get(name, ""), limit=RAW_VALUE_LIMIT) for name in names}
 
-    def tin(self, form: Any) -> Tin | None:
-        """The TIN a posted form parsed, kept encrypted apart from the answers (R46)."""
-        return None
-
-    def typed_tin(self, post: Mapping[str, Any]) -> Tin | None:
-        """A TIN worth keeping from a POST that is not judged (the portal is closed, R42)."""
-        return None
-
     def edit(self, *, post: Mapping[str, Any], action: str) -> Edit | None:
         """The step's own buttons; None when the step has only "Continue"."""
         return None
@@ -151,10 +116,6 @@ class Step:
         return isinstance(error.__cause__, self.refusal_causes) or (error.field or "").startswith(
             self.slug
         )
-
-    def context(self, draft: RequestDraft) -> dict[str, Any]:
-        """What the step's template needs besides its form."""
-        return {}
 
 
 class RepresentativeStep(Step):

@@ -12,11 +12,10 @@ from typing import Any
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 from redis.exceptions import RedisError
 
 from authorizations.errors import AuthorizationError
@@ -35,6 +34,12 @@ from authorizations.web.pro.wizard.steps import (
     next_step,
     refusal_step,
     step_url,
+)
+from authorizations.web.pro.wizard_kit import (
+    draft_of_timed_out_post,
+    redirect_after_post,
+    render_step,
+    step_indicator,
 )
 from taxpro import clock
 from taxpro.access import practitioner_required
@@ -77,7 +82,10 @@ def start(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.drafts_for(practitioner=practitioner), DRAFTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    drafts = [(draft, first_incomplete(draft)) for draft in page]
+    drafts = [
+        (draft, answers_of(draft, "taxpayer").get("name", ""), first_incomplete(draft))
+        for draft in page
+    ]
     return render(
         request,
         "authorizations/pro/wizard/start.html",
@@ -120,16 +128,7 @@ def _render_step(
     *,
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    steps = [
-        {
-            "step": each,
-            "number": index,
-            "current": each is step,
-            "complete": each.is_complete(draft),
-            "url": step_url(draft, each),
-        }
-        for index, each in enumerate(STEPS, start=1)
-    ]
+    steps = step_indicator(draft=draft, steps=STEPS, current=step, url_of=step_url)
     context: dict[str, Any] = {
         "draft": draft,
         "step": step,
@@ -143,15 +142,7 @@ def _render_step(
         **step.context(draft),
         **(extra or {}),
     }
-    template = f"{STEP_TEMPLATE}#wizard-step" if getattr(request, "htmx", False) else STEP_TEMPLATE
-    return render(request, template, context)
-
-
-def _redirect(request: HttpRequest, url: str) -> HttpResponse:
-    """After a POST (PRG); htmx is told to load the page instead of swapping a region."""
-    if getattr(request, "htmx", False):
-        return HttpResponseClientRedirect(url)
-    return HttpResponseRedirect(url)
+    return render_step(request, STEP_TEMPLATE, context)
 
 
 def _unanswered(request: HttpRequest, draft: RequestDraft) -> HttpResponse | None:
@@ -233,31 +224,19 @@ _KEPT_AFTER_TIMEOUT = {"authorizations_pro:wizard_step", "authorizations_pro:wiz
 def keep_step_after_timeout(request: HttpRequest) -> KeptPost | None:
     """Issue 10: a step sent after the session ended keeps its answers in the draft, and
     signing in again returns to the step (registered in ``AuthorizationsConfig.ready``)."""
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
-        return None
-    if match.view_name not in {
-        "authorizations_pro:wizard_step",
-        "authorizations_pro:wizard_submit",
-    }:
-        return None
-    user = request.user
-    if not isinstance(user, User):
-        return None
-    draft = (
-        RequestDraft.objects.owned_by(user)
-        .unfinished()
-        .filter(public_id=match.kwargs["public_id"])
-        .first()
+    found = draft_of_timed_out_post(
+        request,
+        view_names=_KEPT_AFTER_TIMEOUT,
+        unfinished_of=lambda user: RequestDraft.objects.owned_by(user).unfinished(),
     )
-    if draft is None:
+    if found is None:
         return None
-    current = STEP_BY_SLUG.get(match.kwargs.get("slug", ""), CHECK_STEP)
+    draft, slug = found
+    current = STEP_BY_SLUG.get(slug, CHECK_STEP)
     if not current.is_question:
         # The check page's declaration is all a submit carries: back to the check page.
         return KeptPost(return_to=step_url(draft, current), kept=False)
-    _keep_typed(request, draft, current, user)
+    _keep_typed(request, draft, current, signed_in_practitioner(request))
     return KeptPost(return_to=step_url(draft, current), kept=True)
 
 
@@ -292,7 +271,7 @@ def _post_answers(
     )
     if not valid:
         return _render_step(request, draft, current, form)
-    return _redirect(request, step_url(draft, next_step(draft, current)))
+    return redirect_after_post(request, step_url(draft, next_step(draft, current)))
 
 
 def _count_caf_refusal(request: HttpRequest, practitioner: User, *, dry_run: bool = False) -> bool:
@@ -378,7 +357,9 @@ def submit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         messages.info(request, "This request was already sent. It was not sent again.")
     else:
         messages.success(request, "Your request was sent to the taxpayer.")
-    return _redirect(request, reverse("authorizations_pro:wizard_done", args=[draft.public_id]))
+    return redirect_after_post(
+        request, reverse("authorizations_pro:wizard_done", args=[draft.public_id])
+    )
 
 
 def _submit_throttled(request: HttpRequest, draft: RequestDraft) -> HttpResponse | None:
