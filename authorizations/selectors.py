@@ -103,12 +103,12 @@ def recent_requests_with_total(
 ) -> tuple[list[AuthorizationRequest], int]:
     """R20: the practitioner's ``shown`` most recent submitted requests and how many they have
     sent in all, in one query (the total is a window over every row, counted before the limit)."""
-    rows = list(
+    rows: list[AuthorizationRequest] = list(
         requests_submitted_by(practitioner=practitioner).annotate(
             submitted_total=Window(Count("id"))
         )[:shown]
     )
-    return rows, (rows[0].submitted_total if rows else 0)  # type: ignore[attr-defined]
+    return rows, (int(getattr(rows[0], "submitted_total")) if rows else 0)  # noqa: B009
 
 
 @dataclass(frozen=True)
