@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, Min, QuerySet, Window
+from django.db.models import Count, IntegerField, Max, Min, QuerySet, Value, Window
 
 from authorizations import vocabulary as words
 from authorizations.models import (
@@ -165,26 +165,49 @@ def _in_words(row: Authorization) -> LedgerRow:
     )
 
 
-def active_authorizations_for(*, taxpayer: Taxpayer) -> list[LedgerRow]:
-    """Everything in force for the taxpayer, newest first: one query."""
-    rows = _ledger_rows(taxpayer).filter(ends_at__isnull=True).order_by("-starts_at", "-id")
-    return [_in_words(row) for row in rows]
+@dataclass(frozen=True)
+class Ledger:
+    """The taxpayer's Authorizations page: what is in force, what ended, how many ended."""
+
+    active: list[LedgerRow]
+    ended: list[LedgerRow]
+    ended_total: int
 
 
-def ended_authorizations_for(
-    *, taxpayer: Taxpayer, limit: int | None = HISTORY_LIMIT
-) -> tuple[list[LedgerRow], int]:
-    """(the most recently ended, how many ended in all): one query whatever the count, the total
-    counted over every ended row before the limit applies (a window)."""
-    rows = (
+def ledger_for(*, taxpayer: Taxpayer, ended_limit: int | None = HISTORY_LIMIT) -> Ledger:
+    """Everything in force for the taxpayer (newest first), the ``ended_limit`` most recently
+    ended and how many ended in all, in one query whatever the counts (issue 12: the active and
+    the ended rows were two): both lists as the arms of a UNION ALL, the total a window over
+    every ended row, counted before the limit applies."""
+    active = (
+        _ledger_rows(taxpayer)
+        .filter(ends_at__isnull=True)
+        .annotate(ended_total=Value(0, output_field=IntegerField()))
+    )
+    ended = (
         _ledger_rows(taxpayer)
         .filter(ends_at__isnull=False)
         .annotate(ended_total=Window(Count("id")))
         .order_by("-ends_at", "-id")
     )
-    shown = list(rows if limit is None else rows[:limit])
-    total = shown[0].ended_total if shown else 0  # type: ignore[attr-defined]
-    return [_in_words(row) for row in shown], total
+    rows = list(
+        active.order_by().union(ended if ended_limit is None else ended[:ended_limit], all=True)
+    )
+    in_force = sorted(
+        (row for row in rows if row.ends_at is None),
+        key=lambda row: (row.starts_at, row.pk),
+        reverse=True,
+    )
+    gone = sorted(
+        (row for row in rows if row.ends_at is not None),
+        key=lambda row: (row.ends_at, row.pk),
+        reverse=True,
+    )
+    return Ledger(
+        active=[_in_words(row) for row in in_force],
+        ended=[_in_words(row) for row in gone],
+        ended_total=gone[0].ended_total if gone else 0,  # type: ignore[attr-defined]
+    )
 
 
 def authorization_for_taxpayer(*, taxpayer: Taxpayer, public_id: uuid.UUID) -> LedgerRow:

@@ -7,7 +7,8 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce
 
 from authorizations.models import (
     Authorization,
@@ -74,6 +75,40 @@ def active_authorizations_for_practitioner(
         .select_related("taxpayer", "caf_record")
         .order_by("-starts_at", "-id")
     )
+
+
+def linked_caf_numbers_with_active_counts(*, practitioner: User) -> list[CafRecord]:
+    """R7: the practitioner's linked CAF records, each with ``active_authorizations``, the
+    number of active rows on it, counted in the same query (one per record, on the index
+    ``ledger_active_by_caf_page``) instead of a second COUNT over the same rows."""
+    active_on_record = (
+        Authorization.objects.active()
+        .filter(caf_record_id=OuterRef("pk"))
+        .order_by()
+        .values("caf_record_id")
+        .annotate(rows=Count("id"))
+        .values("rows")
+    )
+    return list(
+        caf_numbers_linked_to(user=practitioner).annotate(
+            active_authorizations=Coalesce(
+                Subquery(active_on_record, output_field=IntegerField()), 0
+            )
+        )
+    )
+
+
+def recent_requests_with_total(
+    *, practitioner: User, shown: int
+) -> tuple[list[AuthorizationRequest], int]:
+    """R20: the practitioner's ``shown`` most recent submitted requests and how many they have
+    sent in all, in one query (the total is a window over every row, counted before the limit)."""
+    rows: list[AuthorizationRequest] = list(
+        requests_submitted_by(practitioner=practitioner).annotate(
+            submitted_total=Window(Count("id"))
+        )[:shown]
+    )
+    return rows, (int(getattr(rows[0], "submitted_total")) if rows else 0)  # noqa: B009
 
 
 @dataclass(frozen=True)

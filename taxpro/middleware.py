@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
 from taxpro import clock
+from taxpro.auth_backends import HAS_SECOND_FACTOR, SECOND_FACTOR_TYPES
 from taxpro.session_lifetime import (
     SESSION_LAST_SEEN_KEY,
     SESSION_STARTED_KEY,
@@ -95,9 +96,11 @@ def needs_second_factor(user: object) -> bool:
     kind = getattr(user, "kind", None)
     if kind not in {"practitioner", "staff"} and not getattr(user, "is_staff", False):
         return False
-    return not Authenticator.objects.filter(
-        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
-    ).exists()
+    held = getattr(user, HAS_SECOND_FACTOR, None)
+    if held is not None:
+        # Loaded with the user in this request (taxpro.auth_backends): no second query.
+        return not held
+    return not Authenticator.objects.filter(user=user, type__in=SECOND_FACTOR_TYPES).exists()
 
 
 class SecondFactorRequiredMiddleware:

@@ -134,9 +134,12 @@ CACHES = {
 }
 
 AUTH_USER_MODEL = "taxpro.User"
+# Django's and allauth's backends, each loading the user with whether they hold a second factor
+# (taxpro.auth_backends: one query for both on every signed-in request). A session signed in
+# under the former paths is signed out once (Django refuses a backend it is no longer given).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "taxpro.auth_backends.ModelBackend",
+    "taxpro.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

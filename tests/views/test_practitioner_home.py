@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -14,7 +15,13 @@ from authorizations.models import RequestState
 from authorizations.web.pro.wizard.steps import first_incomplete
 from taxpro import clock
 from tests.authorizations.conftest import make_taxpayer
-from tests.views.pro_support import insert_request, practitioner, signed_in_as
+from tests.authorizations.factories import AuthorizationFactory
+from tests.views.pro_support import (
+    insert_request,
+    link_another_caf_number,
+    practitioner,
+    signed_in_as,
+)
 from tests.views.wizard_support import new_draft
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +103,64 @@ def test_the_home_runs_the_same_number_of_queries_with_1_or_200_rows(client: Cli
 def test_the_home_says_the_hours_of_service_once(client: Client) -> None:
     html = signed_in_as(client, practitioner()).get(reverse("practitioner_home")).content.decode()
     assert html.count("Hours of service") == 1
+
+
+def _links_in(section: str) -> list[str]:
+    return re.findall(r'href="(/pro/requests/[0-9a-f-]{36}/)"', section)
+
+
+def test_r18_r20_each_list_keeps_its_order_and_its_ten_when_read_together(
+    client: Client,
+) -> None:
+    """Each list shows its own first ten in its own order (expiring soonest first, recorded
+    newest first), and the request total (issue 12: a window on the five shown) counts every
+    request, not the five shown."""
+    rep = practitioner()
+    now = clock.now()
+    taxpayer = make_taxpayer()
+    expiring = [
+        insert_request(rep, taxpayer, submitted_at=now - dt.timedelta(days=18, minutes=12 - i))
+        for i in range(12)
+    ]
+    recorded = [
+        insert_request(
+            rep, taxpayer, state=RequestState.RECORDED, submitted_at=now - dt.timedelta(hours=i)
+        )
+        for i in range(12)
+    ]
+    body = _home(signed_in_as(client, rep))
+    soon = body[body.index("expiring soon") : body.index("Recorded in the last 7 days")]
+    fresh = body[body.index("Recorded in the last 7 days") : body.index("requests-heading")]
+    url = lambda req: reverse("authorizations_pro:request", args=[req.public_id])  # noqa: E731
+    assert _links_in(soon) == [url(req) for req in expiring[:10]]
+    assert _links_in(fresh) == [url(req) for req in recorded[:10]]
+    assert "You have sent 24 requests." in body
+
+
+def test_r7_the_active_count_adds_every_linked_number_and_nothing_else(client: Client) -> None:
+    """The count comes with each linked CAF record (issue 12): active rows on every linked
+    number are counted, ended rows and rows on a number not linked are not."""
+    rep = practitioner()
+    other = link_another_caf_number(rep)
+    AuthorizationFactory.create_batch(2, caf_record=rep.caf_record)
+    AuthorizationFactory(caf_record=other)
+    AuthorizationFactory(caf_record=rep.caf_record, ended=True)
+    AuthorizationFactory()  # someone else's CAF number
+    body = _home(signed_in_as(client, rep))
+    assert "3 active authorizations on your linked CAF numbers." in body
+
+
+def test_the_home_reads_in_eight_queries(client: Client) -> None:
+    """Issue 12's budget: session, user (with the second-factor check), the hours' windows
+    (R41), the linked CAF numbers with their active counts, the recent requests with their
+    total, the drafts, and the two attention lists (R18). A count read on its own again fails
+    here."""
+    rep = practitioner()
+    taxpayer = make_taxpayer()
+    new_draft(rep)
+    insert_request(rep, taxpayer, submitted_at=clock.now() - dt.timedelta(days=18))
+    insert_request(rep, taxpayer, state=RequestState.RECORDED)
+    AuthorizationFactory(caf_record=rep.caf_record)
+    signed_in_as(client, rep)
+    _home(client)  # the session's stamps are written once
+    assert _queries_for_home(client) == 8

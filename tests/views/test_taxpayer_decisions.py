@@ -20,6 +20,7 @@ from caf.models import CafRecord
 from taxpayers.models import Letter, LetterKind
 from taxpro import clock
 from taxpro.models import AuditEvent
+from tests.authorizations.factories import AuthorizationFactory
 from tests.factories import PractitionerFactory, UserFactory, enrol_totp
 from tests.page_text import rule_ids_read
 from tests.views.decisions_support import (
@@ -139,6 +140,42 @@ def test_the_index_costs_the_same_queries_at_1_and_200_rows(me, cpa, taxpayer) -
     insert_ledger_rows(make_rep(), taxpayer, count=199)
     insert_pending_requests(cpa, taxpayer, count=199)
     assert count() == one
+
+
+def test_the_index_reads_the_ledger_once_in_force_newest_first_ended_latest_first(
+    me, cpa, taxpayer
+) -> None:
+    """Issue 12: the rows in force and the ended ones come in one query (a UNION ALL); each list
+    keeps its own order (in force by start, ended by end, newest first)."""
+    now = clock.now()
+    in_force = [
+        AuthorizationFactory(
+            taxpayer=taxpayer, caf_record=cpa.caf_record, period=f"20{year}12", starts_at=now - days
+        )
+        for year, days in (("10", 3 * DAY), ("11", 1 * DAY), ("12", 2 * DAY))
+    ]
+    ended = [
+        AuthorizationFactory(
+            taxpayer=taxpayer,
+            caf_record=cpa.caf_record,
+            period=f"20{year}12",
+            starts_at=now - 9 * DAY,
+            ends_at=now - days,
+            end_reason=EndReason.WITHDRAWN,
+        )
+        for year, days in (("13", 5 * DAY), ("14", 4 * DAY), ("15", 6 * DAY))
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        page = text(me.get(url("index")))
+    ledger_reads = [q for q in queries if 'FROM "authorizations_authorization"' in q["sql"]]
+    assert len(ledger_reads) == 1
+    revoke_links = [url("revoke", row.public_id) for row in in_force]
+    positions = [page.index(link) for link in revoke_links]
+    assert positions[1] < positions[2] < positions[0]  # started 1, 2, 3 days ago
+    history = page[page.index("authorizations that ended") :]
+    ended_at = [history.index(f"20{year}") for year in ("13", "14", "15")]
+    assert ended_at[1] < ended_at[0] < ended_at[2]  # ended 4, 5, 6 days ago
+    assert all(url("revoke", row.public_id) not in page for row in ended)
 
 
 # --- R45: who may open what ----------------------------------------------------------------

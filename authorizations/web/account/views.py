@@ -87,15 +87,15 @@ def index(request: HttpRequest, taxpayer: Taxpayer) -> HttpResponse:
     now = clock.now()
     pending, approved = account_selectors.open_requests_for(taxpayer=taxpayer, now=now)
     show_all = request.GET.get("history") == "all"
-    ended, ended_total = account_selectors.ended_authorizations_for(
-        taxpayer=taxpayer, limit=None if show_all else account_selectors.HISTORY_LIMIT
+    ledger = account_selectors.ledger_for(
+        taxpayer=taxpayer, ended_limit=None if show_all else account_selectors.HISTORY_LIMIT
     )
     context = {
         "pending": pending,
         "approved": approved,
-        "active": account_selectors.active_authorizations_for(taxpayer=taxpayer),
-        "ended": ended,
-        "ended_total": ended_total,
+        "active": ledger.active,
+        "ended": ledger.ended,
+        "ended_total": ledger.ended_total,
         "show_all_history": show_all,
     }
     return render(request, TEMPLATES + "index.html", context)

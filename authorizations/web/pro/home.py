@@ -15,7 +15,6 @@ from authorizations.attention import requests_needing_attention
 from authorizations.models import RequestState
 from authorizations.web.pro.wizard.selectors import drafts_for
 from authorizations.web.pro.wizard.steps import first_incomplete
-from caf.selectors import caf_numbers_linked_to
 from taxpro.access import practitioner_required
 from taxpro.models import User
 
@@ -26,8 +25,8 @@ def practitioner_home(request: HttpRequest) -> HttpResponse:
     """What needs attention first (drafts, requests about to expire, newly recorded ones), then
     requests, active authorizations, CAF numbers and the hours. Queries do not grow with rows."""
     user = cast(User, request.user)  # the decorator let only a signed-in practitioner in
-    submitted = selectors.requests_submitted_by(practitioner=user)
-    linked = list(caf_numbers_linked_to(user=user))
+    linked = selectors.linked_caf_numbers_with_active_counts(practitioner=user)
+    recent, request_count = selectors.recent_requests_with_total(practitioner=user, shown=5)
     drafts = [
         {
             "draft": draft,
@@ -43,16 +42,11 @@ def practitioner_home(request: HttpRequest) -> HttpResponse:
         "attention": requests_needing_attention(practitioner=user),
         "drafts": drafts,
         "linked_caf_numbers": linked,
-        "recent_requests": list(submitted[:5]),
+        "recent_requests": recent,
         "RequestState": RequestState,
-        "request_count": submitted.count(),
-        # R7: the authorizations on a CAF number are seen only once it is linked.
-        "active_count": (
-            selectors.active_authorizations_for_practitioner(
-                practitioner=user, linked=linked
-            ).count()
-            if linked
-            else 0
-        ),
+        "request_count": request_count,
+        # R7: the authorizations on a CAF number are seen only once it is linked (no linked
+        # record, no rows to count); each record's count came with it.
+        "active_count": sum(record.active_authorizations for record in linked),  # type: ignore[attr-defined]
     }
     return render(request, "authorizations/pro/home.html", context)
