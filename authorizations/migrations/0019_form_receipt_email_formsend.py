@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('authorizations', '0018_api_idempotency'),
+        ("authorizations", "0018_api_idempotency"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='uploadedform',
-            name='receipt_emailed_at',
+            model_name="uploadedform",
+            name="receipt_emailed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='uploadedform',
-            name='receipt_place',
+            model_name="uploadedform",
+            name="receipt_place",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
     ]

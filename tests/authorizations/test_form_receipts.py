@@ -78,9 +78,11 @@ def test_r39a_a_refused_upload_hands_no_receipt_to_the_worker(
     rep = make_rep(code="b")
     late = clock.today_et() + dt.timedelta(days=1)  # signed after the upload: refused
     data = form_data(reps=(form_rep(rep, signed_on=late),), signed_on=late)
-    with django_capture_on_commit_callbacks(execute=True) as handed_over:
-        with pytest.raises(FormRefused):
-            upload(rep.user, data, now=clock.now())
+    with (
+        django_capture_on_commit_callbacks(execute=True) as handed_over,
+        pytest.raises(FormRefused),
+    ):
+        upload(rep.user, data, now=clock.now())
     assert handed_over == []
     assert mail.outbox == []
 
