@@ -7,9 +7,7 @@ the form's page. A receipt whose message to the worker was lost is sent by the s
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
-from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -17,27 +15,20 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from authorizations.models import UploadedForm
+from authorizations.services.recording import enqueue_off_the_request
 from taxpro import clock
 
 # Named, not imported: the tasks module calls these services (see recording.py).
 EMAIL_RECEIPT_TASK = "authorizations.tasks.email_form_receipt"
 EMAIL_TEMPLATES = "authorizations/email/form_receipt"
-logger = logging.getLogger(__name__)
 
 
 def form_receipt_send(form: UploadedForm) -> None:
-    """Inside the upload's transaction: hand the e-mail to the worker after the commit (never
-    sent inline, never sent for an upload that rolled back)."""
+    """Inside the upload's transaction: hand the e-mail to the worker after the commit, off the
+    request thread (never sent inline, never sent for an upload that rolled back). A broker
+    that is down only delays it until the sweep below."""
     form_id = form.pk
-    transaction.on_commit(lambda: _enqueue_email(form_id))
-
-
-def _enqueue_email(form_id: int) -> None:
-    try:
-        current_app.send_task(EMAIL_RECEIPT_TASK, args=[form_id], retry=False)
-    except Exception:
-        # The upload is committed; the periodic sweep below e-mails what was not enqueued.
-        logger.warning("Could not enqueue a form's e-mail receipt; the sweep will.", exc_info=True)
+    transaction.on_commit(lambda: enqueue_off_the_request(EMAIL_RECEIPT_TASK, form_id))
 
 
 def form_receipt_email(*, form_id: int, now: dt.datetime | None = None) -> bool:
