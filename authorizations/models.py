@@ -521,6 +521,10 @@ class UploadedForm(EncryptedTinFields):
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     rejection_reasons = models.JSONField(default=list, blank=True)
     rejection_note = models.TextField(blank=True)
+    # R34: the e-mail receipt, sent by the worker after the upload's commit: the place in line
+    # at upload, and when it went (once; the sweep sends what was never handed to the worker).
+    receipt_place = models.PositiveIntegerField(null=True, blank=True)
+    receipt_emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["received_at", "id"]

@@ -9,6 +9,7 @@ from authorizations import services
 from authorizations.services import api as api_services
 from authorizations.services import forms
 from authorizations.services.form_drafts import form_drafts_expire
+from authorizations.services.form_receipts import form_receipt_email, form_receipts_email_pending
 
 _DB_TROUBLE = (OperationalError, InterfaceError)
 
@@ -42,12 +43,22 @@ def record_service_transitions() -> str:
 def expire_requests() -> str:
     result = services.requests_expire_and_remind()
     emailed = services.practitioner_notices_email_pending()
-    return f"reminded {result.reminded}, expired {result.expired}, notices e-mailed {emailed}"
+    receipts = form_receipts_email_pending()
+    return (
+        f"reminded {result.reminded}, expired {result.expired}, notices e-mailed {emailed}, "
+        f"form receipts e-mailed {receipts}"
+    )
 
 
 @shared_task(autoretry_for=_DB_TROUBLE, retry_backoff=1, max_retries=5)
 def email_practitioner_notice(request_id: int, kind: str) -> bool:
     return services.practitioner_notice_email(request_id=request_id, kind=kind)
+
+
+@shared_task(autoretry_for=_DB_TROUBLE, retry_backoff=1, max_retries=5)
+def email_form_receipt(form_id: int) -> bool:
+    """R34: an uploaded form's e-mail receipt, handed over after the upload's commit."""
+    return form_receipt_email(form_id=form_id)
 
 
 @shared_task(autoretry_for=_DB_TROUBLE, retry_backoff=1, max_retries=3)

@@ -363,6 +363,8 @@ REQUEST_REMINDER_DAYS_BEFORE = env_int("REQUEST_REMINDER_DAYS_BEFORE", 5)  # R18
 FORM_UPLOAD_MAX_BYTES = env_int("FORM_UPLOAD_MAX_BYTES", 15 * 1024 * 1024)  # R34: 15 MB
 # R34b: how long a clerk holds a form they took before it returns to its place in the queue.
 FORM_LEASE_MINUTES = env_int("FORM_LEASE_MINUTES", 30)
+# R34, R42: an upload draft untouched for this many days is wiped with its file.
+FORM_DRAFT_DAYS = env_int("FORM_DRAFT_DAYS", 30)
 # Issue 5: a taxpayer proving who they are. Failed answers per user per day, wrong codes per code.
 IDENTITY_ATTEMPTS_PER_DAY = env_int("IDENTITY_ATTEMPTS_PER_DAY", 5)
 IDENTITY_CODE_ATTEMPTS = env_int("IDENTITY_CODE_ATTEMPTS", 5)
@@ -400,6 +402,9 @@ ACCOUNT_RATE_LIMITS = {
     "request_submit": env_str("REQUEST_SUBMIT_RATE", "10/m/user,100/h/user"),
     # Sending requests to one taxpayer, per practitioner and taxpayer.
     "request_submit_taxpayer": env_str("REQUEST_SUBMIT_PER_TAXPAYER_RATE", "5/h/key"),
+    # The forms channel (section H): starting an upload (a draft), and uploading, per practitioner.
+    "form_upload_start": env_str("FORM_UPLOAD_START_RATE", "10/m/user,60/h/user"),
+    "form_upload_submit": env_str("FORM_UPLOAD_SUBMIT_RATE", "10/m/user,100/h/user"),
     # Issue 14: every call of the API, per access token (key: the token's id).
     "api_call": env_str("API_CALL_RATE", "120/m/key,3000/h/key"),
 }

@@ -29,12 +29,12 @@ from taxpro.tins import Tin
 # Where the draft's JSON keeps the name the signed file was chosen under (the file itself is
 # in storage).
 FILE = "file"
-# An untouched draft, and its file, are wiped after this many days.
-FORM_DRAFT_DAYS_DEFAULT = 30
 
 
 def form_draft_days() -> int:
-    return int(getattr(settings, "FORM_DRAFT_DAYS", FORM_DRAFT_DAYS_DEFAULT))
+    """An untouched draft, and its file, are wiped after this many days (the setting)."""
+    days: int = settings.FORM_DRAFT_DAYS
+    return days
 
 
 def form_draft_create(*, practitioner: User, now: dt.datetime | None = None) -> FormDraft:

@@ -42,6 +42,7 @@ from authorizations.forms_channel.files import (
 )
 from authorizations.forms_channel.precheck import form_precheck
 from authorizations.models import (
+    FORM_IN_LINE_STATES,
     FORM_KIND,
     FORM_OPEN_STATES,
     Authorization,
@@ -51,6 +52,7 @@ from authorizations.models import (
     RejectionReason,
     UploadedForm,
 )
+from authorizations.services.form_receipts import form_receipt_send
 from authorizations.services.recording import (
     ON_FILE_COLUMNS,
     WORKER,
@@ -249,7 +251,15 @@ def form_upload(
     form.file.save(f"{public_id}.{checked.kind.extension}", ContentFile(content), save=False)
     try:
         with transaction.atomic():
+            # R34: the receipt names its place in line at upload (the forms ahead of it, + 1).
+            form.receipt_place = (
+                UploadedForm.objects.filter(
+                    state__in=FORM_IN_LINE_STATES, received_at__lte=now
+                ).count()
+                + 1
+            )
             form.save()
+            form_receipt_send(form)  # e-mailed by the worker after the commit
             audit_record(
                 action="form.uploaded",
                 obj=form,

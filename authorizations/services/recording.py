@@ -420,6 +420,12 @@ def enqueue_form_recording(form_id: int) -> None:
     _publisher_pool().submit(_publish, RECORD_FORM_TASK, form_id)
 
 
+def enqueue_off_the_request(task: str, pk: int) -> None:
+    """Hand ``task(pk)`` to the worker as the recordings are: off the request thread, never
+    raising, never waiting; what was not handed over is found by a sweep (the outbox)."""
+    _publisher_pool().submit(_publish, task, pk)
+
+
 def request_fail(*, request_id: int, reason: str, now: dt.datetime | None = None) -> None:
     """An approved request that cannot be put on the ledger. R19: the practitioner sees no
     status and is told to contact the taxpayer; ``reason`` is kept for staff."""

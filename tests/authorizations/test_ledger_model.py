@@ -923,70 +923,130 @@ TestLedger = LedgerMachine.TestCase
 
 @pytest.fixture
 def trio(db) -> Cast:
-    """Three representatives and a taxpayer, shared by the examples of one test."""
-    return Cast.make(reps=3)
+    """Three representatives, a taxpayer and a clerk, shared by the examples of one test."""
+    return Cast.make(reps=3, forms=True)
 
 
-approvals = st.lists(
-    st.tuples(
-        st.sampled_from(KINDS),
-        st.sets(st.sampled_from(MODULES), min_size=1).map(sorted),
-        st.integers(0, 2),  # the signing day, from Tuesday
-    ),
-    min_size=3,
-    max_size=3,
+# What each of the three representatives sends: an online approval, or a form the CAF unit
+# records (R34b), with its retention box keeping some (representative, module) of its kind or
+# not ticked at all (R35).
+# Mostly one kind, and boxes naming up to four of the six (representative, module) pairs, so
+# that a box often keeps a row a later day's form would otherwise end.
+PROCESSED = st.tuples(
+    st.sampled_from(["request", "form"]),
+    st.sampled_from([RequestKind.POA, RequestKind.POA, RequestKind.TIA]),
+    st.sets(st.sampled_from(MODULES), min_size=1).map(sorted),
+    st.integers(0, 2),  # the signing day, from Tuesday
+    st.frozensets(st.tuples(st.integers(0, 2), st.sampled_from(MODULES)), max_size=4),
 )
+approvals = st.lists(PROCESSED, min_size=3, max_size=3)
+
+
+def _form_type(kind: str) -> str:
+    return next(t for t in FormType.values if FORM_KIND[FormType(t)] == kind)
 
 
 @settings(
-    # 25 by default (each example records three approvals in all six orders, ~0.4 s).
+    # 25 by default (each example records three approvals or forms in all six orders).
     max_examples=max(EXAMPLES // 8, 10),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(approvals=approvals)
 def test_r27_the_final_ledger_is_the_same_in_every_processing_order(trio, approvals) -> None:
-    """Three approvals by three representatives, recorded in all six orders: one ledger (R27),
-    and the one the model gives (R23, R24)."""
+    """Three approvals or recorded forms (R34b; with or without the R35 retention box) by three
+    representatives, put on the ledger in all six orders: one ledger (R27, "R27's
+    order-independence holds for forms too"), and the one the model gives (R23, R24, R35)."""
     reps, (taxpayer, _) = trio.reps, trio.taxpayers
+    clerk = trio.clerk
+    assert clerk is not None
+    recording_day = TUESDAY_NOON + 3 * DAY
     with transaction.atomic():  # each example rolls back
         model = LedgerModel()
-        requests = []
-        for i, (kind, modules, day) in enumerate(approvals):
+        sources: list[Source] = []
+        for i, (channel, kind, modules, day, retained) in enumerate(approvals):
             signed = TUESDAY_NOON + day * DAY + i * SECOND
-            req = submit(reps[i], taxpayer, modules=modules, kind=kind, now=TUESDAY_NOON)
-            services.request_approve(
-                request_id=req.pk,
-                taxpayer_id=taxpayer.pk,
-                actor=taxpayer.user,
-                consent=CONSENT,
-                now=signed,
+            if channel == "request":
+                req = submit(reps[i], taxpayer, modules=modules, kind=kind, now=TUESDAY_NOON)
+                services.request_approve(
+                    request_id=req.pk,
+                    taxpayer_id=taxpayer.pk,
+                    actor=taxpayer.user,
+                    consent=CONSENT,
+                    now=signed,
+                )
+                model.requests[req.pk] = ModelRequest(
+                    pk=req.pk,
+                    rep=i,
+                    taxpayer=0,
+                    kind=kind,
+                    modules=frozenset(modules),
+                    notices=False,
+                    expires_at=TUESDAY_NOON + EXPIRY,
+                    state=RequestState.RECORDED,
+                    signed_on=today_et(signed),
+                    signed_at=signed,
+                )
+                sources.append(("request", req.pk))
+                continue
+            matters: dict[str, list[str]] = defaultdict(list)
+            for matter, period in modules:
+                matters[matter].append(period)
+            data = form_data(
+                form_type=_form_type(kind),
+                taxpayer=form_taxpayer(taxpayer),
+                reps=(form_rep(reps[i], receives_notices=False),),
+                matters=tuple(FormMatter(m, "", tuple(periods)) for m, periods in matters.items()),
+                signed_on=today_et(signed),
+                retention_box=bool(retained),
+                retained=tuple(
+                    RetainedAuthorization(reps[rep].caf_record.caf_number, *module, kind)
+                    for rep, module in sorted(retained)
+                ),
             )
-            model.requests[req.pk] = ModelRequest(
-                pk=req.pk,
-                rep=i,
+            uploaded_at = recording_day - DAY + i * SECOND
+            form = upload(reps[i].user, data, now=uploaded_at)
+            assert forms.form_take_next(clerk=clerk, now=uploaded_at) == form
+            assert (
+                forms.form_record(clerk=clerk, public_id=form.public_id, now=uploaded_at)
+                == forms.FormRecordOutcome.BEING_RECORDED
+            )
+            model.forms[form.pk] = ModelForm(
+                pk=form.pk,
+                receipt=form.receipt_number,
+                reps=frozenset({i}),
                 taxpayer=0,
                 kind=kind,
                 modules=frozenset(modules),
-                notices=False,
-                expires_at=TUESDAY_NOON + EXPIRY,
-                state=RequestState.RECORDED,
                 signed_on=today_et(signed),
-                signed_at=signed,
+                keeps=retained,
+                specific_use=False,
+                content=(),
+                state=FormState.RECORDED,
             )
-            requests.append(req)
-        index_of = {req.pk: i for i, req in enumerate(requests)}
-        recording_day = TUESDAY_NOON + 3 * DAY
+            sources.append(("form", form.pk))
+            event(f"all orders: a form {'with' if retained else 'without'} the retention box")
+        index_of = {source: i for i, source in enumerate(sources)}
 
         def ledger_after(order: tuple[int, ...]) -> set[tuple[object, ...]]:
             with transaction.atomic():
                 for step, i in enumerate(order):
-                    services.request_record(
-                        request_id=requests[i].pk, now=recording_day + step * SECOND
-                    )
+                    channel, pk = sources[i]
+                    now = recording_day + step * SECOND
+                    if channel == "request":
+                        services.request_record(request_id=pk, now=now)
+                    else:
+                        assert (
+                            forms.form_record_on_ledger(form_id=pk, now=now)
+                            == forms.FormLedgerOutcome.RECORDED
+                        )
                 ledger = {
                     (
-                        index_of[row.request_id],
+                        index_of[
+                            ("request", row.request_id)
+                            if row.request_id is not None
+                            else ("form", row.uploaded_form_id)
+                        ],
                         row.kind,
                         row.matter,
                         row.period,
@@ -1001,16 +1061,15 @@ def test_r27_the_final_ledger_is_the_same_in_every_processing_order(trio, approv
         ledgers = {frozenset(ledger_after(order)) for order in itertools.permutations(range(3))}
         transaction.set_rollback(True)
     assert len(ledgers) == 1
+    signed_on = {("request", pk): r.signed_on for pk, r in model.requests.items()} | {
+        ("form", pk): f.signed_on for pk, f in model.forms.items()
+    }
+    kind_of = {("request", pk): r.kind for pk, r in model.requests.items()} | {
+        ("form", pk): f.kind for pk, f in model.forms.items()
+    }
     expected = {
-        (
-            index_of[pk],
-            model.requests[pk].kind,
-            matter,
-            period,
-            model.requests[pk].signed_on,
-            reason,
-        )
-        for ((_channel, pk), _rep, matter, period), reason in model.end_reasons().items()
+        (index_of[source], kind_of[source], matter, period, signed_on[source], reason)
+        for (source, _rep, matter, period), reason in model.end_reasons().items()
     }
     assert ledgers.pop() == expected
 

@@ -63,6 +63,7 @@ from taxpro.service_hours.middleware import (
     saves_draft_while_closed,
 )
 from taxpro.session_lifetime import KeptPost
+from taxpro.throttle import throttle_wait, throttled_or_none, too_many_requests
 
 STEP_TEMPLATE = "authorizations/pro/forms/step.html"
 DRAFTS_PER_PAGE = 20
@@ -95,6 +96,9 @@ def form_new(request: HttpRequest) -> HttpResponse:
     """What the upload asks, the unfinished uploads, and "Start a new upload" (a POST)."""
     practitioner = _practitioner(request)
     if request.method == "POST":
+        # Floods: starting uploads faster than a person could is answered 429 (issue 10).
+        if (throttled := throttled_or_none(request, action="form_upload_start")) is not None:
+            return throttled
         draft = form_draft_create(practitioner=practitioner)
         return redirect(step_url(draft, STEPS[0]))
     page = Paginator(selectors.form_drafts_of(practitioner=practitioner), DRAFTS_PER_PAGE).get_page(
@@ -349,6 +353,9 @@ def form_draft_submit_view(request: HttpRequest, public_id: uuid.UUID) -> HttpRe
         return unanswered
     if draft_problems(draft):
         return _render_step(request, draft, CHECK_STEP, CHECK_STEP.form(draft=draft))
+    # Floods: uploads per practitioner; the draft is kept as it is, nothing typed is lost.
+    if (wait := throttle_wait(request, action="form_upload_submit")) is not None:
+        return too_many_requests(request, retry_after=wait, kept_input=True)
     try:
         sent = form_draft_submit(draft=draft, practitioner=practitioner, data=form_data_of(draft))
     except (FormRefused, TinInvalid) as refusal:
