@@ -165,6 +165,21 @@ def tab_to(page: Page, selector: str, *, max_presses: int = 30) -> None:
     raise AssertionError(f"{selector} was not reached with {max_presses} presses of Tab")
 
 
+def skip_the_file(page: Page) -> None:
+    """On a clerk's form page, pass the embedded file by the link before it, as a keyboard user
+    would, while focus is still above it: the PDF viewer takes Tab presses of its own, as many
+    as it likes once it has loaded, so tabbing through it is a race with its loading."""
+    link = page.locator("#skip-to-decision")
+    if link.count() and link.evaluate(
+        "link => { const a = document.activeElement;"
+        " return !a || a === document.body"
+        " || Boolean(a.compareDocumentPosition(link) & Node.DOCUMENT_POSITION_FOLLOWING); }"
+    ):
+        tab_to(page, "#skip-to-decision", max_presses=80)
+        page.keyboard.press("Enter")
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'decision'")
+
+
 def fits_320_px(page: Page) -> bool:
     """Whether the page reflows at 320 px without sideways scrolling (WCAG 1.4.10); the
     viewport returns to the desktop size afterwards."""

@@ -16,6 +16,7 @@ from tests.browser.conftest import (
     enter_authenticator_code,
     fits_320_px,
     sign_in_with_password,
+    skip_the_file,
     tab_to,
 )
 from tests.views.staff_forms_support import clerk, uploaded_form
@@ -30,6 +31,7 @@ def _sign_in_as_a_clerk(page: Page, base_url: str) -> None:
 
 
 def _press_on(page: Page, selector: str, key: str) -> None:
+    skip_the_file(page)
     tab_to(page, selector, max_presses=80)
     page.keyboard.press(key)
 
