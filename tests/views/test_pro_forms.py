@@ -418,6 +418,18 @@ def test_r39a_the_precheck_speaks_at_the_step_where_the_problem_is(pro) -> None:
     assert written() == (0, 0, 0)
 
 
+def test_r34_r39a_a_form_naming_two_taxpayers_is_refused_at_the_taxpayer_step(pro) -> None:
+    response, draft = walk(pro, changes={"taxpayer": {"more_than_one": "on"}})
+    html = _html(response)
+    assert response.status_code == 200 and response.request["PATH_INFO"] == url(draft, "taxpayer")
+    assert "A married couple files two forms, one each." in html
+    assert 'href="#id_more_than_one"' in html
+    assert written() == (0, 0, 0)
+    # Unticked, the same answers go on: the box is the only thing that refused them.
+    response, draft = walk(pro)
+    assert response.request["PATH_INFO"] != url(draft, "taxpayer")
+
+
 def test_r39a_the_check_page_refuses_while_a_problem_remains_and_points_to_its_step(pro) -> None:
     response, draft = walk(pro)
     # The form type changes after the representatives were entered: an 8821 signed 130 days

@@ -137,7 +137,7 @@ class TaxpayerForm(AddressFields):
     """Line 1: the taxpayer, a person (SSN or ITIN) or a business (EIN, R36), with the title of
     whoever signed for a business."""
 
-    field_order = ["taxpayer_kind", "tin", "name", "signer_title"]
+    field_order = ["taxpayer_kind", "tin", "name", "more_than_one", "signer_title"]
 
     taxpayer_kind = _radios(
         "Is the taxpayer a person or a business?",
@@ -146,6 +146,12 @@ class TaxpayerForm(AddressFields):
     )
     tin = FormTinField()
     name = PersonNameField(label="Taxpayer's name, as on the form", max_length=150)
+    # R34: one taxpayer per form; a form naming two is caught here, not by a clerk weeks later
+    # (R39a). Unticked means the one taxpayer above.
+    more_than_one = _yes(
+        "Line 1 names more than one taxpayer",
+        help_text="For example, a married couple who file jointly.",
+    )
     signer_title = PlainTextField(
         label="Title of the person who signed for the business (businesses only)",
         max_length=60,

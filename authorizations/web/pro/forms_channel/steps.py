@@ -167,9 +167,11 @@ class TaxpayerStep(Step):
             address=form.postal_address(),
             signer_title=data["signer_title"],
         )
+        parts["taxpayer_count"] = 2 if data["more_than_one"] else 1
 
     def show(self, form: Any, problem: Problem) -> None:
         name = {
+            "taxpayer": "more_than_one",  # R34: one taxpayer per form
             "taxpayer.kind": "taxpayer_kind",
             "taxpayer.name": "name",
             "taxpayer.signer_title": "signer_title",
@@ -188,6 +190,8 @@ class TaxpayerStep(Step):
         ]
         if data["signer_title"]:
             rows.append(SummaryRow("Signed for the business by", [data["signer_title"]]))
+        if data["more_than_one"]:
+            rows.append(SummaryRow("Taxpayers on line 1", ["More than one"]))
         return rows
 
 
