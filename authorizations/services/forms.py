@@ -188,7 +188,14 @@ def _open_duplicate(*, sha256: str, content_key: str) -> UploadedForm | None:
     )
 
 
-def _duplicate_refusal(duplicate: UploadedForm) -> DuplicateForm:
+def _duplicate_refusal(duplicate: UploadedForm, practitioner: User) -> DuplicateForm:
+    if duplicate.practitioner_id != practitioner.pk:
+        # R45: another practitioner's upload is not named, not even by its receipt.
+        return DuplicateForm(
+            "This form was already uploaded by another tax professional and is still waiting "
+            "to be processed. It is processed once; there is no need to upload it again.",
+            existing=duplicate,
+        )
     return DuplicateForm(
         "This form was already uploaded and is still waiting to be processed (receipt "
         f"{duplicate.receipt_number}). Uploading it again would not make it faster; you can "
@@ -229,7 +236,7 @@ def form_upload(
     content_key = form_content_key(data)
     duplicate = _open_duplicate(sha256=checked.sha256, content_key=content_key)
     if duplicate is not None:
-        raise _duplicate_refusal(duplicate)
+        raise _duplicate_refusal(duplicate, practitioner)
 
     public_id = uuid.uuid4()
     form = UploadedForm(
@@ -287,7 +294,7 @@ def form_upload(
         form.file.delete(save=False)
         duplicate = _open_duplicate(sha256=checked.sha256, content_key=content_key)
         if duplicate is not None:  # R39: the same upload, twice at once
-            raise _duplicate_refusal(duplicate) from exc
+            raise _duplicate_refusal(duplicate, practitioner) from exc
         raise
     except BaseException:
         form.file.delete(save=False)

@@ -209,6 +209,21 @@ def test_r39_the_same_file_again_is_refused_naming_the_waiting_receipt(cpa) -> N
     assert written() == before
 
 
+def test_r39_r45_another_practitioners_waiting_form_is_not_named(cpa) -> None:
+    content = pdf_bytes(marker="one scan, two senders")
+    first = upload(cpa.user, form_data(reps=(form_rep(cpa),)), content=content, now=TUESDAY_NOON)
+    other = make_rep()
+    before = written()
+    with pytest.raises(
+        FormRefused, match="already uploaded by another tax professional"
+    ) as refused:
+        upload(
+            other.user, form_data(reps=(form_rep(other),)), content=content, now=TUESDAY_NOON + DAY
+        )
+    assert first.receipt_number not in str(refused.value)
+    assert written() == before
+
+
 def test_r39_the_same_form_in_another_file_is_refused_while_open(cpa, clerk) -> None:
     data = form_data(reps=(form_rep(cpa),))
     first = upload(cpa.user, data, now=TUESDAY_NOON)
