@@ -112,3 +112,9 @@ class ScopedToken(HttpBearer):
         if cache.add(f"api:token-used:{found.pk}:{clock.today_et(now)}", True, timeout=86400):
             api_token_use_record(token=found, path=request.path, now=now)
         return Caller(practitioner=user, token=found)
+
+
+def caller_of(request: HttpRequest) -> Caller:
+    """The practitioner and token an authenticated API call acts for."""
+    caller: Caller = request.auth  # type: ignore[attr-defined]
+    return caller

@@ -17,9 +17,11 @@ from django.utils.http import urlencode
 from ninja import Query, Router, Schema
 
 from authorizations import selectors
-from authorizations.api.auth import Caller, ScopedToken
+from authorizations.api.auth import ScopedToken
+from authorizations.api.auth import caller_of as _caller
 from authorizations.api.paging import CursorRefused, page_after
 from authorizations.api.responses import idempotent, json_response, not_found
+from authorizations.api.schemas import REFUSALS as _REFUSALS
 from authorizations.api.schemas import (
     AuthorizationOut,
     AuthorizationPage,
@@ -62,19 +64,6 @@ _STATUS_OF_STATE = {
     for state in states
 }
 _FILTER_OF_STATUS = {"no_status": "contact", **{n: n for n in REQUEST_STATUS_FILTERS}}
-_REFUSALS: dict[int | str, Any] = {
-    401: Problem,
-    403: Problem,
-    404: Problem,
-    422: Problem,
-    429: Problem,
-    503: Problem,
-}
-
-
-def _caller(request: HttpRequest) -> Caller:
-    caller: Caller = request.auth  # type: ignore[attr-defined]
-    return caller
 
 
 def request_url(req: AuthorizationRequest) -> str:

@@ -18,8 +18,10 @@ from django.urls import reverse
 from ninja import Router, Schema
 from pydantic import Field
 
-from authorizations.api.auth import Caller, ScopedToken
+from authorizations.api.auth import ScopedToken
+from authorizations.api.auth import caller_of as _caller
 from authorizations.api.responses import idempotent, json_response, not_found
+from authorizations.api.schemas import REFUSALS as _REFUSALS
 from authorizations.api.schemas import Line, Problem
 from authorizations.models import RejectionReason, UploadedForm
 from authorizations.services import webhooks as hooks
@@ -35,20 +37,6 @@ router = Router()
 
 READ_FORMS = ScopedToken("forms:read")
 MANAGE_WEBHOOKS = ScopedToken("webhooks:manage")
-
-_REFUSALS: dict[int | str, Any] = {
-    401: Problem,
-    403: Problem,
-    404: Problem,
-    422: Problem,
-    429: Problem,
-    503: Problem,
-}
-
-
-def _caller(request: HttpRequest) -> Caller:
-    caller: Caller = request.auth  # type: ignore[attr-defined]
-    return caller
 
 
 # --- Forms (R39b) -----------------------------------------------------------------------------

@@ -24,7 +24,8 @@ from ninja import Query, Router, Schema
 from pydantic import AfterValidator, Field
 from pydantic import ValidationError as SchemaInvalid
 
-from authorizations.api.auth import Caller, ScopedToken
+from authorizations.api.auth import ScopedToken
+from authorizations.api.auth import caller_of as _caller
 from authorizations.api.follow import FormOut, form_body, form_url
 from authorizations.api.paging import CursorRefused, page_after
 from authorizations.api.responses import (
@@ -34,6 +35,7 @@ from authorizations.api.responses import (
     json_response,
     not_found,
 )
+from authorizations.api.schemas import REFUSALS as _REFUSALS
 from authorizations.api.schemas import (
     AddressIn,
     Cursor,
@@ -69,20 +71,6 @@ READ_FORMS = ScopedToken("forms:read")
 # The data part and the multipart framing around the file: a body longer than the largest
 # file plus this is refused from its Content-Length, before a byte of it is read (R34).
 DATA_ALLOWANCE_BYTES = 256 * 1024
-
-_REFUSALS: dict[int | str, Any] = {
-    401: Problem,
-    403: Problem,
-    404: Problem,
-    422: Problem,
-    429: Problem,
-    503: Problem,
-}
-
-
-def _caller(request: HttpRequest) -> Caller:
-    caller: Caller = request.auth  # type: ignore[attr-defined]
-    return caller
 
 
 # --- The keyed data (R34) ---------------------------------------------------------------------

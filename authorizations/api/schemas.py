@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import AfterValidator, Field
@@ -140,3 +140,15 @@ class Problem(Schema):
     existing: str | None = Field(
         default=None, description="A duplicate's existing request, by address."
     )
+
+
+# What every authenticated endpoint may answer besides its own outcomes: no or a bad token,
+# a missing scope, not yours, bad input, a throttle, closed hours.
+REFUSALS: dict[int | str, Any] = {
+    401: Problem,
+    403: Problem,
+    404: Problem,
+    422: Problem,
+    429: Problem,
+    503: Problem,
+}
