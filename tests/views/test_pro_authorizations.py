@@ -173,6 +173,36 @@ def test_pagination_keeps_the_filters(client_of_rep, rep) -> None:
     assert "?kind=poa&amp;page=2" in html
 
 
+def test_a_book_past_the_count_cap_is_paged_without_counting_it(
+    client_of_rep, rep, monkeypatch
+) -> None:
+    """quality.md: the first page costs the same whatever the size of the book. Past the cap
+    (1,000 in production; 30 here) the list says "more than", and its links go one page ahead."""
+    monkeypatch.setattr("taxpro.paging.COUNT_CAP", 30)
+    insert_authorizations(rep, 60)
+    first = _html(client_of_rep.get(LIST))
+    assert "Showing 1 to 25 of more than 30 active authorizations." in first
+    assert "<caption>Active authorizations, page 1</caption>" in first
+    assert 'aria-label="Page 2"' in first and 'aria-label="Page 3"' not in first
+    assert "usa-pagination__next-page" in first
+    with CaptureQueriesContext(connection) as captured:
+        client_of_rep.get(LIST)
+    counts = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert len(counts) == 1 and "LIMIT 31" in counts[0]
+
+    second = _html(client_of_rep.get(LIST, {"page": "2"}))
+    assert "Showing 26 to 50 of more than 30 active authorizations." in second
+    assert 'aria-label="Page 1"' in second and 'aria-label="Page 3"' in second
+    last = _html(client_of_rep.get(LIST, {"page": "3"}))
+    assert "Showing 51 to 60 of more than 30 active authorizations." in last
+    assert "usa-pagination__next-page" not in last
+    # A page past the end (an old bookmark) shows the last one, as below the cap.
+    beyond = _html(client_of_rep.get(LIST, {"page": "40"}))
+    assert "Showing 51 to 60 of more than 30" in beyond
+    filtered = _html(client_of_rep.get(LIST, {"kind": "poa"}))
+    assert "Showing 1 to 25 of 30 active authorizations that match the filters." in filtered
+
+
 def _queries(client: Client, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)

@@ -24,7 +24,7 @@ from taxpro import clock
 from taxpro.access import practitioner_required
 from taxpro.models import User
 from taxpro.not_found import get_or_404
-from taxpro.paging import page_links, page_of, wants_partial
+from taxpro.paging import capped_page_of, page_links, wants_partial
 
 LIST_TEMPLATE = "authorizations/pro/authorizations.html"
 
@@ -77,7 +77,7 @@ def authorization_list(request: HttpRequest) -> HttpResponse:
         # R7: the list needs a linked CAF number; say what linking unlocks and where to do it.
         return render(request, "authorizations/pro/link_caf.html")
     form, rows = _filtered(request, user, caf_records)
-    page = page_of(request, rows)
+    page = capped_page_of(request, rows)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
