@@ -90,7 +90,9 @@ bench: setup
 	$(PY) -m taxpro.launcher exec -- $(PY) bench/approvals.py
 	$(PY) -m taxpro.launcher exec -- $(PY) bench/recording.py
 	$(PY) -m taxpro.launcher exec -- $(PY) bench/book.py
+	$(PY) -m taxpro.launcher exec -- $(PY) bench/ledger_size.py
 	$(PY) -m taxpro.launcher exec -- $(PY) bench/api.py
+	$(PY) bench/suite.py
 
 # Lighthouse on the signed-in pages as a phone sees them (layout shift, accessibility,
 # performance), production settings; Lighthouse comes from the npm registry on first use.

@@ -38,9 +38,11 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
+from authorizations import services  # noqa: E402
+from bench import pgbench  # noqa: E402
 from tests.authorizations.factories import AuthorizationRequestFactory  # noqa: E402
 from tests.factories import PASSWORD  # noqa: E402
-from tests.personas import representative, taxpayer_with_account  # noqa: E402
+from tests.personas import representative, taxpayer_with_account, taxpayer_without_account  # noqa: E402
 
 APPROVALS = int(os.environ.get("BENCH_APPROVALS", "240"))
 TAXPAYERS = int(os.environ.get("BENCH_TAXPAYERS", "20"))
@@ -83,6 +85,56 @@ def build() -> list[tuple[str, str, list[tuple[int, str]]]]:
         cursor.execute(NOTIFY_TRIGGER)
     connection.close()
     return people
+
+
+# Ids no other number in the captured SQL can be mistaken for (bench/pgbench.py).
+TAXPAYER_IDS_FROM = 7_000_001
+REQUEST_IDS_FROM = 8_000_001
+
+
+def pipeline_sql() -> float:
+    """The same work as the pipeline, approve then record, as its own captured SQL run by
+    pgbench at the same concurrency (quality.md: the pipeline's capacity >= 0.5 of it): each
+    transaction pair on a pending request of its own; approvals a second."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"ALTER TABLE taxpayers_taxpayer ALTER COLUMN id RESTART WITH {TAXPAYER_IDS_FROM}"
+        )
+        cursor.execute(
+            "ALTER TABLE authorizations_authorizationrequest "
+            f"ALTER COLUMN id RESTART WITH {REQUEST_IDS_FROM}"
+        )
+    rep = representative()
+    actor = taxpayer_with_account().user
+    pending = [
+        AuthorizationRequestFactory(
+            practitioner=rep.user, caf_record=rep.caf_record, taxpayer=taxpayer_without_account()
+        )
+        for _ in range(APPROVALS + 1)
+    ]
+    first = pending[0]
+    consent = services.ConsentEvidence(
+        ip="127.0.0.1",
+        user_agent="bench",
+        second_factor=True,
+        text_version=services.CONSENT_TEXT_VERSION,
+    )
+    ids = {"request_id": first.pk, "taxpayer_id": first.taxpayer_id}
+    approve = pgbench.transaction_of(
+        lambda: services.request_approve(
+            request_id=first.pk, taxpayer_id=first.taxpayer_id, actor=actor, consent=consent
+        ),
+        **ids,
+    )
+    record = pgbench.transaction_of(lambda: services.request_record(request_id=first.pk), **ids)
+    pgbench.pool([(req.pk, req.taxpayer_id) for req in pending[1:]])
+    connection.close()
+    return pgbench.run(
+        DATABASE_URL,
+        pgbench.script(approve, record),
+        transactions=APPROVALS,
+        clients=TAXPAYERS,
+    )
 
 
 class Ledger:
@@ -223,6 +275,13 @@ def main() -> None:
     )
     for failure in failures[:5]:
         print(f"  failure: {failure}")
+    raw = pipeline_sql()
+    common.heading(
+        f"approval pipeline capacity vs pgbench on its own SQL (approve, then record), "
+        f"{TAXPAYERS} clients"
+    )
+    print(f"pipeline {total / seconds:.1f} approvals/s, pgbench {raw:.1f} approvals/s")
+    print(f"pipeline vs pgbench: {common.verdict(total / seconds / raw, 0.5)}")
 
 
 if __name__ == "__main__":

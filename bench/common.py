@@ -35,9 +35,14 @@ _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def bench_database_url() -> str:
+    """The benchmark's database: the same for every bench module this process imports (one
+    benchmark may build on another's setup), so it is worked out once and remembered."""
+    if remembered := os.environ.get("BENCH_DATABASE_URL"):
+        return remembered
     base = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
     name = os.environ.get("BENCH_DATABASE_NAME") or f"{base.path.lstrip('/') or 'taxpro'}_bench"
-    return urllib.parse.urlunsplit(base._replace(path=f"/{name}"))
+    os.environ["BENCH_DATABASE_URL"] = urllib.parse.urlunsplit(base._replace(path=f"/{name}"))
+    return os.environ["BENCH_DATABASE_URL"]
 
 
 def production_environment(database_url: str) -> None:

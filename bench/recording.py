@@ -12,12 +12,8 @@ two alternate, BENCH_ROUNDS rounds each, so a burst of load from elsewhere hits 
 from __future__ import annotations
 
 import os
-import re
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.parse
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
@@ -34,10 +30,10 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection, connections  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from authorizations.models import RequestState  # noqa: E402
 from authorizations.services import request_record  # noqa: E402
+from bench import pgbench  # noqa: E402
 from tests.authorizations.factories import AuthorizationRequestFactory  # noqa: E402
 from tests.personas import representative, taxpayer_without_account  # noqa: E402
 
@@ -47,9 +43,6 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 # Ids no other number in the captured SQL can be mistaken for.
 TAXPAYER_IDS_FROM = 7_000_001
 REQUEST_IDS_FROM = 8_000_001
-_UUID = re.compile(
-    r"'[0-9a-f]{32}'::uuid|'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'(::uuid)?"
-)
 
 
 def build(count: int) -> list[int]:
@@ -77,58 +70,13 @@ def build(count: int) -> list[int]:
 def pgbench_script(request_id: int) -> str:
     """Record ``request_id`` with the service and return what it sent, as a pgbench script."""
     taxpayer_id = TAXPAYER_IDS_FROM + (request_id - REQUEST_IDS_FROM)
-    with CaptureQueriesContext(connection) as captured:
-        request_record(request_id=request_id)
-    statements = []
-    for query in captured.captured_queries:
-        sql = " ".join(query["sql"].split())
-        if sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")):
-            continue
-        sql = re.sub(rf"\b{request_id}\b", ":rid", sql)
-        sql = re.sub(rf"\b{taxpayer_id}\b", ":tid", sql)
-        # Public ids are unique: each transaction makes its own, as the service does.
-        sql = _UUID.sub("gen_random_uuid()", sql)
-        statements.append(sql + ";")
-    # Each transaction takes the next request of the pool: one primary-key read more than the
-    # service does.
-    pick = (
-        "SELECT rid, tid FROM bench_pool WHERE k = (SELECT nextval('bench_pool_k')) \\gset",
-        "BEGIN;",
-    )
-    return "\n".join([*pick, *statements, "COMMIT;"]) + "\n"
-
-
-def pgbench_pool(ids: list[int]) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE TABLE bench_pool (k bigint PRIMARY KEY, rid bigint, tid bigint)")
-        cursor.execute("CREATE SEQUENCE bench_pool_k")
-        cursor.executemany(
-            "INSERT INTO bench_pool VALUES (%s, %s, %s)",
-            [
-                (k, rid, TAXPAYER_IDS_FROM + (rid - REQUEST_IDS_FROM))
-                for k, rid in enumerate(ids, start=1)
-            ],
+    return pgbench.script(
+        pgbench.transaction_of(
+            lambda: request_record(request_id=request_id),
+            request_id=request_id,
+            taxpayer_id=taxpayer_id,
         )
-
-
-def pgbench(script: str, transactions: int) -> float:
-    """Transactions a second, without the initial connection time."""
-    parts = urllib.parse.urlsplit(DATABASE_URL)
-    env = dict(os.environ, PGHOST=parts.hostname or "", PGPORT=str(parts.port or 5432))
-    env.update(PGUSER=urllib.parse.unquote(parts.username or ""), PGPASSWORD=parts.password or "")
-    with tempfile.NamedTemporaryFile("w", suffix=".sql") as file:
-        file.write(script)
-        file.flush()
-        result = subprocess.run(  # noqa: S603
-            ["pgbench", "-n", "-M", "simple", "-f", file.name, "-c", str(CLIENTS),  # noqa: S607
-             "-j", "2", "-t", str(transactions // CLIENTS), parts.path.lstrip("/")],
-            capture_output=True, text=True, env=env, check=False,
-        )  # fmt: skip
-    found = re.search(r"tps = ([\d.]+) \(without initial connection time\)", result.stdout)
-    failed = re.search(r"number of failed transactions: (\d+)", result.stdout)
-    if result.returncode or not found or (failed and failed.group(1) != "0"):
-        raise SystemExit(f"pgbench failed:\n{result.stdout}\n{result.stderr[-3000:]}\n{script}")
-    return float(found.group(1))
+    )
 
 
 def _record_all(ids: list[int]) -> int:
@@ -159,7 +107,7 @@ def main() -> None:
     ids = build(1 + 2 * ROUNDS * per_round)
     script = pgbench_script(ids[0])
     service_ids, pgbench_ids = ids[1 : 1 + ROUNDS * per_round], ids[1 + ROUNDS * per_round :]
-    pgbench_pool(pgbench_ids)
+    pgbench.pool([(rid, TAXPAYER_IDS_FROM + (rid - REQUEST_IDS_FROM)) for rid in pgbench_ids])
     connections.close_all()
     statements = script.count(";") - 2
     service_rates, pgbench_rates = [], []
@@ -167,7 +115,9 @@ def main() -> None:
         list(pool.map(_warm, range(CLIENTS)))
         for n in range(ROUNDS):
             service_rates.append(service(pool, service_ids[n * per_round : (n + 1) * per_round]))
-            pgbench_rates.append(pgbench(script, per_round))
+            pgbench_rates.append(
+                pgbench.run(DATABASE_URL, script, transactions=per_round, clients=CLIENTS)
+            )
     common.heading(
         f"recording service vs pgbench on its own {statements} statements, "
         f"{CLIENTS} clients, {ROUNDS} interleaved rounds of {per_round}"
