@@ -288,17 +288,7 @@ def caf_pin_request(
     for old in PinLetter.objects.select_for_update().filter(
         caf_record=record, practitioner=practitioner, state=PinLetterState.PENDING
     ):
-        old.state = PinLetterState.SUPERSEDED
-        old.closed_at = now
-        old.save(update_fields=["state", "closed_at"])
-        audit_record(
-            action="caf.pin.superseded",
-            obj=old,
-            actor=practitioner,
-            before={"state": "pending"},
-            after={"state": "superseded"},
-            now=now,
-        )
+        _close_pin_letter(old, PinLetterState.SUPERSEDED, practitioner, now)
     pin = mailed_code_new(purpose=PIN_PURPOSE, digits=PIN_DIGITS)
     expires_at = now + PIN_LIFETIME
     letter = caf_letter_send(

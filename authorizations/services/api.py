@@ -4,7 +4,7 @@ and revocations audited (R44). The checks of a request are the wizard's: request
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -13,7 +13,7 @@ from oauth2_provider.models import AccessToken, Application, RefreshToken
 
 from authorizations.errors import AuthorizationError, DuplicateRequest
 from authorizations.models import ApiIdempotencyKey, AuthorizationRequest, RequestState
-from authorizations.services.submission import Representative, TaxpayerDetails, request_submit
+from authorizations.services.submission import request_submit
 from taxpro import clock
 from taxpro.audit import audit_record
 from taxpro.models import User
@@ -45,42 +45,36 @@ def _pending_duplicate(req: AuthorizationRequest) -> AuthorizationRequest | None
     return None
 
 
-def request_submit_once(
-    *,
-    practitioner: User,
-    kind: str,
-    representative: Representative,
-    taxpayer: TaxpayerDetails,
-    modules: Sequence[tuple[str, str]],
-    receives_notices: bool,
-    now: dt.datetime | None = None,
-) -> AuthorizationRequest:
-    """:func:`request_submit`, refusing a duplicate of a request still waiting (raises
+def _refusing_pending_duplicates[**P](
+    submit: Callable[P, AuthorizationRequest],
+) -> Callable[P, AuthorizationRequest]:
+    """``submit``, refusing a duplicate of a request still waiting (raises
     :class:`DuplicateRequest` naming it). The practitioner's row, which the taxpayer match locks,
     stays locked to the end, so two identical calls at once make one request. A refusal is
     raised after the block commits, so a counted taxpayer mismatch (R12) is kept."""
-    refusal: AuthorizationError | None = None
-    with transaction.atomic():
-        try:
-            req = request_submit(
-                practitioner=practitioner,
-                kind=kind,
-                representative=representative,
-                taxpayer=taxpayer,
-                modules=modules,
-                receives_notices=receives_notices,
-                now=now,
-            )
-        except AuthorizationError as error:
-            refusal = error
-        else:
-            existing = _pending_duplicate(req)
-            if existing is None:
-                return req
-            # Nothing of this call is kept: the request and its audit event go.
-            transaction.set_rollback(True)
-            refusal = DuplicateRequest(DUPLICATE_MESSAGE, existing=existing)
-    raise refusal
+
+    def submit_once(*args: P.args, **kwargs: P.kwargs) -> AuthorizationRequest:
+        refusal: AuthorizationError | None = None
+        with transaction.atomic():
+            try:
+                req = submit(*args, **kwargs)
+            except AuthorizationError as error:
+                refusal = error
+            else:
+                existing = _pending_duplicate(req)
+                if existing is None:
+                    return req
+                # Nothing of this call is kept: the request and its audit event go.
+                transaction.set_rollback(True)
+                refusal = DuplicateRequest(DUPLICATE_MESSAGE, existing=existing)
+        raise refusal
+
+    return submit_once
+
+
+# :func:`request_submit` for the API, refusing a duplicate of a request still waiting. It takes
+# request_submit's keyword arguments (and its type checks), wrapped rather than repeated.
+request_submit_once = _refusing_pending_duplicates(request_submit)
 
 
 # --- Idempotency-Key --------------------------------------------------------------------------

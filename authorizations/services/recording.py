@@ -10,9 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import logging
-import threading
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from celery import current_app
@@ -28,6 +26,7 @@ from authorizations.models import (
     RequestState,
     UploadedForm,
 )
+from authorizations.services.handoff import LazyThreadPool
 from authorizations.services.locks import lock_request
 from authorizations.services.notices import practitioner_notice_send
 from authorizations.services.request_states import request_state_move
@@ -374,17 +373,7 @@ def approvals_drain(*, now: dt.datetime | None = None, limit: int = 1000) -> int
     return recorded
 
 
-_publisher: ThreadPoolExecutor | None = None
-_publisher_lock = threading.Lock()
-
-
-def _publisher_pool() -> ThreadPoolExecutor:
-    """Made lazily, per process: a pool made before a fork would have no threads after it."""
-    global _publisher
-    with _publisher_lock:
-        if _publisher is None:
-            _publisher = ThreadPoolExecutor(max_workers=2, thread_name_prefix="enqueue")
-        return _publisher
+_publisher = LazyThreadPool(max_workers=2, thread_name_prefix="enqueue")
 
 
 # The tasks are named, not imported: the tasks module calls these services, and a service that
@@ -411,19 +400,19 @@ def enqueue_recording(request_id: int) -> None:
     only delays recording until the sweeper runs (a Redis that accepted connections and never
     answered held a publish for 8 s here, whatever the socket timeouts).
     """
-    _publisher_pool().submit(_publish_recording, request_id)
+    _publisher.submit(_publish_recording, request_id)
 
 
 def enqueue_form_recording(form_id: int) -> None:
     """Hand a form the clerk decided to record to the worker, as ``enqueue_recording`` does an
     approval: off the request thread, never raising; the RECORDING state is the outbox."""
-    _publisher_pool().submit(_publish, RECORD_FORM_TASK, form_id)
+    _publisher.submit(_publish, RECORD_FORM_TASK, form_id)
 
 
 def enqueue_off_the_request(task: str, pk: int) -> None:
     """Hand ``task(pk)`` to the worker as the recordings are: off the request thread, never
     raising, never waiting; what was not handed over is found by a sweep (the outbox)."""
-    _publisher_pool().submit(_publish, task, pk)
+    _publisher.submit(_publish, task, pk)
 
 
 def request_fail(*, request_id: int, reason: str, now: dt.datetime | None = None) -> None:

@@ -18,9 +18,7 @@ import enum
 import hashlib
 import json
 import logging
-import threading
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 
@@ -29,6 +27,7 @@ from django.conf import settings
 from django.db import transaction
 
 from authorizations.errors import AuthorizationError
+from authorizations.services.handoff import LazyThreadPool
 from authorizations.webhooks.addresses import AddressRefused, endpoint_address_parse
 from authorizations.webhooks.events import (
     Subject,
@@ -540,17 +539,7 @@ def webhook_deliveries_due_enqueue(*, now: dt.datetime | None = None, limit: int
 # Named, not imported: the tasks module calls these services (as recording does).
 DELIVER_TASK = "authorizations.tasks.deliver_webhook"
 
-_publisher: ThreadPoolExecutor | None = None
-_publisher_lock = threading.Lock()
-
-
-def _publisher_pool() -> ThreadPoolExecutor:
-    """Made lazily, per process (a pool made before a fork has no threads after it)."""
-    global _publisher
-    with _publisher_lock:
-        if _publisher is None:
-            _publisher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="webhooks")
-        return _publisher
+_publisher = LazyThreadPool(max_workers=1, thread_name_prefix="webhooks")
 
 
 def _publish(delivery_id: int) -> None:
@@ -571,4 +560,4 @@ def _enqueue_all(delivery_ids: list[int]) -> None:
     """After the commit, off the request thread: never raises, never waits on the broker (the
     rows are the outbox; the sweep sends what a lost message left)."""
     if delivery_ids:
-        _publisher_pool().submit(_publish_all, delivery_ids)
+        _publisher.submit(_publish_all, delivery_ids)
