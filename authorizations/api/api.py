@@ -13,7 +13,7 @@ from authorizations.api.endpoints import router
 from authorizations.api.follow import router as follow_router
 from authorizations.api.forms import DATA_COMPONENTS
 from authorizations.api.forms import router as forms_router
-from authorizations.api.responses import not_found
+from authorizations.api.responses import not_found, too_many_requests
 from taxpro.problems import problem_response
 
 DESCRIPTION = """The API of Tax Pro Portal for practice software: send and follow POA and TIA
@@ -95,13 +95,7 @@ def _scope_missing(request: HttpRequest, exc: ScopeMissing) -> HttpResponse:
 
 @api.exception_handler(TokenThrottled)
 def _throttled(request: HttpRequest, exc: TokenThrottled) -> HttpResponse:
-    return problem_response(
-        status=429,
-        kind="too-many-requests",
-        title="Too many requests",
-        detail=f"Try again in {exc.wait} seconds.",
-        headers={"Retry-After": str(exc.wait)},
-    )
+    return too_many_requests(exc.wait)
 
 
 def _field_of(location: Any) -> str:
