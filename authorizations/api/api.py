@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
-from authorizations.api.auth import ScopeMissing, TokenRefused, TokenThrottled
+from authorizations.api.auth import BearerRefused, TokenThrottled
 from authorizations.api.endpoints import router
 from authorizations.api.follow import router as follow_router
 from authorizations.api.forms import DATA_COMPONENTS
@@ -62,34 +62,19 @@ api.add_router("", follow_router)
 api.add_router("", forms_router)
 
 
-def _bearer_challenge(error: str = "", scope: str = "") -> str:
+@api.exception_handler(BearerRefused)
+def _bearer_refused(request: HttpRequest, exc: BearerRefused) -> HttpResponse:
     parts = ['Bearer realm="Tax Pro Portal API"']
-    if error:
-        parts.append(f'error="{error}"')
-    if scope:
-        parts.append(f'scope="{scope}"')
-    return ", ".join(parts)
-
-
-@api.exception_handler(TokenRefused)
-def _token_refused(request: HttpRequest, exc: TokenRefused) -> HttpResponse:
+    if exc.error:
+        parts.append(f'error="{exc.error}"')
+    if exc.scope:
+        parts.append(f'scope="{exc.scope}"')
     return problem_response(
-        status=401,
-        kind="unauthorized",
-        title="Send a valid access token",
-        detail="This address needs an access token in the Authorization header (Bearer).",
-        headers={"WWW-Authenticate": _bearer_challenge(exc.error)},
-    )
-
-
-@api.exception_handler(ScopeMissing)
-def _scope_missing(request: HttpRequest, exc: ScopeMissing) -> HttpResponse:
-    return problem_response(
-        status=403,
-        kind="insufficient-scope",
-        title="This token may not do this",
-        detail=f"The practitioner did not allow this software the scope {exc.scope}.",
-        headers={"WWW-Authenticate": _bearer_challenge("insufficient_scope", exc.scope)},
+        status=exc.status,
+        kind=exc.kind,
+        title=exc.title,
+        detail=exc.detail,
+        headers={"WWW-Authenticate": ", ".join(parts)},
     )
 
 
