@@ -6,8 +6,8 @@ documents with the pages' sentences. What every endpoint declares alike (scope, 
 Idempotency-Key, not found) is the router's (routing.py)."""
 
 # No "from __future__ import annotations" here: django-ninja reads each endpoint's annotations
-# to parse its parameters, and through the @idempotent wrapper it would evaluate the strings in
-# the wrapper's module, where the schemas are not names.
+# to parse its parameters, and through the router's wrappers (routing.py) it would evaluate the
+# strings in the wrappers' modules, where the schemas are not names.
 
 import uuid
 from typing import Any

@@ -3,9 +3,9 @@ call may meet, its name), said once.
 
 Every operation needs a token with one scope, which its security requirement names; answers
 what it does plus the common refusals (schemas.REFUSALS); is named alike for ``reverse`` and in
-the OpenAPI document; and answers an object that is not the caller's as not found. Every POST
-also carries an Idempotency-Key (R47) and may meet the key's own refusals (400 without one,
-409 while its first call runs)."""
+the OpenAPI document; and answers an object that is not the caller's as not found. A write
+(scoped_post) also carries an Idempotency-Key (R47) and may meet the key's own refusals (400
+without one, 409 while its first call runs)."""
 
 from __future__ import annotations
 
