@@ -8,12 +8,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
-from authorizations.api.auth import ScopeMissing, TokenRefused, TokenThrottled
+from authorizations.api.auth import BearerRefused, TokenThrottled
 from authorizations.api.endpoints import router
 from authorizations.api.follow import router as follow_router
 from authorizations.api.forms import DATA_COMPONENTS
 from authorizations.api.forms import router as forms_router
-from authorizations.api.responses import not_found
+from authorizations.api.responses import not_found, too_many_requests
 from taxpro.problems import problem_response
 
 DESCRIPTION = """The API of Tax Pro Portal for practice software: send and follow POA and TIA
@@ -62,46 +62,25 @@ api.add_router("", follow_router)
 api.add_router("", forms_router)
 
 
-def _bearer_challenge(error: str = "", scope: str = "") -> str:
+@api.exception_handler(BearerRefused)
+def _bearer_refused(request: HttpRequest, exc: BearerRefused) -> HttpResponse:
     parts = ['Bearer realm="Tax Pro Portal API"']
-    if error:
-        parts.append(f'error="{error}"')
-    if scope:
-        parts.append(f'scope="{scope}"')
-    return ", ".join(parts)
-
-
-@api.exception_handler(TokenRefused)
-def _token_refused(request: HttpRequest, exc: TokenRefused) -> HttpResponse:
+    if exc.error:
+        parts.append(f'error="{exc.error}"')
+    if exc.scope:
+        parts.append(f'scope="{exc.scope}"')
     return problem_response(
-        status=401,
-        kind="unauthorized",
-        title="Send a valid access token",
-        detail="This address needs an access token in the Authorization header (Bearer).",
-        headers={"WWW-Authenticate": _bearer_challenge(exc.error)},
-    )
-
-
-@api.exception_handler(ScopeMissing)
-def _scope_missing(request: HttpRequest, exc: ScopeMissing) -> HttpResponse:
-    return problem_response(
-        status=403,
-        kind="insufficient-scope",
-        title="This token may not do this",
-        detail=f"The practitioner did not allow this software the scope {exc.scope}.",
-        headers={"WWW-Authenticate": _bearer_challenge("insufficient_scope", exc.scope)},
+        status=exc.status,
+        kind=exc.kind,
+        title=exc.title,
+        detail=exc.detail,
+        headers={"WWW-Authenticate": ", ".join(parts)},
     )
 
 
 @api.exception_handler(TokenThrottled)
 def _throttled(request: HttpRequest, exc: TokenThrottled) -> HttpResponse:
-    return problem_response(
-        status=429,
-        kind="too-many-requests",
-        title="Too many requests",
-        detail=f"Try again in {exc.wait} seconds.",
-        headers={"Retry-After": str(exc.wait)},
-    )
+    return too_many_requests(exc.wait)
 
 
 def _field_of(location: Any) -> str:

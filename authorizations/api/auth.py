@@ -20,20 +20,44 @@ from taxpro.models import User, UserKind
 from taxpro.throttle import throttle_wait
 
 
-class TokenRefused(Exception):
-    """No usable token: 401 with WWW-Authenticate."""
+class BearerRefused(Exception):
+    """A refused token (RFC 6750): answered ``status`` with a WWW-Authenticate challenge that
+    names the ``error`` and, for a missing scope, the ``scope``."""
+
+    status: int
+    kind: str
+    title: str
+
+    def __init__(self, detail: str, *, error: str, scope: str = "") -> None:
+        super().__init__(error)
+        self.detail = detail
+        self.error = error
+        self.scope = scope
+
+
+class TokenRefused(BearerRefused):
+    """No usable token: 401."""
+
+    status, kind, title = 401, "unauthorized", "Send a valid access token"
 
     def __init__(self, error: str = "invalid_token") -> None:
-        super().__init__(error)
-        self.error = error
+        super().__init__(
+            "This address needs an access token in the Authorization header (Bearer).",
+            error=error,
+        )
 
 
-class ScopeMissing(Exception):
+class ScopeMissing(BearerRefused):
     """A valid token without the scope the endpoint needs: 403 (RFC 6750 insufficient_scope)."""
 
+    status, kind, title = 403, "insufficient-scope", "This token may not do this"
+
     def __init__(self, scope: str) -> None:
-        super().__init__(scope)
-        self.scope = scope
+        super().__init__(
+            f"The practitioner did not allow this software the scope {scope}.",
+            error="insufficient_scope",
+            scope=scope,
+        )
 
 
 class TokenThrottled(Exception):

@@ -2,32 +2,31 @@
 
 Each endpoint is a page's view in another form: a scoped token instead of the session, the
 same selectors (R19, R20, R45) and services (R1-R4, R10-R18, R29), refusals as problem
-documents with the pages' sentences."""
+documents with the pages' sentences. What every endpoint declares alike (scope, refusals,
+Idempotency-Key, not found) is the router's (routing.py)."""
 
 # No "from __future__ import annotations" here: django-ninja reads each endpoint's annotations
-# to parse its parameters, and through the @idempotent wrapper it would evaluate the strings in
-# the wrapper's module, where the schemas are not names.
+# to parse its parameters, and through the router's wrappers (routing.py) it would evaluate the
+# strings in the wrappers' modules, where the schemas are not names.
 
 import uuid
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils.http import urlencode
-from ninja import Query, Router, Schema
+from ninja import Query, Schema
 
 from authorizations import selectors
 from authorizations.api.auth import ScopedToken
 from authorizations.api.auth import caller_of as _caller
-from authorizations.api.paging import CursorRefused, page_after
-from authorizations.api.responses import idempotent, json_response, not_found
-from authorizations.api.schemas import REFUSALS as _REFUSALS
+from authorizations.api.paging import filter_refused, list_page
+from authorizations.api.responses import json_response, too_many_requests
+from authorizations.api.routing import ScopedRouter
 from authorizations.api.schemas import (
     AuthorizationOut,
     AuthorizationPage,
     Cursor,
     Line,
-    Problem,
     RequestIn,
     RequestOut,
     RequestPage,
@@ -49,7 +48,7 @@ from taxpro.throttle import throttle_wait
 from taxpro.tin_crypto import tin_lookup_hash
 from taxpro.tins import tin_parse
 
-router = Router()
+router = ScopedRouter()
 
 READ_REQUESTS = ScopedToken("requests:read")
 WRITE_REQUESTS = ScopedToken("requests:write")
@@ -129,38 +128,16 @@ def _refusal(error: AuthorizationError) -> HttpResponse:
     )
 
 
-def _cursor_refused() -> HttpResponse:
-    return problem_response(
-        status=422,
-        kind="invalid-cursor",
-        title="This cursor is not one this list gave",
-        errors=[{"field": "cursor", "detail": "Use the next address of the previous page."}],
-    )
-
-
-def _throttled(wait: int) -> HttpResponse:
-    return problem_response(
-        status=429,
-        kind="too-many-requests",
-        title="Too many requests",
-        detail=f"Try again in {wait} seconds.",
-        headers={"Retry-After": str(wait)},
-    )
-
-
 # --- Requests (R1-R4, R10-R20) -----------------------------------------------------------------
 
 
-@router.post(
+@router.scoped_post(
     "/requests",
-    auth=WRITE_REQUESTS,
-    openapi_extra=WRITE_REQUESTS.requirement,
-    response={201: RequestOut, 400: Problem, 409: Problem, **_REFUSALS},
-    url_name="request_create",
-    operation_id="request_create",
+    token=WRITE_REQUESTS,
+    answers={201: RequestOut},
+    name="request_create",
     summary="Send a POA or TIA request to a taxpayer",
 )
-@idempotent
 def request_create(request: HttpRequest, payload: RequestIn) -> HttpResponse:
     """The checks of the request wizard, in one call. A request like one still waiting for the
     taxpayer (same kind and taxpayer, no new period) is refused with 409 and the waiting one's
@@ -182,7 +159,7 @@ def request_create(request: HttpRequest, payload: RequestIn) -> HttpResponse:
                 key=f"{practitioner.pk}:{tin_lookup_hash(digits)}",
             )
     if wait is not None:
-        return _throttled(wait)
+        return too_many_requests(wait)
     rep, taxpayer = payload.representative, payload.taxpayer
     try:
         req = api_services.request_submit_once(
@@ -232,87 +209,61 @@ class RequestFilters(Schema):
     cursor: Cursor = ""
 
 
-@router.get(
+@router.scoped_get(
     "/requests",
-    auth=READ_REQUESTS,
-    openapi_extra=READ_REQUESTS.requirement,
-    response={200: RequestPage, **_REFUSALS},
-    url_name="request_list",
-    operation_id="request_list",
+    token=READ_REQUESTS,
+    answer=RequestPage,
+    name="request_list",
     summary="The requests you sent, newest first",
 )
 def request_list(request: HttpRequest, filters: Query[RequestFilters]) -> HttpResponse:
     """Filter by ``status`` (pending, recorded, expired, cancelled, no_status)."""
     if filters.status and filters.status not in _FILTER_OF_STATUS:
-        return problem_response(
-            status=422,
-            kind="invalid-filter",
-            title="This status is not one of the list's",
-            errors=[
-                {
-                    "field": "status",
-                    "detail": "Choose pending, recorded, expired, cancelled or no_status.",
-                }
-            ],
-        )
+        return filter_refused("status", "pending, recorded, expired, cancelled or no_status")
     rows = selectors.requests_submitted_by_filtered(
         practitioner=_caller(request).practitioner,
         status=_FILTER_OF_STATUS.get(filters.status, ""),
     )
-    try:
-        page, cursor = page_after(
-            rows, cursor=filters.cursor, field="submitted_at", list_name="requests"
-        )
-    except CursorRefused:
-        return _cursor_refused()
-    next_url = None
-    if cursor:
-        query = {"status": filters.status} if filters.status else {}
-        query["cursor"] = cursor
-        next_url = f"{reverse('api-v1:request_list')}?{urlencode(query)}"
-    return json_response(200, {"items": [_request_body(r) for r in page], "next": next_url})
+    return list_page(
+        rows,
+        filters=filters,
+        field="submitted_at",
+        list_name="requests",
+        url_name="api-v1:request_list",
+        body=_request_body,
+    )
 
 
-@router.get(
+@router.scoped_get(
     "/requests/{public_id}",
-    auth=READ_REQUESTS,
-    openapi_extra=READ_REQUESTS.requirement,
-    response={200: RequestOut, **_REFUSALS},
-    url_name="request_get",
-    operation_id="request_get",
+    token=READ_REQUESTS,
+    answer=RequestOut,
+    name="request_get",
     summary="One of your requests, with its status",
 )
 def request_get(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    try:
-        req = get_or_404(
-            selectors.request_for_practitioner,
-            practitioner=_caller(request).practitioner,
-            public_id=public_id,
-        )
-    except Http404:
-        return not_found()
+    req = get_or_404(
+        selectors.request_for_practitioner,
+        practitioner=_caller(request).practitioner,
+        public_id=public_id,
+    )
     return json_response(200, _request_body(req))
 
 
-@router.post(
+@router.scoped_post(
     "/requests/{public_id}/cancel",
-    auth=WRITE_REQUESTS,
-    openapi_extra=WRITE_REQUESTS.requirement,
-    response={200: RequestOut, 400: Problem, 409: Problem, **_REFUSALS},
-    url_name="request_cancel",
-    operation_id="request_cancel",
+    token=WRITE_REQUESTS,
+    answers={200: RequestOut},
+    name="request_cancel",
     summary="Cancel a pending request",
 )
-@idempotent
 def request_cancel_endpoint(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     practitioner = _caller(request).practitioner
+    req = get_or_404(
+        selectors.request_for_practitioner, practitioner=practitioner, public_id=public_id
+    )
     try:
-        req = get_or_404(
-            selectors.request_for_practitioner, practitioner=practitioner, public_id=public_id
-        )
         request_cancel(request_id=req.pk, practitioner=practitioner)
-    except (Http404, AuthorizationRequest.DoesNotExist):
-        return not_found()
     except AuthorizationError as error:
         return problem_response(
             status=409,
@@ -334,90 +285,65 @@ class AuthorizationFilters(Schema):
     cursor: Cursor = ""
 
 
-@router.get(
+@router.scoped_get(
     "/authorizations",
-    auth=READ_AUTHORIZATIONS,
-    openapi_extra=READ_AUTHORIZATIONS.requirement,
-    response={200: AuthorizationPage, **_REFUSALS},
-    url_name="authorization_list",
-    operation_id="authorization_list",
+    token=READ_AUTHORIZATIONS,
+    answer=AuthorizationPage,
+    name="authorization_list",
     summary="Active authorizations on your linked CAF numbers",
 )
 def authorization_list(request: HttpRequest, filters: Query[AuthorizationFilters]) -> HttpResponse:
     """Filter by ``kind`` (poa, tia), ``caf_number`` (one of yours) and taxpayer ``name``."""
     if filters.kind and filters.kind not in {"poa", "tia"}:
-        return problem_response(
-            status=422,
-            kind="invalid-filter",
-            title="This kind is not one of the list's",
-            errors=[{"field": "kind", "detail": "Choose poa or tia."}],
-        )
+        return filter_refused("kind", "poa or tia")
     rows = selectors.active_authorizations_filtered(
         practitioner=_caller(request).practitioner,
         kind=filters.kind,
         caf_number=filters.caf_number.replace("-", "").strip(),
         name=filters.name.strip(),
     )
-    try:
-        page, cursor = page_after(
-            rows, cursor=filters.cursor, field="starts_at", list_name="authorizations"
-        )
-    except CursorRefused:
-        return _cursor_refused()
-    next_url = None
-    if cursor:
-        query = {
-            name: value
-            for name in ("kind", "caf_number", "name")
-            if (value := getattr(filters, name))
-        }
-        query["cursor"] = cursor
-        next_url = f"{reverse('api-v1:authorization_list')}?{urlencode(query)}"
-    return json_response(200, {"items": [_authorization_body(r) for r in page], "next": next_url})
+    return list_page(
+        rows,
+        filters=filters,
+        field="starts_at",
+        list_name="authorizations",
+        url_name="api-v1:authorization_list",
+        body=_authorization_body,
+    )
 
 
-@router.get(
+@router.scoped_get(
     "/authorizations/{public_id}",
-    auth=READ_AUTHORIZATIONS,
-    openapi_extra=READ_AUTHORIZATIONS.requirement,
-    response={200: AuthorizationOut, **_REFUSALS},
-    url_name="authorization_get",
-    operation_id="authorization_get",
+    token=READ_AUTHORIZATIONS,
+    answer=AuthorizationOut,
+    name="authorization_get",
     summary="One authorization on your linked CAF numbers, active or ended",
 )
 def authorization_get(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """An ended one too (``ends_at`` and ``end_reason`` say when and why): the address an
     "authorization ended" webhook names."""
-    try:
-        (row,) = get_or_404(
-            selectors.authorizations_for_practitioner,
-            practitioner=_caller(request).practitioner,
-            ids=[public_id],
-        )
-    except Http404:
-        return not_found()
+    (row,) = get_or_404(
+        selectors.authorizations_for_practitioner,
+        practitioner=_caller(request).practitioner,
+        ids=[public_id],
+    )
     return json_response(200, _authorization_body(row))
 
 
-@router.post(
+@router.scoped_post(
     "/authorizations/{public_id}/withdraw",
-    auth=WITHDRAW,
-    openapi_extra=WITHDRAW.requirement,
-    response={200: AuthorizationOut, 400: Problem, 409: Problem, **_REFUSALS},
-    url_name="authorization_withdraw",
-    operation_id="authorization_withdraw",
+    token=WITHDRAW,
+    answers={200: AuthorizationOut},
+    name="authorization_withdraw",
     summary="Withdraw an active authorization",
 )
-@idempotent
 def authorization_withdraw_endpoint(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     practitioner = _caller(request).practitioner
+    (row,) = get_or_404(
+        selectors.authorizations_for_practitioner, practitioner=practitioner, ids=[public_id]
+    )
     try:
-        (row,) = get_or_404(
-            selectors.authorizations_for_practitioner, practitioner=practitioner, ids=[public_id]
-        )
         ended = authorization_withdraw(authorization_id=row.pk, practitioner=practitioner)
-    except (Http404, Authorization.DoesNotExist):
-        return not_found()
     except AuthorizationNotActive as error:
         return problem_response(
             status=409,

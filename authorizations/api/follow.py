@@ -13,16 +13,16 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import Router, Schema
+from ninja import Schema
 from pydantic import Field
 
 from authorizations.api.auth import ScopedToken
 from authorizations.api.auth import caller_of as _caller
-from authorizations.api.responses import idempotent, json_response, not_found
-from authorizations.api.schemas import REFUSALS as _REFUSALS
-from authorizations.api.schemas import Line, Problem
+from authorizations.api.responses import json_response
+from authorizations.api.routing import ScopedRouter
+from authorizations.api.schemas import Line
 from authorizations.models import RejectionReason, UploadedForm
 from authorizations.services import webhooks as hooks
 from authorizations.web.pro.forms_channel import selectors as form_selectors
@@ -33,7 +33,7 @@ from authorizations.webhooks.signing import secret_open
 from taxpro.not_found import get_or_404
 from taxpro.problems import problem_response
 
-router = Router()
+router = ScopedRouter()
 
 READ_FORMS = ScopedToken("forms:read")
 MANAGE_WEBHOOKS = ScopedToken("webhooks:manage")
@@ -88,22 +88,17 @@ def form_body(form: UploadedForm) -> dict[str, Any]:
     }
 
 
-@router.get(
+@router.scoped_get(
     "/forms/{public_id}",
-    auth=READ_FORMS,
-    openapi_extra=READ_FORMS.requirement,
-    response={200: FormOut, **_REFUSALS},
-    url_name="form_get",
-    operation_id="form_get",
+    token=READ_FORMS,
+    answer=FormOut,
+    name="form_get",
     summary="One form you uploaded: its state, place in line and any reasons it was rejected",
 )
 def form_get(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    try:
-        form = get_or_404(
-            form_selectors.form_of, practitioner=_caller(request).practitioner, public_id=public_id
-        )
-    except Http404:
-        return not_found()
+    form = get_or_404(
+        form_selectors.form_of, practitioner=_caller(request).practitioner, public_id=public_id
+    )
     return json_response(200, form_body(form))
 
 
@@ -188,17 +183,14 @@ def _with_secret(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     return wrapped
 
 
-@router.post(
+@router.scoped_post(
     "/webhooks",
-    auth=MANAGE_WEBHOOKS,
-    openapi_extra=MANAGE_WEBHOOKS.requirement,
-    response={201: WebhookOut, 400: Problem, 409: Problem, **_REFUSALS},
-    url_name="webhook_create",
-    operation_id="webhook_create",
+    token=MANAGE_WEBHOOKS,
+    answers={201: WebhookOut},
+    name="webhook_create",
     summary="Register an endpoint for the events you choose; the answer holds its secret",
+    around=_with_secret,
 )
-@_with_secret
-@idempotent
 def webhook_create(request: HttpRequest, payload: WebhookIn) -> HttpResponse:
     """An address already registered is refused with 409 and the existing endpoint's
     address."""
@@ -228,13 +220,11 @@ class WebhookPage(Schema):
     items: list[WebhookOut]
 
 
-@router.get(
+@router.scoped_get(
     "/webhooks",
-    auth=MANAGE_WEBHOOKS,
-    openapi_extra=MANAGE_WEBHOOKS.requirement,
-    response={200: WebhookPage, **_REFUSALS},
-    url_name="webhook_list",
-    operation_id="webhook_list",
+    token=MANAGE_WEBHOOKS,
+    answer=WebhookPage,
+    name="webhook_list",
     summary="Your webhook endpoints (at most ten), oldest first",
 )
 def webhook_list(request: HttpRequest) -> HttpResponse:
@@ -251,105 +241,80 @@ def _own_endpoint(request: HttpRequest, public_id: uuid.UUID) -> WebhookEndpoint
     )
 
 
-@router.get(
+@router.scoped_get(
     "/webhooks/{public_id}",
-    auth=MANAGE_WEBHOOKS,
-    openapi_extra=MANAGE_WEBHOOKS.requirement,
-    response={200: WebhookOut, **_REFUSALS},
-    url_name="webhook_get",
-    operation_id="webhook_get",
+    token=MANAGE_WEBHOOKS,
+    answer=WebhookOut,
+    name="webhook_get",
     summary="One of your webhook endpoints (never its secret)",
 )
 def webhook_get(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    try:
-        endpoint = _own_endpoint(request, public_id)
-    except Http404:
-        return not_found()
-    return json_response(200, _webhook_body(endpoint))
+    return json_response(200, _webhook_body(_own_endpoint(request, public_id)))
 
 
 def _enabled_set(request: HttpRequest, public_id: uuid.UUID, *, enabled: bool) -> HttpResponse:
-    practitioner = _caller(request).practitioner
-    try:
-        endpoint = _own_endpoint(request, public_id)
-        endpoint = hooks.webhook_endpoint_enabled_set(
-            endpoint_id=endpoint.pk, practitioner=practitioner, enabled=enabled
-        )
-    except (Http404, WebhookEndpoint.DoesNotExist):
-        return not_found()
+    endpoint = hooks.webhook_endpoint_enabled_set(
+        endpoint_id=_own_endpoint(request, public_id).pk,
+        practitioner=_caller(request).practitioner,
+        enabled=enabled,
+    )
     return json_response(200, _webhook_body(endpoint))
 
 
-@router.post(
+@router.scoped_post(
     "/webhooks/{public_id}/disable",
-    auth=MANAGE_WEBHOOKS,
-    openapi_extra=MANAGE_WEBHOOKS.requirement,
-    response={200: WebhookOut, 400: Problem, 409: Problem, **_REFUSALS},
-    url_name="webhook_disable",
-    operation_id="webhook_disable",
+    token=MANAGE_WEBHOOKS,
+    answers={200: WebhookOut},
+    name="webhook_disable",
     summary="Stop deliveries to an endpoint (new events are not kept for it)",
 )
-@idempotent
 def webhook_disable(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return _enabled_set(request, public_id, enabled=False)
 
 
-@router.post(
+@router.scoped_post(
     "/webhooks/{public_id}/enable",
-    auth=MANAGE_WEBHOOKS,
-    openapi_extra=MANAGE_WEBHOOKS.requirement,
-    response={200: WebhookOut, 400: Problem, 409: Problem, **_REFUSALS},
-    url_name="webhook_enable",
-    operation_id="webhook_enable",
+    token=MANAGE_WEBHOOKS,
+    answers={200: WebhookOut},
+    name="webhook_enable",
     summary="Resume deliveries to an endpoint; what waited is sent at once",
 )
-@idempotent
 def webhook_enable(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return _enabled_set(request, public_id, enabled=True)
 
 
-@router.post(
+@router.scoped_post(
     "/webhooks/{public_id}/rotate",
-    auth=MANAGE_WEBHOOKS,
-    openapi_extra=MANAGE_WEBHOOKS.requirement,
-    response={200: WebhookOut, 400: Problem, 409: Problem, **_REFUSALS},
-    url_name="webhook_rotate",
-    operation_id="webhook_rotate",
+    token=MANAGE_WEBHOOKS,
+    answers={200: WebhookOut},
+    name="webhook_rotate",
     summary="A new signing secret; the old one also signs for the overlap period",
+    around=_with_secret,
 )
-@_with_secret
-@idempotent
 def webhook_rotate(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The same Idempotency-Key rotates once: its replay shows the secret it made."""
     # R47: a doubled rotation would end the first new secret's overlap at once.
-    practitioner = _caller(request).practitioner
-    try:
-        endpoint = _own_endpoint(request, public_id)
-        rotated = hooks.webhook_endpoint_secret_rotate(
-            endpoint_id=endpoint.pk, practitioner=practitioner
-        )
-    except (Http404, WebhookEndpoint.DoesNotExist):
-        return not_found()
+    rotated = hooks.webhook_endpoint_secret_rotate(
+        endpoint_id=_own_endpoint(request, public_id).pk,
+        practitioner=_caller(request).practitioner,
+    )
     assert rotated is not None  # without ``replacing`` a rotation always happens
     return json_response(200, _webhook_body(rotated.endpoint))
 
 
-@router.delete(
+@router.scoped(
+    "DELETE",
     "/webhooks/{public_id}",
-    auth=MANAGE_WEBHOOKS,
-    openapi_extra=MANAGE_WEBHOOKS.requirement,
-    response={204: None, **_REFUSALS},
-    url_name="webhook_delete",
-    operation_id="webhook_delete",
+    token=MANAGE_WEBHOOKS,
+    answers={204: None},
+    name="webhook_delete",
     summary="Remove an endpoint and its delivery log",
 )
 def webhook_delete(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    practitioner = _caller(request).practitioner
-    try:
-        endpoint = _own_endpoint(request, public_id)
-        hooks.webhook_endpoint_delete(endpoint_id=endpoint.pk, practitioner=practitioner)
-    except (Http404, WebhookEndpoint.DoesNotExist):
-        return not_found()
+    hooks.webhook_endpoint_delete(
+        endpoint_id=_own_endpoint(request, public_id).pk,
+        practitioner=_caller(request).practitioner,
+    )
     response = HttpResponse(status=204)
     response["Cache-Control"] = "no-store"
     return response

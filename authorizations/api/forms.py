@@ -16,26 +16,18 @@ from typing import Annotated, Any, Literal
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.files.uploadedfile import UploadedFile
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
-from django.urls import reverse
-from django.utils.http import urlencode
-from ninja import Query, Router, Schema
+from ninja import Query, Schema
 from pydantic import AfterValidator, Field
 from pydantic import ValidationError as SchemaInvalid
 
 from authorizations.api.auth import ScopedToken
 from authorizations.api.auth import caller_of as _caller
 from authorizations.api.follow import FormOut, form_body, form_url
-from authorizations.api.paging import CursorRefused, page_after
-from authorizations.api.responses import (
-    body_fingerprint,
-    idempotent,
-    idempotent_call,
-    json_response,
-    not_found,
-)
-from authorizations.api.schemas import REFUSALS as _REFUSALS
+from authorizations.api.paging import filter_refused, list_page
+from authorizations.api.responses import body_fingerprint, idempotent_call, json_response
+from authorizations.api.routing import ScopedRouter
 from authorizations.api.schemas import (
     AddressIn,
     Cursor,
@@ -63,7 +55,7 @@ from taxpro.errors import TinInvalid
 from taxpro.not_found import get_or_404
 from taxpro.problems import problem_response
 
-router = Router()
+router = ScopedRouter()
 
 WRITE_FORMS = ScopedToken("forms:write")
 READ_FORMS = ScopedToken("forms:read")
@@ -301,13 +293,14 @@ _UPLOAD_BODY = {
 }
 
 
-@router.post(
+# Not a scoped_post: what the call means is not its raw body (see the fingerprint below).
+@router.scoped(
+    "POST",
     "/forms",
-    auth=WRITE_FORMS,
-    openapi_extra={**WRITE_FORMS.requirement, **_UPLOAD_BODY},
-    response={201: FormReceipt, 400: Problem, 409: Problem, 413: Problem, **_REFUSALS},
-    url_name="form_upload",
-    operation_id="form_upload",
+    token=WRITE_FORMS,
+    answers={201: FormReceipt, 400: Problem, 409: Problem, 413: Problem},
+    name="form_upload",
+    openapi_extra=_UPLOAD_BODY,
     summary="Upload a signed Form 2848 or 8821 with its keyed data; it joins the CAF unit's line",
 )
 def form_upload_endpoint(request: HttpRequest) -> HttpResponse:
@@ -402,65 +395,44 @@ class FormFilters(Schema):
     cursor: Cursor = ""
 
 
-@router.get(
+@router.scoped_get(
     "/forms",
-    auth=READ_FORMS,
-    openapi_extra=READ_FORMS.requirement,
-    response={200: FormPage, **_REFUSALS},
-    url_name="form_list",
-    operation_id="form_list",
+    token=READ_FORMS,
+    answer=FormPage,
+    name="form_list",
     summary="The forms you uploaded, newest first",
 )
 def form_list(request: HttpRequest, filters: Query[FormFilters]) -> HttpResponse:
     """Filter by ``status`` (waiting, in_review, recording, recorded, rejected, withdrawn)."""
     if filters.status and filters.status not in FormState.values:
-        return problem_response(
-            status=422,
-            kind="invalid-filter",
-            title="This status is not one of the list's",
-            errors=[{"field": "status", "detail": "Choose " + ", ".join(FormState.values) + "."}],
-        )
+        return filter_refused("status", ", ".join(FormState.values))
     rows = form_selectors.forms_of(practitioner=_caller(request).practitioner)
     if filters.status:
         rows = rows.filter(state=filters.status)
-    try:
-        page, cursor = page_after(
-            rows, cursor=filters.cursor, field="received_at", list_name="forms"
-        )
-    except CursorRefused:
-        return problem_response(
-            status=422,
-            kind="invalid-cursor",
-            title="This cursor is not one this list gave",
-            errors=[{"field": "cursor", "detail": "Use the next address of the previous page."}],
-        )
-    next_url = None
-    if cursor:
-        query = {"status": filters.status} if filters.status else {}
-        query["cursor"] = cursor
-        next_url = f"{reverse('api-v1:form_list')}?{urlencode(query)}"
-    return json_response(200, {"items": [form_body(f) for f in page], "next": next_url})
+    return list_page(
+        rows,
+        filters=filters,
+        field="received_at",
+        list_name="forms",
+        url_name="api-v1:form_list",
+        body=form_body,
+    )
 
 
-@router.post(
+@router.scoped_post(
     "/forms/{public_id}/withdraw",
-    auth=WRITE_FORMS,
-    openapi_extra=WRITE_FORMS.requirement,
-    response={200: FormOut, 400: Problem, 409: Problem, **_REFUSALS},
-    url_name="form_withdraw",
-    operation_id="form_withdraw",
+    token=WRITE_FORMS,
+    answers={200: FormOut},
+    name="form_withdraw",
     summary="Withdraw a form of yours that still waits in line",
 )
-@idempotent
 def form_withdraw_endpoint(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Withdrawing a withdrawn form changes nothing and answers the same."""
     # R39b; R47.
     practitioner = _caller(request).practitioner
+    form = get_or_404(form_selectors.form_of, practitioner=practitioner, public_id=public_id)
     try:
-        form = get_or_404(form_selectors.form_of, practitioner=practitioner, public_id=public_id)
         form_services.form_withdraw(practitioner=practitioner, public_id=form.public_id)
-    except (Http404, UploadedForm.DoesNotExist):
-        return not_found()
     except FormRefused as refusal:
         return problem_response(
             status=409,

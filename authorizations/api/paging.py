@@ -1,13 +1,22 @@
-"""Cursor pagination: the next page starts after the last row of this one, whatever was added
-meanwhile. A cursor is signed (the client cannot forge one) and names an instant and a row."""
+"""The API's lists. Cursor pagination: the next page starts after the last row of this one,
+whatever was added meanwhile. A cursor is signed (the client cannot forge one) and names an
+instant and a row."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.core import signing
 from django.db.models import Model, Q, QuerySet
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils.http import urlencode
+from ninja import Schema
+
+from authorizations.api.responses import json_response
+from taxpro.problems import problem_response
 
 PAGE_SIZE = 50
 _SALT = "taxpro.api.cursor"
@@ -49,3 +58,44 @@ def page_after[M: Model](
         {"t": at_last.isoformat() if at_last else "", "i": last.pk, "l": list_name}, salt=_SALT
     )
     return page, next_cursor
+
+
+def list_page[M: Model](
+    rows: QuerySet[M],
+    *,
+    filters: Schema,
+    field: str,
+    list_name: str,
+    url_name: str,
+    body: Callable[[M], dict[str, Any]],
+) -> HttpResponse:
+    """The page of ``rows`` after the cursor of ``filters``, each row as ``body`` gives it, and
+    the next page's address: the list's, with the filters given and the next cursor."""
+    given = filters.model_dump()
+    try:
+        page, cursor = page_after(
+            rows, cursor=given.pop("cursor"), field=field, list_name=list_name
+        )
+    except CursorRefused:
+        return problem_response(
+            status=422,
+            kind="invalid-cursor",
+            title="This cursor is not one this list gave",
+            errors=[{"field": "cursor", "detail": "Use the next address of the previous page."}],
+        )
+    next_url = None
+    if cursor:
+        query = {name: value for name, value in given.items() if value}
+        query["cursor"] = cursor
+        next_url = f"{reverse(url_name)}?{urlencode(query)}"
+    return json_response(200, {"items": [body(row) for row in page], "next": next_url})
+
+
+def filter_refused(field: str, choices: str) -> HttpResponse:
+    """A list's filter given a value the list does not have: ``choices`` says which it has."""
+    return problem_response(
+        status=422,
+        kind="invalid-filter",
+        title=f"This {field} is not one of the list's",
+        errors=[{"field": field, "detail": f"Choose {choices}."}],
+    )

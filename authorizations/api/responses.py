@@ -40,6 +40,17 @@ def not_found() -> HttpResponse:
     )
 
 
+def too_many_requests(wait: int) -> HttpResponse:
+    """A throttle's refusal: try again in ``wait`` seconds."""
+    return problem_response(
+        status=429,
+        kind="too-many-requests",
+        title="Too many requests",
+        detail=f"Try again in {wait} seconds.",
+        headers={"Retry-After": str(wait)},
+    )
+
+
 def idempotent(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Every POST carries an ``Idempotency-Key`` (R47: a repeated call has one effect). The
     same key with the same body replays the stored answer; with another body it is refused
