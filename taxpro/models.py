@@ -1,5 +1,5 @@
 """What every app stands on: portal users (exactly one kind each, for life), the shared bases for
-a TIN and an address of record, the audit trail, and the service-hours records."""
+a TIN, an address of record and a mailed code, the audit trail, and the service-hours records."""
 
 from __future__ import annotations
 
@@ -150,6 +150,21 @@ class AddressOfRecordFields(models.Model):
     @property
     def address_lines(self) -> list[str]:
         return self.postal_address.as_lines()
+
+
+class MailedCodeFields(models.Model):
+    """A code mailed on paper and typed back once (a CAF PIN, R6; an identity code, R13): the
+    columns :mod:`taxpro.mailed_codes` opens, counts wrong codes on and closes. Each app's row
+    adds its letter, whose code it is, the code's salt and hash, and its states' words."""
+
+    wrong_attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
 
 
 class AuditEvent(models.Model):
