@@ -8,6 +8,7 @@ the database (migration 0003) refuses every other UPDATE and every DELETE.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Self
 
 from django.conf import settings
 from django.core.files.storage import Storage, storages
@@ -316,13 +317,15 @@ class InformationAccess(models.Model):
         return f"{self.caf_record_id} viewed {self.form} {self.period} at {self.viewed_at}"
 
 
-class RequestDraftQuerySet(models.QuerySet["RequestDraft"]):
-    def unfinished(self) -> RequestDraftQuerySet:
-        return self.filter(submitted_request__isnull=True, discarded_at__isnull=True)
-
-    def owned_by(self, user: object) -> RequestDraftQuerySet:
+class WizardDraftQuerySet[Draft: models.Model](models.QuerySet[Draft]):
+    def owned_by(self, user: object) -> Self:
         # R45: a draft is only ever fetched through its owner.
         return self.filter(owner=user)
+
+
+class RequestDraftQuerySet(WizardDraftQuerySet["RequestDraft"]):
+    def unfinished(self) -> RequestDraftQuerySet:
+        return self.filter(submitted_request__isnull=True, discarded_at__isnull=True)
 
 
 class WizardDraft(models.Model):
@@ -342,6 +345,8 @@ class WizardDraft(models.Model):
     class Meta:
         abstract = True
         ordering = ["-updated_at", "-id"]
+        # Each draft's own ``owner`` (its related name differs): its list, last saved first.
+        indexes = [models.Index(fields=["owner", "-updated_at"])]
 
 
 class RequestDraft(WizardDraft):
@@ -364,9 +369,6 @@ class RequestDraft(WizardDraft):
     )
 
     objects = RequestDraftQuerySet.as_manager()
-
-    class Meta(WizardDraft.Meta):
-        indexes = [models.Index(fields=["owner", "-updated_at"])]
 
     def __str__(self) -> str:
         return f"Request draft {self.public_id}"
@@ -596,13 +598,9 @@ class UploadedForm(EncryptedTinFields):
         return str(self.public_id).upper()
 
 
-class FormDraftQuerySet(models.QuerySet["FormDraft"]):
+class FormDraftQuerySet(WizardDraftQuerySet["FormDraft"]):
     def unfinished(self) -> FormDraftQuerySet:
         return self.filter(submitted_form__isnull=True, discarded_at__isnull=True)
-
-    def owned_by(self, user: object) -> FormDraftQuerySet:
-        # R45: a draft is only ever fetched through its owner.
-        return self.filter(owner=user)
 
 
 class FormDraft(WizardDraft):
@@ -629,9 +627,6 @@ class FormDraft(WizardDraft):
     )
 
     objects = FormDraftQuerySet.as_manager()
-
-    class Meta(WizardDraft.Meta):
-        indexes = [models.Index(fields=["owner", "-updated_at"])]
 
     def __str__(self) -> str:
         return f"Form draft {self.public_id}"

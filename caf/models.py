@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 
 from taxpro.addresses import US_STATES_AND_DC
-from taxpro.models import AddressOfRecordFields, EncryptedTinFields
+from taxpro.models import AddressOfRecordFields, EncryptedTinFields, MailedCodeFields
 from taxpro.public_ids import public_id_field
 from taxpro.tins import HolderKind
 
@@ -197,7 +197,7 @@ class PinLetterState(models.TextChoices):
     SUPERSEDED = "superseded", "Replaced by a newer PIN"
 
 
-class PinLetter(models.Model):
+class PinLetter(MailedCodeFields):
     """R6 step 1: a PIN mailed to the CAF address of record. Only a keyed hash of the PIN is
     kept here; the PIN itself is only in the letter."""
 
@@ -215,14 +215,9 @@ class PinLetter(models.Model):
     state = models.CharField(
         max_length=10, choices=PinLetterState.choices, default=PinLetterState.PENDING
     )
-    wrong_attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    closed_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(MailedCodeFields.Meta):
         verbose_name = "PIN letter"
-        ordering = ["-created_at", "-id"]
         constraints = [
             # One live PIN per CAF number and practitioner: a new request replaces the old one.
             models.UniqueConstraint(

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
-from taxpro.models import AddressOfRecordFields, EncryptedTinFields
+from taxpro.models import AddressOfRecordFields, EncryptedTinFields, MailedCodeFields
 from taxpro.public_ids import public_id_field
 from taxpro.tin_crypto import tin_lookup_hash
 from taxpro.tins import HolderKind, TinType
@@ -199,7 +199,7 @@ class IdentityCheckState(models.TextChoices):
     SUPERSEDED = "superseded", "Replaced by a newer code"
 
 
-class IdentityCheck(models.Model):
+class IdentityCheck(MailedCodeFields):
     """R13: a taxpayer proving who they are. Their answers matched ``taxpayer``; a one-time code
     was mailed to the address of record (``letter``). Only a keyed hash of the code is kept
     here: the code itself is only in the letter, so knowing the password is not enough."""
@@ -214,14 +214,9 @@ class IdentityCheck(models.Model):
     state = models.CharField(
         max_length=10, choices=IdentityCheckState.choices, default=IdentityCheckState.PENDING
     )
-    wrong_attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(MailedCodeFields.Meta):
         constraints = [
             # One live code per user: asking again replaces the older code.
             models.UniqueConstraint(

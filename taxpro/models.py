@@ -1,5 +1,5 @@
 """What every app stands on: portal users (exactly one kind each, for life), the shared bases for
-a TIN and an address of record, the audit trail, and the service-hours records."""
+a TIN, an address of record and a mailed code, the audit trail, and the service-hours records."""
 
 from __future__ import annotations
 
@@ -96,6 +96,17 @@ class EncryptedTinFields(models.Model):
         return self.tin_hash == tin_lookup_hash(digits)
 
 
+# Which columns hold each part of an address of record: (part, as entered, in Pub 28 form). The
+# part is the field's name on PostalAddress and NormalisedAddress alike.
+_ADDRESS_COLUMNS = (
+    ("line1", "address_line1", "norm_line1"),
+    ("line2", "address_line2", "norm_line2"),
+    ("city", "city", "norm_city"),
+    ("state", "state", "norm_state"),
+    ("zip_code", "zip_code", "norm_zip"),
+)
+
+
 class AddressOfRecordFields(models.Model):
     """An address of record as entered, and its Pub 28 form for comparison (R11).
 
@@ -119,40 +130,41 @@ class AddressOfRecordFields(models.Model):
     def set_address(self, address: PostalAddress) -> None:
         """Store ``address`` as entered and in Pub 28 form (no save, no side effect)."""
         normal = address_normalise(address)
-        self.address_line1 = address.line1.strip()
-        self.address_line2 = address.line2.strip()
-        self.city = address.city.strip()
-        self.state = address.state.strip().upper()
-        self.zip_code = address.zip_code.strip()
-        self.norm_line1 = normal.line1
-        self.norm_line2 = normal.line2
-        self.norm_city = normal.city
-        self.norm_state = normal.state
-        self.norm_zip = normal.zip_code
+        for part, entered_column, normal_column in _ADDRESS_COLUMNS:
+            setattr(self, entered_column, getattr(address, part).strip())
+            setattr(self, normal_column, getattr(normal, part))
+        self.state = self.state.upper()  # state codes are kept in capitals ("ny" -> "NY")
 
     @property
     def postal_address(self) -> PostalAddress:
         return PostalAddress(
-            line1=self.address_line1,
-            line2=self.address_line2,
-            city=self.city,
-            state=self.state,
-            zip_code=self.zip_code,
+            **{part: getattr(self, column) for part, column, _ in _ADDRESS_COLUMNS}
         )
 
     @property
     def normalised_address(self) -> NormalisedAddress:
         return NormalisedAddress(
-            line1=self.norm_line1,
-            line2=self.norm_line2,
-            city=self.norm_city,
-            state=self.norm_state,
-            zip_code=self.norm_zip,
+            **{part: getattr(self, column) for part, _, column in _ADDRESS_COLUMNS}
         )
 
     @property
     def address_lines(self) -> list[str]:
         return self.postal_address.as_lines()
+
+
+class MailedCodeFields(models.Model):
+    """A code mailed on paper and typed back once (a CAF PIN, R6; an identity code, R13): the
+    columns :mod:`taxpro.mailed_codes` opens, counts wrong codes on and closes. Each app's row
+    adds its letter, whose code it is, the code's salt and hash, and its states' words."""
+
+    wrong_attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
 
 
 class AuditEvent(models.Model):

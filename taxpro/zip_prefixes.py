@@ -1,31 +1,73 @@
 """Which state or territory each ZIP code prefix (its first three digits) belongs to.
 
 USPS assigns the three-digit prefixes to sectional centers, each within one state; this is its
-published list, as ranges. Prefixes missing here are not in use. A few ZIP codes serve places on
-both sides of a state line: they are listed in ``ZIP_CODES_ACROSS_STATE_LINES``.
+published list, written as a table (a state or territory a line, then its prefixes and ranges of
+prefixes) and read once on import. Prefixes missing here are not in use. A few ZIP codes serve
+places on both sides of a state line: they are listed in ``ZIP_CODES_ACROSS_STATE_LINES``.
 """
 
 from __future__ import annotations
 
-# (first prefix, last prefix, state or territory code), in order.
-# fmt: off
-ZIP_PREFIX_RANGES: tuple[tuple[int, int, str], ...] = (
-    (5, 5, "NY"), (6, 7, "PR"), (8, 8, "VI"), (9, 9, "PR"),
-    (10, 27, "MA"), (28, 29, "RI"), (30, 38, "NH"), (39, 49, "ME"), (50, 54, "VT"),
-    (55, 55, "MA"), (56, 59, "VT"), (60, 69, "CT"), (70, 89, "NJ"), (90, 98, "AE"),
-    (100, 149, "NY"), (150, 196, "PA"), (197, 199, "DE"), (200, 200, "DC"), (201, 201, "VA"),
-    (202, 205, "DC"), (206, 219, "MD"), (220, 246, "VA"), (247, 268, "WV"), (270, 289, "NC"),
-    (290, 299, "SC"), (300, 319, "GA"), (320, 339, "FL"), (340, 340, "AA"), (341, 349, "FL"),
-    (350, 369, "AL"), (370, 385, "TN"), (386, 397, "MS"), (398, 399, "GA"), (400, 427, "KY"),
-    (430, 459, "OH"), (460, 479, "IN"), (480, 499, "MI"), (500, 528, "IA"), (530, 549, "WI"),
-    (550, 567, "MN"), (569, 569, "DC"), (570, 577, "SD"), (580, 588, "ND"), (590, 599, "MT"),
-    (600, 629, "IL"), (630, 658, "MO"), (660, 679, "KS"), (680, 693, "NE"), (700, 714, "LA"),
-    (716, 729, "AR"), (730, 731, "OK"), (733, 733, "TX"), (734, 749, "OK"), (750, 799, "TX"),
-    (800, 816, "CO"), (820, 831, "WY"), (832, 838, "ID"), (840, 847, "UT"), (850, 865, "AZ"),
-    (870, 884, "NM"), (885, 885, "TX"), (889, 898, "NV"), (900, 961, "CA"), (962, 966, "AP"),
-    (967, 968, "HI"), (969, 969, "GU"), (970, 979, "OR"), (980, 994, "WA"), (995, 999, "AK"),
-)
-# fmt: on
+# Each state or territory code, then its prefixes: one ("340") or a range ("090-098").
+_PREFIXES_BY_STATE = """
+AA 340
+AE 090-098
+AK 995-999
+AL 350-369
+AP 962-966
+AR 716-729
+AZ 850-865
+CA 900-961
+CO 800-816
+CT 060-069
+DC 200 202-205 569
+DE 197-199
+FL 320-339 341-349
+GA 300-319 398-399
+GU 969
+HI 967-968
+IA 500-528
+ID 832-838
+IL 600-629
+IN 460-479
+KS 660-679
+KY 400-427
+LA 700-714
+MA 010-027 055
+MD 206-219
+ME 039-049
+MI 480-499
+MN 550-567
+MO 630-658
+MS 386-397
+MT 590-599
+NC 270-289
+ND 580-588
+NE 680-693
+NH 030-038
+NJ 070-089
+NM 870-884
+NV 889-898
+NY 005 100-149
+OH 430-459
+OK 730-731 734-749
+OR 970-979
+PA 150-196
+PR 006-007 009
+RI 028-029
+SC 290-299
+SD 570-577
+TN 370-385
+TX 733 750-799 885
+UT 840-847
+VA 201 220-246
+VI 008
+VT 050-054 056-059
+WA 980-994
+WI 530-549
+WV 247-268
+WY 820-831
+"""
 
 # ZIP codes whose post office serves addresses in two states: both are right.
 ZIP_CODES_ACROSS_STATE_LINES: dict[str, frozenset[str]] = {
@@ -43,11 +85,20 @@ ZIP_CODES_ACROSS_STATE_LINES: dict[str, frozenset[str]] = {
 # Prefix 969 is shared by Guam and the Pacific territories and freely associated states.
 PACIFIC_969 = frozenset({"GU", "MP", "AS", "PW", "FM", "MH"})
 
-_BY_PREFIX: dict[str, str] = {
-    f"{prefix:03d}": state
-    for first, last, state in ZIP_PREFIX_RANGES
-    for prefix in range(first, last + 1)
-}
+
+def _prefix_table(text: str) -> dict[str, str]:
+    """Each three-digit prefix of ``text``'s table, with the state or territory it belongs to."""
+    by_prefix: dict[str, str] = {}
+    for row in text.strip().splitlines():
+        state, *prefixes = row.split()
+        for prefix in prefixes:
+            first, _, last = prefix.partition("-")
+            for number in range(int(first), int(last or first) + 1):
+                by_prefix[f"{number:03d}"] = state
+    return by_prefix
+
+
+_BY_PREFIX = _prefix_table(_PREFIXES_BY_STATE)
 
 
 def zip_prefix_state(zip_code: str) -> str | None:
