@@ -96,17 +96,6 @@ class EncryptedTinFields(models.Model):
         return self.tin_hash == tin_lookup_hash(digits)
 
 
-# Which columns hold each part of an address of record: (part, as entered, in Pub 28 form). The
-# part is the field's name on PostalAddress and NormalisedAddress alike.
-_ADDRESS_COLUMNS = (
-    ("line1", "address_line1", "norm_line1"),
-    ("line2", "address_line2", "norm_line2"),
-    ("city", "city", "norm_city"),
-    ("state", "state", "norm_state"),
-    ("zip_code", "zip_code", "norm_zip"),
-)
-
-
 class AddressOfRecordFields(models.Model):
     """An address of record as entered, and its Pub 28 form for comparison (R11).
 
@@ -130,21 +119,35 @@ class AddressOfRecordFields(models.Model):
     def set_address(self, address: PostalAddress) -> None:
         """Store ``address`` as entered and in Pub 28 form (no save, no side effect)."""
         normal = address_normalise(address)
-        for part, entered_column, normal_column in _ADDRESS_COLUMNS:
-            setattr(self, entered_column, getattr(address, part).strip())
-            setattr(self, normal_column, getattr(normal, part))
-        self.state = self.state.upper()  # state codes are kept in capitals ("ny" -> "NY")
+        self.address_line1 = address.line1.strip()
+        self.address_line2 = address.line2.strip()
+        self.city = address.city.strip()
+        self.state = address.state.strip().upper()
+        self.zip_code = address.zip_code.strip()
+        self.norm_line1 = normal.line1
+        self.norm_line2 = normal.line2
+        self.norm_city = normal.city
+        self.norm_state = normal.state
+        self.norm_zip = normal.zip_code
 
     @property
     def postal_address(self) -> PostalAddress:
         return PostalAddress(
-            **{part: getattr(self, column) for part, column, _ in _ADDRESS_COLUMNS}
+            line1=self.address_line1,
+            line2=self.address_line2,
+            city=self.city,
+            state=self.state,
+            zip_code=self.zip_code,
         )
 
     @property
     def normalised_address(self) -> NormalisedAddress:
         return NormalisedAddress(
-            **{part: getattr(self, column) for part, _, column in _ADDRESS_COLUMNS}
+            line1=self.norm_line1,
+            line2=self.norm_line2,
+            city=self.norm_city,
+            state=self.norm_state,
+            zip_code=self.norm_zip,
         )
 
     @property
