@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from authorizations.api.api import api as api_v1
 from authorizations.api.oauth import oauth_urlpatterns
@@ -21,13 +21,13 @@ admin.site.site_title = "Tax Pro Portal staff"
 # One URL namespace per app and audience: caf_pro, authorizations_pro (under /pro/);
 # taxpayers_account, authorizations_account (under /account/). The homes are named site-wide.
 
-help_pages = [
+help_pages: list[URLPattern | URLResolver] = [
     path("abbreviations/", help.abbreviations, name="help_abbreviations"),
     path("caf-numbers/", help.caf_numbers, name="help_caf_numbers"),
 ]
 
 # The practitioner's side (issue 4). Every /pro/ page closes outside the hours (R40-R42).
-practitioner_pages = [
+practitioner_pages: list[URLPattern | URLResolver] = [
     path("", pro_home.practitioner_home, name="practitioner_home"),
     path("signup/", views.signup_as, {"kind": "practitioner"}, name="practitioner_signup"),
     path("profile/", include("caf.web.pro.urls")),
@@ -35,7 +35,7 @@ practitioner_pages = [
 ]
 
 # The taxpayer's online account (issue 5). Never closed.
-taxpayer_pages = [
+taxpayer_pages: list[URLPattern | URLResolver] = [
     path("", account_home.taxpayer_home, name="taxpayer_home"),
     path("signup/", views.signup_as, {"kind": "taxpayer"}, name="taxpayer_signup"),
     path("", include("authorizations.web.account.urls")),

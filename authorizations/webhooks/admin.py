@@ -47,14 +47,14 @@ class WebhookEndpointAdmin(ReadOnlyAdmin):
 
 
 # What one attempt says, under its delivery and on its own page alike.
-ATTEMPT_FIELDS = [
+ATTEMPT_FIELDS = (
     "attempted_at",
     "succeeded",
     "status_code",
     "error",
     "response_excerpt",
     "duration_ms",
-]
+)
 
 
 class AttemptInline(ReadOnlyInline):

@@ -6,7 +6,7 @@ part of the site, and a page's actions stand under the page they act on."""
 
 from __future__ import annotations
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from authorizations.web.pro import views
 from authorizations.web.pro.forms_channel import views as forms_channel
@@ -18,7 +18,7 @@ from authorizations.web.pro.wizard import views as wizard
 app_name = "authorizations_pro"
 
 # The request wizard: a registry of steps walked by one view (style.md), over one draft.
-request_draft_pages = [
+request_draft_pages: list[URLPattern | URLResolver] = [
     path("submit/", wizard.submit, name="wizard_submit"),
     path("done/", wizard.done, name="wizard_done"),
     path("discard/", wizard.discard, name="wizard_discard"),
@@ -26,7 +26,7 @@ request_draft_pages = [
 ]
 
 # Requests (R19, R20), and the wizard that writes them.
-request_pages = [
+request_pages: list[URLPattern | URLResolver] = [
     path("new/", wizard.start, name="wizard_start"),
     path("new/<uuid:public_id>/", include(request_draft_pages)),
     path("", views.request_list, name="requests"),
@@ -35,21 +35,21 @@ request_pages = [
 ]
 
 # Active authorizations (R7, R29).
-authorization_pages = [
+authorization_pages: list[URLPattern | URLResolver] = [
     path("", views.authorization_list, name="authorizations"),
     path("export.csv", views.authorizations_csv, name="authorizations_csv"),
     path("withdraw/", views.authorization_withdraw_selected, name="authorizations_withdraw"),
 ]
 
 # The upload wizard: a registry of steps walked by one view, as the request wizard.
-form_draft_pages = [
+form_draft_pages: list[URLPattern | URLResolver] = [
     path("submit/", forms_wizard.form_draft_submit_view, name="form_draft_submit"),
     path("discard/", forms_wizard.form_draft_discard_view, name="form_draft_discard"),
     path("<slug:slug>/", forms_wizard.form_draft_step, name="form_draft_step"),
 ]
 
 # The forms channel (section H): uploads and "Your forms" (R34, R39b).
-form_pages = [
+form_pages: list[URLPattern | URLResolver] = [
     path("", forms_channel.form_list, name="forms"),
     path("new/", forms_wizard.form_new, name="form_new"),
     path("new/<uuid:public_id>/", include(form_draft_pages)),
@@ -58,7 +58,7 @@ form_pages = [
 ]
 
 # One webhook endpoint's page, and what the practitioner does to it.
-webhook_endpoint_pages = [
+webhook_endpoint_pages: list[URLPattern | URLResolver] = [
     path("", webhooks.webhook_detail, name="webhook"),
     path("events/", webhooks.webhook_events, name="webhook_events"),
     path("rotate/", webhooks.webhook_rotate, name="webhook_rotate"),
@@ -73,7 +73,7 @@ webhook_endpoint_pages = [
 ]
 
 # Webhooks for practice software (issue 14).
-webhook_pages = [
+webhook_pages: list[URLPattern | URLResolver] = [
     path("", webhooks.webhook_list, name="webhooks"),
     path("new/", webhooks.webhook_new, name="webhook_new"),
     path("<uuid:public_id>/", include(webhook_endpoint_pages)),

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from authorizations.web.staff import views
 
 app_name = "authorizations_staff"
 
 # One uploaded form's page, its file, and what the clerk who holds it does with it.
-form_pages = [
+form_pages: list[URLPattern | URLResolver] = [
     path("", views.form_page, name="form"),
     path("file/", views.form_file, name="file"),
     path("record/", views.form_record, name="record"),

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from caf.web.pro import views
 
 app_name = "caf_pro"
 
 # Linking a CAF number (R6): a PIN letter asked for, then the PIN from it (one letter a link).
-link_pages = [
+link_pages: list[URLPattern | URLResolver] = [
     path("", views.link_start, name="link_start"),
     path("<uuid:public_id>/", views.link_confirm, name="link_confirm"),
 ]
