@@ -7,13 +7,12 @@ search; nothing is deleted anywhere.
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -33,25 +32,19 @@ from authorizations.webhooks import admin as webhooks_admin
 from caf import admin as caf_admin
 from caf.errors import CafError
 from caf.models import CafRecord, PracticeStatus
-from taxpro.admin import ReadOnlyAdmin, ReadOnlyInline
+from taxpro.admin import ChoicesListFilter, ReadOnlyAdmin, ReadOnlyInline
 from taxpro.models import User
 
 __all__ = ["webhooks_admin"]  # imported to register the webhooks' screens (issue 14)
 
 
-class ActiveFilter(admin.SimpleListFilter):
+class ActiveFilter(ChoicesListFilter):
     title = "state"
     parameter_name = "active"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Active"), ("no", "Ended")]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        if self.value() == "yes":
-            return queryset.filter(ends_at__isnull=True)
-        if self.value() == "no":
-            return queryset.filter(ends_at__isnull=False)
-        return queryset
+    choice_rows = {
+        "yes": ("Active", Q(ends_at__isnull=True)),
+        "no": ("Ended", Q(ends_at__isnull=False)),
+    }
 
 
 @admin.register(Authorization)

@@ -39,28 +39,6 @@ def _taxpayer(name: str) -> tuple[Taxpayer, services.TaxpayerDetails]:
     return t, services.TaxpayerDetails(tin=t.tin_reveal(), name=t.name, address=t.postal_address)
 
 
-def _submit(
-    caf: str,
-    taxpayer: str,
-    modules: list[tuple[str, str]],
-    *,
-    kind: str,
-    notices: bool,
-    days_ago: int,
-) -> AuthorizationRequest:
-    user, rep = _rep(caf)
-    _t, details = _taxpayer(taxpayer)
-    return services.request_submit(
-        practitioner=user,
-        kind=kind,
-        representative=rep,
-        taxpayer=details,
-        modules=modules,
-        receives_notices=notices,
-        now=_noon(days_ago),
-    )
-
-
 def _approve(req: AuthorizationRequest, now: dt.datetime) -> None:
     services.request_approve(
         request_id=req.pk,
@@ -113,15 +91,22 @@ DEMO_REQUESTS = [
 ]
 
 
-def _play(demo: DemoRequest) -> None:
-    req = _submit(
-        demo.caf_number,
-        demo.taxpayer,
-        demo.modules,
+def _submit(demo: DemoRequest) -> AuthorizationRequest:
+    user, rep = _rep(demo.caf_number)
+    _t, details = _taxpayer(demo.taxpayer)
+    return services.request_submit(
+        practitioner=user,
         kind=demo.kind,
-        notices=demo.notices,
-        days_ago=demo.days_ago,
+        representative=rep,
+        taxpayer=details,
+        modules=demo.modules,
+        receives_notices=demo.notices,
+        now=_noon(demo.days_ago),
     )
+
+
+def _play(demo: DemoRequest) -> None:
+    req = _submit(demo)
     decided_at = _noon(demo.days_ago - 1)
     if demo.outcome == "rejected":
         services.request_reject(

@@ -7,6 +7,7 @@ month it ends). Idempotent."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -101,9 +102,10 @@ TAXPAYERS: list[dict[str, Any]] = [
 QUARTER_NAMES = {"03": "first", "06": "second", "09": "third", "12": "fourth"}
 
 
-def _lines_for_year(year: int, balance: Decimal) -> list[TransactionLine]:
+def _lines_for_year(period: str, balance: Decimal) -> list[TransactionLine]:
     """A plausible 1040 module: tax assessed, withholding, then a payment or refund to land on
     ``balance``."""
+    year = int(period[:4])
     assessed = Decimal("6400.00") + Decimal(year % 7) * 100
     withheld = Decimal("-5200.00")
     filed = dt.date(year + 1, 4, 15)
@@ -151,20 +153,28 @@ def _lines_for_fiscal_year(period: str, balance: Decimal) -> list[TransactionLin
     ]
 
 
-def _post_business_modules(taxpayer: Taxpayer, spec: dict[str, Any]) -> None:
-    for period, balance in spec.get("quarters", {}).items():
+def _lines_for_penalty(period: str, balance: Decimal) -> list[TransactionLine]:
+    """A civil penalty quarter: the penalty assessed a month and a half after it ends."""
+    return [
+        TransactionLine(
+            _period_end(period) + dt.timedelta(days=45), "240", "Civil penalty assessed", balance
+        ),
+    ]
+
+
+LinesFor = Callable[[str, Decimal], list[TransactionLine]]
+
+
+def _post_modules(
+    taxpayer: Taxpayer, form: TaxForm, balances: dict[str, str], lines_for: LinesFor
+) -> None:
+    """One account module of ``form`` for each period, its transactions landing on its balance."""
+    for period, balance in balances.items():
         account_module_post(
             taxpayer=taxpayer,
-            form=TaxForm.F941,
+            form=form,
             period=period,
-            transactions=_lines_for_quarter(period, Decimal(balance)),
-        )
-    for period, balance in spec.get("fiscal_years", {}).items():
-        account_module_post(
-            taxpayer=taxpayer,
-            form=TaxForm.F1120,
-            period=period,
-            transactions=_lines_for_fiscal_year(period, Decimal(balance)),
+            transactions=lines_for(period, Decimal(balance)),
         )
 
 
@@ -184,30 +194,13 @@ def seed(*, stdout: Any) -> None:
         user = User.objects.filter(username=spec["email"]).first() if spec["email"] else None
         if user is not None and taxpayer.user_id is None:
             taxpayer_account_attach(taxpayer=taxpayer, user=user)
-        for year, balance in spec["balances"].items():
-            account_module_post(
-                taxpayer=taxpayer,
-                form=TaxForm.F1040,
-                period=f"{year}12",
-                transactions=_lines_for_year(year, Decimal(balance)),
-            )
-        _post_business_modules(taxpayer, spec)
+        years = {f"{year}12": balance for year, balance in spec["balances"].items()}
+        _post_modules(taxpayer, TaxForm.F1040, years, _lines_for_year)
+        _post_modules(taxpayer, TaxForm.F941, spec.get("quarters", {}), _lines_for_quarter)
+        _post_modules(taxpayer, TaxForm.F1120, spec.get("fiscal_years", {}), _lines_for_fiscal_year)
         if spec["penalty"]:
-            period = spec["penalty"]
-            ends = dt.date(int(period[:4]), int(period[4:]), 28)
-            account_module_post(
-                taxpayer=taxpayer,
-                form=TaxForm.CIVIL_PENALTY,
-                period=period,
-                transactions=[
-                    TransactionLine(
-                        ends + dt.timedelta(days=45),
-                        "240",
-                        "Civil penalty assessed",
-                        Decimal("500.00"),
-                    ),
-                ],
-            )
+            penalty = {spec["penalty"]: "500.00"}
+            _post_modules(taxpayer, TaxForm.CIVIL_PENALTY, penalty, _lines_for_penalty)
     stdout.write(
         f"taxpayers demo: {Taxpayer.objects.count()} taxpayers, "
         f"{AccountModule.objects.count()} account modules."

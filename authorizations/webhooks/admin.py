@@ -46,16 +46,20 @@ class WebhookEndpointAdmin(ReadOnlyAdmin):
         return ", ".join(endpoint.events)
 
 
+# What one attempt says, under its delivery and on its own page alike.
+ATTEMPT_FIELDS = (
+    "attempted_at",
+    "succeeded",
+    "status_code",
+    "error",
+    "response_excerpt",
+    "duration_ms",
+)
+
+
 class AttemptInline(ReadOnlyInline):
     model = WebhookAttempt
-    fields = [
-        "attempted_at",
-        "succeeded",
-        "status_code",
-        "error",
-        "response_excerpt",
-        "duration_ms",
-    ]
+    fields = ATTEMPT_FIELDS
 
 
 @admin.register(WebhookDelivery)
@@ -105,15 +109,7 @@ class WebhookAttemptAdmin(ReadOnlyAdmin):
         ("delivery__endpoint", admin.RelatedOnlyFieldListFilter),
     ]
     list_select_related = ["delivery"]
-    fields = [
-        "delivery",
-        "attempted_at",
-        "succeeded",
-        "status_code",
-        "error",
-        "response_excerpt",
-        "duration_ms",
-    ]
+    fields = ["delivery", *ATTEMPT_FIELDS]
 
 
 class DeliveryInline(ReadOnlyInline):

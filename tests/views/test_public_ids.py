@@ -28,15 +28,14 @@ PORTAL_NAMESPACES = {"authorizations_pro", "caf_pro", "taxpayers_account", "auth
 
 def test_every_portal_url_naming_an_object_takes_a_uuid_and_no_integer() -> None:
     with_objects = [
-        (name, pattern)
-        for name, pattern in _named_patterns(get_resolver())
-        if pattern.pattern.converters and name.split(":")[0] in PORTAL_NAMESPACES
+        (name, converters)
+        for name, converters in _named_patterns(get_resolver())
+        if converters and name.split(":")[0] in PORTAL_NAMESPACES
     ]
     assert with_objects
-    for name, pattern in with_objects:
-        converters = list(pattern.pattern.converters.values())
-        assert any(isinstance(c, UUIDConverter) for c in converters), name
-        assert not any(isinstance(c, IntConverter) for c in converters), name
+    for name, converters in with_objects:
+        assert any(isinstance(c, UUIDConverter) for c in converters.values()), name
+        assert not any(isinstance(c, IntConverter) for c in converters.values()), name
 
 
 def test_the_old_integer_urls_are_not_found_even_for_the_owner() -> None:

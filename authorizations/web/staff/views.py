@@ -101,12 +101,10 @@ def take_next(request: HttpRequest) -> HttpResponse:
 
 
 def _page_context(
-    request: HttpRequest,
-    form: UploadedForm,
-    *,
-    record_form: RecordForm | None = None,
-    reject_form: RejectForm | None = None,
+    request: HttpRequest, form: UploadedForm, submitted: RecordForm | RejectForm | None = None
 ) -> dict[str, Any]:
+    """The processing page's context; ``submitted`` is the checklist or rejection the clerk just
+    sent with errors, shown as they left it (the other starts empty)."""
     clerk = cast(User, request.user)
     held = staff_selectors.form_is_held_by(form, clerk, clock.now())
     data: FormData = form_data_from_json(form.data, tin="")
@@ -137,21 +135,28 @@ def _page_context(
         "FormState": FormState,
     }
     if held:
-        context["record_form"] = record_form or RecordForm(uploaded=form)
-        context["reject_form"] = reject_form or RejectForm()
+        is_record = isinstance(submitted, RecordForm)
+        is_reject = isinstance(submitted, RejectForm)
+        context["record_form"] = submitted if is_record else RecordForm(uploaded=form)
+        context["reject_form"] = submitted if is_reject else RejectForm()
     return context
+
+
+def _clerks_form_or_404(request: HttpRequest, public_id: uuid.UUID) -> UploadedForm:
+    """A form this clerk may open: one they hold, or any if they may view every form."""
+    return get_or_404(
+        staff_selectors.form_for_clerk,
+        user=cast(User, request.user),
+        public_id=public_id,
+        now=clock.now(),
+    )
 
 
 @clerk_required
 @require_GET
 def form_page(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The processing page (or, for a form the clerk does not hold, the same page to read)."""
-    form = get_or_404(
-        staff_selectors.form_for_clerk,
-        user=cast(User, request.user),
-        public_id=public_id,
-        now=clock.now(),
-    )
+    form = _clerks_form_or_404(request, public_id)
     return render(request, FORM_TEMPLATE, _page_context(request, form))
 
 
@@ -180,18 +185,13 @@ def _refused(request: HttpRequest, form: UploadedForm, error: FormRefused) -> Ht
 
 
 def _with_errors(
-    request: HttpRequest,
-    form: UploadedForm,
-    *,
-    record_form: RecordForm | None = None,
-    reject_form: RejectForm | None = None,
+    request: HttpRequest, form: UploadedForm, submitted: RecordForm | RejectForm
 ) -> HttpResponse:
     """A checklist or rejection in error: the processing page again, with the errors and what
     was ticked and typed, to the clerk holding the form; anyone else is told they do not."""
     if not staff_selectors.form_is_held_by(form, cast(User, request.user), clock.now()):
         return _refused(request, form, FormRefused("You are not holding this form."))
-    context = _page_context(request, form, record_form=record_form, reject_form=reject_form)
-    return render(request, FORM_TEMPLATE, context)
+    return render(request, FORM_TEMPLATE, _page_context(request, form, submitted))
 
 
 @clerk_required
@@ -203,7 +203,7 @@ def form_record(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         messages.info(request, "This form is already recorded.")
         return HttpResponseRedirect(_queue_url())
     if not checklist.is_valid():
-        return _with_errors(request, form, record_form=checklist)
+        return _with_errors(request, form, checklist)
     try:
         outcome = form_services.form_record(clerk=cast(User, request.user), public_id=public_id)
     except FormRefused as error:
@@ -232,7 +232,7 @@ def form_reject(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     form = _form_or_404(public_id)
     rejection = RejectForm(request.POST)
     if not rejection.is_valid():
-        return _with_errors(request, form, reject_form=rejection)
+        return _with_errors(request, form, rejection)
     try:
         form_services.form_reject(
             clerk=cast(User, request.user),
@@ -283,12 +283,7 @@ _FILE_CSP = {
 def form_file(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBase:
     """R34: the uploaded file, only through this view: to the clerk holding the form, or one
     who may view every form. Never a public URL; its type is the one found from its bytes."""
-    form = get_or_404(
-        staff_selectors.form_for_clerk,
-        user=cast(User, request.user),
-        public_id=public_id,
-        now=clock.now(),
-    )
+    form = _clerks_form_or_404(request, public_id)
     form_services.form_file_opened(clerk=cast(User, request.user), form=form)
     extension = (form.file.name or "").rsplit(".", 1)[-1]
     response = FileResponse(

@@ -30,6 +30,11 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)  # practitioner_required let only a practitioner in
 
 
+def _profile_page() -> HttpResponseRedirect:
+    """Back to the profile, where every outcome of these pages shows (PRG)."""
+    return HttpResponseRedirect(reverse("caf_pro:profile"))
+
+
 def _when(moment: Any) -> str:
     return f"{clock.to_et(moment):%B %-d, %Y}"
 
@@ -78,10 +83,10 @@ def profile_create(request: HttpRequest) -> HttpResponse:
         except CafError as error:
             # Already has a profile: a doubled POST (R47) changes nothing and says so.
             messages.error(request, error.message)
-            return HttpResponseRedirect(reverse("caf_pro:profile"))
+            return _profile_page()
         else:
             messages.success(request, "Your profile is saved. Now add your designations.")
-            return HttpResponseRedirect(reverse("caf_pro:profile"))
+            return _profile_page()
     return render(request, PROFILE_TEMPLATE, _profile_context(user, profile_form=form))
 
 
@@ -92,7 +97,7 @@ def designation_add(request: HttpRequest) -> HttpResponse:
     profile_record = selectors.practitioner_profile_of(user=user)
     if profile_record is None:
         messages.error(request, "Complete your profile (legal name, TIN and address) first.")
-        return HttpResponseRedirect(reverse("caf_pro:profile"))
+        return _profile_page()
     form = DesignationForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -110,7 +115,7 @@ def designation_add(request: HttpRequest) -> HttpResponse:
             form.add_error(field, error.message)
         else:
             messages.success(request, f"{designation.get_code_display()} added to your profile.")
-            return HttpResponseRedirect(reverse("caf_pro:profile"))
+            return _profile_page()
     return render(request, PROFILE_TEMPLATE, _profile_context(user, designation_form=form))
 
 
@@ -183,7 +188,7 @@ def link_confirm(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if pin_letter.state == PinLetterState.USED:
         # Done already (a doubled or replayed POST, R47): one link, and a plain answer.
         messages.info(request, f"CAF number {record.caf_number_display} is linked to your account.")
-        return HttpResponseRedirect(reverse("caf_pro:profile"))
+        return _profile_page()
     form = PinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -200,7 +205,7 @@ def link_confirm(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                 f"CAF number {record.caf_number_display} is now linked to your account. You can "
                 "see the active authorizations on it and your clients' information.",
             )
-            return HttpResponseRedirect(reverse("caf_pro:profile"))
+            return _profile_page()
         # The refusal counted an attempt or closed the letter: show it as it is now.
         pin_letter.refresh_from_db()
     return _link_confirm_page(request, pin_letter, form)
@@ -223,7 +228,7 @@ def caf_number_get(request: HttpRequest) -> HttpResponse:
                 f"Your new CAF number is {record.caf_number_display}. It is linked to your "
                 "account, and a letter confirming it is mailed to your address of record.",
             )
-        return HttpResponseRedirect(reverse("caf_pro:profile"))
+        return _profile_page()
     profile_record = selectors.practitioner_profile_of(user=user)
     context = {
         "profile": profile_record,
