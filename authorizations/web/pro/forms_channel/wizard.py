@@ -23,11 +23,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from authorizations.errors import FormRefused
 from authorizations.forms_channel.files import form_file_check, form_upload_max_bytes
 from authorizations.models import FormDraft
+from authorizations.services.drafts import draft_save_answers
 from authorizations.services.form_drafts import (
     form_draft_create,
     form_draft_discard,
     form_draft_keep_file,
-    form_draft_save_answers,
     form_draft_submit,
 )
 from authorizations.web.pro.forms_channel import selectors
@@ -219,7 +219,7 @@ def _keep_typed(request: HttpRequest, draft: FormDraft, current: Step) -> None:
     """Keep a question step's answers as typed, not judged, with a valid TIN encrypted (R42:
     the portal closed; issue 10: the session ended)."""
     form = current.form(draft=draft, data=request.POST)
-    form_draft_save_answers(
+    draft_save_answers(
         draft=draft,
         step=current.slug,
         answers=current.typed(post=request.POST, form=form),
@@ -248,7 +248,7 @@ def keep_step_after_timeout(request: HttpRequest) -> KeptPost | None:
 
 
 def _keep(draft: FormDraft, current: Step, typed: dict[str, Any]) -> None:
-    form_draft_save_answers(draft=draft, step=current.slug, answers=typed, valid=False)
+    draft_save_answers(draft=draft, step=current.slug, answers=typed, valid=False)
 
 
 def _post_answers(request: HttpRequest, draft: FormDraft, current: Step) -> HttpResponse:
@@ -265,7 +265,7 @@ def _post_answers(request: HttpRequest, draft: FormDraft, current: Step) -> Http
         for problem in step_problems(draft, current, form):
             current.show(form, problem)
             valid = False
-    draft = form_draft_save_answers(
+    draft = draft_save_answers(
         draft=draft,
         step=current.slug,
         answers=current.typed(post=request.POST, form=form),

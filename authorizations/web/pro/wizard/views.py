@@ -21,6 +21,7 @@ from redis.exceptions import RedisError
 from authorizations.errors import AuthorizationError
 from authorizations.models import RequestDraft
 from authorizations.services import correction_approvable_from
+from authorizations.services.drafts import draft_save_answers
 from authorizations.web.pro.wizard import selectors, services
 from authorizations.web.pro.wizard.forms import KIND_HELP, OTHER_CAF
 from authorizations.web.pro.wizard.steps import (
@@ -197,7 +198,7 @@ def _keep_typed(
 ) -> None:
     """Keep a question step's answers as typed, not judged (R42, and after a timeout)."""
     form = current.form(draft=draft, practitioner=practitioner)
-    services.draft_save_answers(
+    draft_save_answers(
         draft=draft,
         step=current.slug,
         answers=_storable(current.typed(post=request.POST, form=form)),
@@ -247,21 +248,21 @@ def _post_answers(
     edit = current.edit(post=request.POST, action=request.POST.get("action", "continue"))
     if edit is not None:
         # Rows edited are kept and shown again, not judged while still being written.
-        services.draft_save_answers(draft=draft, step=current.slug, answers=edit.typed, valid=False)
+        draft_save_answers(draft=draft, step=current.slug, answers=edit.typed, valid=False)
         return _render_step(request, draft, current, edit.form, extra=edit.extra)
     form = current.form(draft=draft, practitioner=practitioner, data=request.POST)
     valid = form.is_valid()
     if valid and current.checks_caf_file(form):
         valid, throttled = _check_caf_file(request, draft, form, practitioner)
         if throttled is not None:
-            services.draft_save_answers(
+            draft_save_answers(
                 draft=draft,
                 step=current.slug,
                 answers=current.typed(post=request.POST, form=form),
                 valid=False,
             )
             return throttled
-    draft = services.draft_save_answers(
+    draft = draft_save_answers(
         draft=draft,
         step=current.slug,
         # Invalid: keep what was typed and show the errors next to the fields.
