@@ -90,6 +90,19 @@ class KitStep[D]:
         return {}
 
 
+class CheckYourAnswers[D](KitStep[D]):
+    """The step both wizards end with, "check your answers" (GOV.UK pattern): not a question,
+    since its form posts to the submit, and never complete, so "Continue" always ends on it."""
+
+    slug = "check"
+    title = "Check your answers"
+    label = "Check"
+    is_question = False
+
+    def is_complete(self, draft: D) -> bool:
+        return False
+
+
 @dataclass(frozen=True)
 class SummaryRow:
     """One row of "check your answers": the question and the lines of its answer."""
