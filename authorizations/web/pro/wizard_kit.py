@@ -55,9 +55,9 @@ class WizardPages:
     discard: str
 
 
-def wizard_page[V: Callable[..., HttpResponse]](view: V) -> V:
+def wizard_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """A page of a wizard: shown (GET) and posted to (POST), by a practitioner only."""
-    return require_http_methods(["GET", "POST"])(practitioner_required(view))  # type: ignore[return-value]
+    return require_http_methods(["GET", "POST"])(practitioner_required(view))
 
 
 class KitStep[D]:
@@ -138,6 +138,7 @@ def signed_in_practitioner(request: HttpRequest) -> User:
 
 def draft_started[D: Draft](
     request: HttpRequest,
+    *,
     throttle: str,
     create: Callable[..., D],
     row: Callable[[D], tuple[D, str, Any, str]],
@@ -162,8 +163,9 @@ def start_page[D: (RequestDraft, FormDraft)](
     """What the wizard asks and the unfinished drafts, a page at a time, each as ``row`` makes
     it: the draft, its taxpayer's name, and the step where it goes on with that step's URL."""
     page = Paginator(drafts, DRAFTS_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"pages": pages, "drafts": [row(draft) for draft in page], "page": page}
-    return render(request, f"{pages.templates}start.html", {**context, "steps": steps})
+    rows = [row(draft) for draft in page]
+    context = {"pages": pages, "drafts": rows, "page": page, "steps": steps}
+    return render(request, f"{pages.templates}start.html", context)
 
 
 def discard_page(
@@ -258,7 +260,7 @@ def keep_timed_out_post[D: (RequestDraft, FormDraft), S: KitStep[Any]](
     *,
     model: type[D],
     view_names: set[str],
-    step_of: Callable[[D, str], S],
+    step_of: Callable[[str], S],
     url_of: Callable[[D, S], str],
     keep: Callable[[D, S], bool],
 ) -> KeptPost | None:
@@ -279,5 +281,5 @@ def keep_timed_out_post[D: (RequestDraft, FormDraft), S: KitStep[Any]](
     draft = model.objects.owned_by(user).unfinished().filter(public_id=public_id).first()
     if draft is None:
         return None
-    current = step_of(draft, str(match.kwargs.get("slug", "")))
+    current = step_of(str(match.kwargs.get("slug", "")))
     return KeptPost(return_to=url_of(draft, current), kept=keep(draft, current))

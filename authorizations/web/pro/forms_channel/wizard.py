@@ -95,7 +95,9 @@ def _draft_row(draft: FormDraft) -> tuple[FormDraft, str, Step, str]:
 def form_new(request: HttpRequest) -> HttpResponse:
     """What the upload asks, the unfinished uploads, and "Start a new upload" (a POST)."""
     if request.method == "POST":
-        return wizard_kit.draft_started(request, "form_upload_start", form_draft_create, _draft_row)
+        return wizard_kit.draft_started(
+            request, throttle="form_upload_start", create=form_draft_create, row=_draft_row
+        )
     practitioner = wizard_kit.signed_in_practitioner(request)
     steps = [step for step in STEPS if step.is_question]
     drafts = selectors.form_drafts_of(practitioner=practitioner)
@@ -174,9 +176,8 @@ def form_draft_step(request: HttpRequest, public_id: uuid.UUID, slug: str) -> Ht
     current = STEP_BY_SLUG.get(slug)
     if current is None or not current.applies(draft):
         raise Http404("No such step.")
-    if (
-        gone := wizard_kit.gone_from_steps(request, PAGES, draft, sent_url=_sent_url(draft))
-    ) is not None:
+    gone = wizard_kit.gone_from_steps(request, PAGES, draft, sent_url=_sent_url(draft))
+    if gone is not None:
         return gone
     if request.method == "POST" and portal_closed_now(request):
         if current.is_question and current is not FILE_STEP:
@@ -222,7 +223,7 @@ def keep_step_after_timeout(request: HttpRequest) -> KeptPost | None:
         request,
         model=FormDraft,
         view_names={"authorizations_pro:form_draft_step", "authorizations_pro:form_draft_submit"},
-        step_of=lambda _draft, slug: STEP_BY_SLUG.get(slug, CHECK_STEP),
+        step_of=lambda slug: STEP_BY_SLUG.get(slug, CHECK_STEP),
         url_of=step_url,
         keep=keep,
     )

@@ -86,7 +86,9 @@ def _draft_row(draft: RequestDraft) -> tuple[RequestDraft, str, Step, str]:
 def start(request: HttpRequest) -> HttpResponse:
     """What the wizard asks, the unfinished drafts, and "Start a new request" (a POST)."""
     if request.method == "POST":
-        return wizard_kit.draft_started(request, "request_start", services.draft_create, _draft_row)
+        return wizard_kit.draft_started(
+            request, throttle="request_start", create=services.draft_create, row=_draft_row
+        )
     drafts = selectors.drafts_for(practitioner=wizard_kit.signed_in_practitioner(request))
     return wizard_kit.start_page(request, PAGES, drafts, row=_draft_row, steps=QUESTION_STEPS)
 
@@ -145,9 +147,8 @@ def step(request: HttpRequest, public_id: uuid.UUID, slug: str) -> HttpResponse:
     current = STEP_BY_SLUG.get(slug)
     if current is None:
         raise Http404("No such step.")
-    if (
-        gone := wizard_kit.gone_from_steps(request, PAGES, draft, sent_url=_sent_url(draft))
-    ) is not None:
+    gone = wizard_kit.gone_from_steps(request, PAGES, draft, sent_url=_sent_url(draft))
+    if gone is not None:
         return gone
     if request.method == "POST" and portal_closed_now(request):
         return _keep_while_closed(request, draft, current, practitioner)
@@ -215,7 +216,7 @@ def keep_step_after_timeout(request: HttpRequest) -> KeptPost | None:
         request,
         model=RequestDraft,
         view_names=_KEPT_AFTER_TIMEOUT,
-        step_of=lambda _draft, slug: STEP_BY_SLUG.get(slug, CHECK_STEP),
+        step_of=lambda slug: STEP_BY_SLUG.get(slug, CHECK_STEP),
         url_of=step_url,
         keep=keep,
     )
