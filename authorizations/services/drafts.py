@@ -5,7 +5,7 @@ A draft of a request (``RequestDraft``) and a draft of an upload (``FormDraft``)
 answers alike: per step in ``data``, what was typed on a step not valid yet under :data:`RAW`
 (R42), the TIN encrypted in its own column and only its last four digits under :data:`TIN`
 (R43, R46). What differs (the file of an upload, the audit of its events, how each is sent)
-stays in each wizard's own services, which call these with their own querysets.
+stays in each wizard's own services.
 """
 
 from __future__ import annotations
@@ -44,10 +44,17 @@ def draft_start[AnyDraft: (RequestDraft, FormDraft)](
     return draft, True
 
 
-def draft_keep_answers[AnyDraft: (RequestDraft, FormDraft)](
+def _unsent[AnyDraft: (RequestDraft, FormDraft)](draft: AnyDraft) -> models.QuerySet[AnyDraft]:
+    """The drafts of ``draft``'s kind not sent yet: only those are written (R47: a sent draft's
+    answers are what was sent)."""
+    if isinstance(draft, RequestDraft):
+        return RequestDraft.objects.filter(submitted_request__isnull=True)
+    return FormDraft.objects.filter(submitted_form__isnull=True)
+
+
+def draft_save_answers[AnyDraft: (RequestDraft, FormDraft)](
     *,
     draft: AnyDraft,
-    unsent: models.QuerySet[AnyDraft],
     step: str,
     answers: dict[str, Any],
     valid: bool,
@@ -57,7 +64,7 @@ def draft_keep_answers[AnyDraft: (RequestDraft, FormDraft)](
     """Keep a step's answers. Valid ones complete the step; otherwise they are kept as typed,
     so nothing is lost (R42), and the step stays incomplete until it is posted valid.
     ``answers`` never hold a TIN (R46): a parsed one goes to its encrypted column. Only a draft
-    in ``unsent`` (not yet submitted) is written."""
+    not yet sent is written."""
     data = dict(draft.data)
     raw = dict(data.get(RAW, {}))
     if valid:
@@ -74,20 +81,21 @@ def draft_keep_answers[AnyDraft: (RequestDraft, FormDraft)](
         draft.taxpayer_tin_ciphertext = tin_encrypt(tin.digits)
         data[TIN] = {"last4": tin.last4, "type": str(tin.tin_type)}
         fields.append("taxpayer_tin_ciphertext")
-    unsent.filter(pk=draft.pk).update(**{name: getattr(draft, name) for name in fields})
+    _unsent(draft).filter(pk=draft.pk).update(**{name: getattr(draft, name) for name in fields})
     return draft
 
 
 def draft_wipe[AnyDraft: (RequestDraft, FormDraft)](
     *,
     draft: AnyDraft,
-    unsent: models.QuerySet[AnyDraft],
     now: dt.datetime,
     **also: Any,
 ) -> bool:
     """Wipe an unsent draft's answers and TIN, keeping the row so a doubled "Discard" is told
     so (R47); ``also`` names more columns to clear. False when already discarded or sent."""
-    changed = unsent.filter(pk=draft.pk, discarded_at__isnull=True).update(
-        data={}, taxpayer_tin_ciphertext="", discarded_at=now, updated_at=now, **also
+    changed = (
+        _unsent(draft)
+        .filter(pk=draft.pk, discarded_at__isnull=True)
+        .update(data={}, taxpayer_tin_ciphertext="", discarded_at=now, updated_at=now, **also)
     )
     return bool(changed)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -19,12 +18,11 @@ from authorizations.errors import FormRefused
 from authorizations.forms_channel.data import FormData
 from authorizations.forms_channel.files import CheckedFile
 from authorizations.models import FormDraft, UploadedForm
-from authorizations.services.drafts import draft_keep_answers, draft_start, draft_wipe
+from authorizations.services.drafts import draft_start, draft_wipe
 from authorizations.services.forms import form_upload
 from taxpro import clock
 from taxpro.audit import audit_record
 from taxpro.models import User
-from taxpro.tins import Tin
 
 # Where the draft's JSON keeps the name the signed file was chosen under (the file itself is
 # in storage).
@@ -51,28 +49,6 @@ def form_draft_create(*, practitioner: User, now: dt.datetime | None = None) -> 
         if created:
             audit_record(action="form_draft.created", obj=draft, actor=practitioner, now=now)
         return draft
-
-
-def form_draft_save_answers(
-    *,
-    draft: FormDraft,
-    step: str,
-    answers: dict[str, Any],
-    valid: bool,
-    tin: Tin | None = None,
-    now: dt.datetime | None = None,
-) -> FormDraft:
-    """Keep a step's answers: valid ones complete the step; others are kept as typed so nothing
-    is lost (R42) and the step stays incomplete. ``answers`` never hold a TIN (R46)."""
-    return draft_keep_answers(
-        draft=draft,
-        unsent=FormDraft.objects.filter(submitted_form__isnull=True),
-        step=step,
-        answers=answers,
-        valid=valid,
-        tin=tin,
-        now=now,
-    )
 
 
 def form_draft_keep_file(
@@ -117,9 +93,7 @@ def _delete_file(draft: FormDraft) -> None:
 def form_draft_discard(*, draft: FormDraft, now: dt.datetime | None = None) -> bool:
     """Wipe an unsubmitted draft's answers and file. False when already discarded or sent."""
     now = now or clock.now()
-    changed = draft_wipe(
-        draft=draft, unsent=FormDraft.objects.filter(submitted_form__isnull=True), now=now, file=""
-    )
+    changed = draft_wipe(draft=draft, now=now, file="")
     if changed:
         _delete_file(draft)
         audit_record(action="form_draft.discarded", obj=draft, actor=draft.owner, now=now)

@@ -13,12 +13,8 @@ from typing import Any
 import pytest
 
 from authorizations.models import FormDraft, RequestDraft
-from authorizations.services.drafts import RAW, TIN
-from authorizations.services.form_drafts import (
-    form_draft_create,
-    form_draft_discard,
-    form_draft_save_answers,
-)
+from authorizations.services.drafts import RAW, TIN, draft_save_answers
+from authorizations.services.form_drafts import form_draft_create, form_draft_discard
 from authorizations.web.pro.wizard import services as request_drafts
 from taxpro.tin_crypto import tin_decrypt
 from taxpro.tins import tin_parse
@@ -39,10 +35,10 @@ WIZARDS = {
     "request": Wizard(
         RequestDraft,
         request_drafts.draft_create,
-        request_drafts.draft_save_answers,
+        draft_save_answers,
         request_drafts.draft_discard,
     ),
-    "upload": Wizard(FormDraft, form_draft_create, form_draft_save_answers, form_draft_discard),
+    "upload": Wizard(FormDraft, form_draft_create, draft_save_answers, form_draft_discard),
 }
 
 

@@ -1,10 +1,11 @@
 """The machinery both wizards share (the request wizard, ``web/pro/wizard/``, and the forms
 upload, ``web/pro/forms_channel/``), after pretix's checkout flow (style.md): a registry of steps
 walked by one dispatcher view each. Only what is really the same lives here: the summary row and
-the edit of a rows step, reading what was typed and kept (R42), the step indicator, the htmx
-swap of the step region, the redirect after a POST, and finding the draft a POST sent after the
-session ended belongs to (issue 10). The questions, their judging and the sending stay in each
-wizard.
+the edit of a rows step, reading what was typed and kept (R42), the start page and its list of
+unfinished drafts, the discard page, the step page with its indicator and the htmx swap of its
+region, turning away a draft sent or discarded, the redirect after a POST, and finding the draft
+a POST sent after the session ended belongs to (issue 10). The questions, their judging and the
+sending stay in each wizard.
 """
 
 from __future__ import annotations
@@ -14,23 +15,49 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
+from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve
+from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
+from authorizations.models import FormDraft, RequestDraft
 from authorizations.services.drafts import RAW
+from taxpro.access import practitioner_required
 from taxpro.models import User
+from taxpro.session_lifetime import KeptPost
+from taxpro.throttle import throttled_or_none
 from taxpro.tins import Tin
 
 # The region htmx swaps on every step page: partial name = element id = hx-target (style.md).
 STEP_REGION = "wizard-step"
+# How many unfinished drafts a start page lists at a time.
+DRAFTS_PER_PAGE = 20
 
 
 class Draft(Protocol):
     public_id: uuid.UUID
     data: Any
+
+
+@dataclass(frozen=True)
+class WizardPages:
+    """What a wizard's shared pages need to know of it: the word for what its draft becomes
+    ("request", "upload"), the folder of its start, discard and step templates, and the names of
+    its start and discard URLs (a step's URL is its steps' ``step_url``)."""
+
+    noun: str
+    templates: str
+    start: str
+    discard: str
+
+
+def wizard_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page of a wizard: shown (GET) and posted to (POST), by a practitioner only."""
+    return require_http_methods(["GET", "POST"])(practitioner_required(view))
 
 
 class KitStep[D]:
@@ -63,6 +90,19 @@ class KitStep[D]:
         return {}
 
 
+class CheckYourAnswers[D](KitStep[D]):
+    """The step both wizards end with, "check your answers" (GOV.UK pattern): not a question,
+    since its form posts to the submit, and never complete, so "Continue" always ends on it."""
+
+    slug = "check"
+    title = "Check your answers"
+    label = "Check"
+    is_question = False
+
+    def is_complete(self, draft: D) -> bool:
+        return False
+
+
 @dataclass(frozen=True)
 class SummaryRow:
     """One row of "check your answers": the question and the lines of its answer."""
@@ -88,6 +128,79 @@ def raw_answers_of(draft: Draft, slug: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+def signed_in_practitioner(request: HttpRequest) -> User:
+    """The practitioner behind the request: ``practitioner_required`` has already turned away
+    anyone else, so this only tells the type checker."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def draft_started[D: Draft](
+    request: HttpRequest,
+    *,
+    throttle: str,
+    create: Callable[..., D],
+    row: Callable[[D], tuple[D, str, Any, str]],
+) -> HttpResponse:
+    """ "Start a new ..." posted: the practitioner's new draft (an untouched one is reused, R47),
+    at the step where its ``row`` goes on (the first). Floods: starting faster than a person
+    could is answered 429 (throttled as ``throttle``, issue 10)."""
+    if (throttled := throttled_or_none(request, action=throttle)) is not None:
+        return throttled
+    _draft, _name, _step, url = row(create(practitioner=signed_in_practitioner(request)))
+    return redirect(url)
+
+
+def start_page[D: (RequestDraft, FormDraft)](
+    request: HttpRequest,
+    pages: WizardPages,
+    drafts: models.QuerySet[D],
+    *,
+    row: Callable[[D], tuple[D, str, Any, str]],
+    steps: Sequence[Any],
+) -> HttpResponse:
+    """What the wizard asks and the unfinished drafts, a page at a time, each as ``row`` makes
+    it: the draft, its taxpayer's name, and the step where it goes on with that step's URL."""
+    page = Paginator(drafts, DRAFTS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [row(draft) for draft in page]
+    context = {"pages": pages, "drafts": rows, "page": page, "steps": steps}
+    return render(request, f"{pages.templates}start.html", context)
+
+
+def discard_page(
+    request: HttpRequest,
+    pages: WizardPages,
+    draft: RequestDraft | FormDraft,
+    *,
+    discard: Callable[..., bool],
+    taxpayer_name: str,
+) -> HttpResponse:
+    """Confirm (GET), then ``discard`` the draft (POST). A doubled POST, or a draft discarded
+    already, is told so (R47)."""
+    if request.method == "POST" or draft.discarded_at is not None:
+        if request.method == "POST" and discard(draft=draft):
+            messages.success(request, f"The draft {pages.noun} was discarded.")
+        else:
+            messages.info(request, "This draft was already discarded.")
+        return redirect(pages.start)
+    context = {"pages": pages, "draft": draft, "taxpayer_name": taxpayer_name}
+    return render(request, f"{pages.templates}discard.html", context)
+
+
+def gone_from_steps(
+    request: HttpRequest, pages: WizardPages, draft: RequestDraft | FormDraft, *, sent_url: str
+) -> HttpResponse | None:
+    """Where a draft no longer walked goes instead of its steps: a sent one (``sent_url`` is
+    where, "" while unsent) to what it became, a discarded one back to the start, told so."""
+    if sent_url:
+        return redirect(sent_url)
+    if draft.discarded_at is not None:
+        messages.info(request, f"That draft was discarded. Start a new {pages.noun}.")
+        return redirect(pages.start)
+    return None
+
+
 def step_indicator[S: KitStep[Any]](
     *, draft: Draft, steps: Sequence[S], current: S, url_of: Callable[[Any, S], str]
 ) -> list[dict[str, Any]]:
@@ -105,13 +218,34 @@ def step_indicator[S: KitStep[Any]](
     ]
 
 
-def render_step(
-    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
+def render_step[S: KitStep[Any]](
+    request: HttpRequest,
+    pages: WizardPages,
+    draft: Draft,
+    step: S,
+    form: Any,
+    *,
+    steps: Sequence[S],
+    url_of: Callable[[Any, S], str],
+    context: dict[str, Any],
+    status: int = 200,
 ) -> HttpResponse:
-    """The step page, or only its region when htmx asks (it swaps ``#wizard-step``)."""
+    """The step page of ``step`` among ``steps``: its indicator, counter, form and what
+    ``context`` adds; or only its region when htmx asks (it swaps ``#wizard-step``)."""
+    template = f"{pages.templates}step.html"
     if getattr(request, "htmx", False):
         template = f"{template}#{STEP_REGION}"
-    return render(request, template, context, status=status)
+    page = {
+        "pages": pages,
+        "draft": draft,
+        "step": step,
+        "steps": step_indicator(draft=draft, steps=steps, current=step, url_of=url_of),
+        "step_number": steps.index(step) + 1 if step in steps else 1,
+        "step_count": len(steps),
+        "form": form,
+        "step_url": url_of(draft, step),
+    }
+    return render(request, template, {**page, **context}, status=status)
 
 
 def redirect_after_post(request: HttpRequest, url: str) -> HttpResponse:
@@ -121,15 +255,19 @@ def redirect_after_post(request: HttpRequest, url: str) -> HttpResponse:
     return HttpResponseRedirect(url)
 
 
-def draft_of_timed_out_post[D: models.Model](
+def keep_timed_out_post[D: (RequestDraft, FormDraft), S: KitStep[Any]](
     request: HttpRequest,
     *,
+    model: type[D],
     view_names: set[str],
-    unfinished_of: Callable[[User], models.QuerySet[D]],
-) -> tuple[D, str] | None:
-    """Issue 10: the unfinished draft a POST sent after the session ended was for, with the
-    slug of the step it was sent from ("" for the submit), or None when the POST was not to one
-    of ``view_names`` or names no draft of the signed-in practitioner."""
+    step_of: Callable[[str], S],
+    url_of: Callable[[D, S], str],
+    keep: Callable[[D, S], bool],
+) -> KeptPost | None:
+    """Issue 10: a POST sent after the session ended to one of ``view_names`` (a step, or the
+    submit) keeps what was typed in the signed-in practitioner's unfinished draft it names, as
+    ``keep`` does (False when the step keeps nothing), and signing in again returns to the step
+    (``step_of`` the slug posted from, "" for the submit). None for any other POST."""
     try:
         match = resolve(request.path_info)
     except Resolver404:
@@ -139,7 +277,9 @@ def draft_of_timed_out_post[D: models.Model](
     user = request.user
     if not isinstance(user, User):
         return None
-    draft = unfinished_of(user).filter(public_id=match.kwargs["public_id"]).first()
+    public_id = match.kwargs["public_id"]
+    draft = model.objects.owned_by(user).unfinished().filter(public_id=public_id).first()
     if draft is None:
         return None
-    return draft, str(match.kwargs.get("slug", ""))
+    current = step_of(str(match.kwargs.get("slug", "")))
+    return KeptPost(return_to=url_of(draft, current), kept=keep(draft, current))

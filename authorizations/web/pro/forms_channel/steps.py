@@ -33,7 +33,13 @@ from authorizations.web.pro.forms_channel.forms import (
     TaxpayerForm,
     typed_values,
 )
-from authorizations.web.pro.wizard_kit import Edit, KitStep, SummaryRow, raw_answers_of
+from authorizations.web.pro.wizard_kit import (
+    CheckYourAnswers,
+    Edit,
+    KitStep,
+    SummaryRow,
+    raw_answers_of,
+)
 from caf.models import DesignationCode
 from taxpro import clock
 from taxpro.addresses import PostalAddress
@@ -201,10 +207,15 @@ class RowsStep(Step):
 
     form_class: ClassVar[type[RowList]]
     template = "rows"
-    row_noun: ClassVar[str]
-    add_words: ClassVar[str]
-    added_status: ClassVar[str]
-    removed_status: ClassVar[str]
+
+    @property
+    def row_noun(self) -> str:
+        """What a row is, as its rows' form says ("representative", "row")."""
+        return self.form_class.noun
+
+    @property
+    def add_words(self) -> str:
+        return f"Add another {self.row_noun}"
 
     def form(self, *, draft: FormDraft, data: Mapping[str, Any] | None = None) -> RowList:
         form_type = form_type_of(draft)
@@ -235,7 +246,7 @@ class RowsStep(Step):
         status = ""
         if action == "add" and len(rows) < self.form_class.limit:
             rows.append(self.form_class.new_row())
-            focus_row, status = len(rows) - 1, self.added_status
+            focus_row, status = len(rows) - 1, f"A {self.row_noun} was added."
         elif action == "add":
             rows_class = self.form_class
             status = f"A form can have at most {rows_class.limit} {rows_class.noun}s here."
@@ -243,7 +254,7 @@ class RowsStep(Step):
             index = action.removeprefix("remove-")
             if index.isdigit() and int(index) < len(rows):
                 rows.pop(int(index))
-                status = self.removed_status
+                status = f"The {self.row_noun} was removed."
                 focus_row = min(int(index), len(rows) - 1) if rows else None
         form = self.form_class(
             rows=rows, bound=False, form_type=posted.form_type, rows_dropped=posted.rows_dropped
@@ -274,14 +285,10 @@ class RepresentativesStep(RowsStep):
     label = "Representatives"
     form_class = RepresentativesForm
     problem_heads = ("representatives",)
-    row_noun = "representative"
-    add_words = "Add another representative"
     intro = (
         "Enter each representative (Form 2848) or designee (Form 8821) named on line 2, as on"
         " the form. On a Form 2848, also enter what each one wrote in Part II."
     )
-    added_status = "A representative was added."
-    removed_status = "The representative was removed."
 
     def context(self, draft: FormDraft) -> dict[str, Any]:
         # Form 8821 names designees; Form 2848 names representatives.
@@ -325,15 +332,11 @@ class MattersStep(RowsStep):
     label = "Matters"
     form_class = MattersForm
     problem_heads = ("matters",)
-    row_noun = "row"
-    add_words = "Add another row"
     intro = (
         "One row for each line of line 3: the form number, the matter as written, and the"
         " periods. Each year, quarter or fiscal year from the first year to the last is"
         ' included. A general reference such as "all years" cannot be recorded.'
     )
-    added_status = "A row was added."
-    removed_status = "The row was removed."
 
     def contribute(self, form: Any, parts: dict[str, Any]) -> None:
         parts["matters"] = form.matters()
@@ -475,20 +478,10 @@ class FileStep(Step):
     def context(self, draft: FormDraft) -> dict[str, Any]:
         return {"kept_file": draft.data.get(FILE) if draft.file else None}
 
-    def summary(self, form: Any) -> list[SummaryRow]:
-        return []
 
-
-class CheckStep(Step):
-    slug = "check"
-    title = "Check your answers"
-    label = "Check"
+class CheckStep(CheckYourAnswers[FormDraft], Step):
     form_class = forms.Form
-    is_question = False
     template = "check"
-
-    def is_complete(self, draft: FormDraft) -> bool:
-        return False
 
     def context(self, draft: FormDraft) -> dict[str, Any]:
         sections = []

@@ -14,22 +14,22 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from authorizations.errors import FormRefused
 from authorizations.forms_channel.files import form_file_check, form_upload_max_bytes
 from authorizations.models import FormDraft
+from authorizations.services.drafts import draft_save_answers
 from authorizations.services.form_drafts import (
     form_draft_create,
     form_draft_discard,
     form_draft_keep_file,
-    form_draft_save_answers,
     form_draft_submit,
 )
+from authorizations.web.pro import wizard_kit
 from authorizations.web.pro.forms_channel import selectors
 from authorizations.web.pro.forms_channel.forms import FileForm
 from authorizations.web.pro.forms_channel.steps import (
@@ -47,15 +47,8 @@ from authorizations.web.pro.forms_channel.steps import (
     step_url,
     steps_of,
 )
-from authorizations.web.pro.wizard_kit import (
-    draft_of_timed_out_post,
-    redirect_after_post,
-    render_step,
-    step_indicator,
-)
 from taxpro.access import practitioner_required
 from taxpro.errors import TinInvalid
-from taxpro.models import User
 from taxpro.not_found import get_or_404
 from taxpro.service_hours.middleware import (
     closed_response,
@@ -63,74 +56,63 @@ from taxpro.service_hours.middleware import (
     saves_draft_while_closed,
 )
 from taxpro.session_lifetime import KeptPost
-from taxpro.throttle import throttle_wait, throttled_or_none, too_many_requests
+from taxpro.throttle import throttle_wait, too_many_requests
 
-STEP_TEMPLATE = "authorizations/pro/forms/step.html"
-DRAFTS_PER_PAGE = 20
 # The questions' share of an upload's body, on top of the file (multipart headers and fields).
 FIELDS_ALLOWANCE_BYTES = 256 * 1024
-
-
-def _practitioner(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # practitioner_required turned away anyone else
-    return user
+PAGES = wizard_kit.WizardPages(
+    noun="upload",
+    templates="authorizations/pro/forms/",
+    start="authorizations_pro:form_new",
+    discard="authorizations_pro:form_draft_discard",
+)
 
 
 def _draft(request: HttpRequest, public_id: uuid.UUID) -> FormDraft:
-    return get_or_404(
-        selectors.form_draft_of, practitioner=_practitioner(request), public_id=public_id
-    )
+    practitioner = wizard_kit.signed_in_practitioner(request)
+    return get_or_404(selectors.form_draft_of, practitioner=practitioner, public_id=public_id)
+
+
+def _sent_url(draft: FormDraft) -> str:
+    """The uploaded form's page once the draft was uploaded, else ""."""
+    sent = draft.submitted_form
+    return reverse("authorizations_pro:form", args=[sent.public_id]) if sent is not None else ""
 
 
 def _taxpayer_name(draft: FormDraft) -> str:
     return str((answers_of(draft, "taxpayer") or {}).get("name", ""))
 
 
+def _draft_row(draft: FormDraft) -> tuple[FormDraft, str, Step, str]:
+    following = first_incomplete(draft)
+    return draft, _taxpayer_name(draft), following, step_url(draft, following)
+
+
 # --- Start and discard ----------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
-@practitioner_required
+@wizard_kit.wizard_page
 def form_new(request: HttpRequest) -> HttpResponse:
     """What the upload asks, the unfinished uploads, and "Start a new upload" (a POST)."""
-    practitioner = _practitioner(request)
     if request.method == "POST":
-        # Floods: starting uploads faster than a person could is answered 429 (issue 10).
-        if (throttled := throttled_or_none(request, action="form_upload_start")) is not None:
-            return throttled
-        draft = form_draft_create(practitioner=practitioner)
-        return redirect(step_url(draft, STEPS[0]))
-    page = Paginator(selectors.form_drafts_of(practitioner=practitioner), DRAFTS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    drafts = [(draft, _taxpayer_name(draft), first_incomplete(draft)) for draft in page]
+        return wizard_kit.draft_started(
+            request, throttle="form_upload_start", create=form_draft_create, row=_draft_row
+        )
+    practitioner = wizard_kit.signed_in_practitioner(request)
     steps = [step for step in STEPS if step.is_question]
-    return render(
-        request,
-        "authorizations/pro/forms/start.html",
-        {"drafts": drafts, "page": page, "steps": steps},
-    )
+    drafts = selectors.form_drafts_of(practitioner=practitioner)
+    return wizard_kit.start_page(request, PAGES, drafts, row=_draft_row, steps=steps)
 
 
-@require_http_methods(["GET", "POST"])
-@practitioner_required
+@wizard_kit.wizard_page
 def form_draft_discard_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Confirm (GET), then wipe the draft and its file (POST). A doubled POST is told so."""
     draft = _draft(request, public_id)
     if draft.submitted_form is not None:
         messages.info(request, "This form was already uploaded, so its draft cannot be discarded.")
-        return redirect("authorizations_pro:form", public_id=draft.submitted_form.public_id)
-    if request.method == "POST" or draft.discarded_at is not None:
-        if request.method == "POST" and form_draft_discard(draft=draft):
-            messages.success(request, "The draft upload was discarded.")
-        else:
-            messages.info(request, "This draft was already discarded.")
-        return redirect("authorizations_pro:form_new")
-    return render(
-        request,
-        "authorizations/pro/forms/discard.html",
-        {"draft": draft, "taxpayer_name": _taxpayer_name(draft)},
+        return redirect(_sent_url(draft))
+    return wizard_kit.discard_page(
+        request, PAGES, draft, discard=form_draft_discard, taxpayer_name=_taxpayer_name(draft)
     )
 
 
@@ -146,16 +128,7 @@ def _render_step(
     extra: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    steps = steps_of(draft)
-    indicator = step_indicator(draft=draft, steps=steps, current=step, url_of=step_url)
     context: dict[str, Any] = {
-        "draft": draft,
-        "step": step,
-        "steps": indicator,
-        "step_number": steps.index(step) + 1 if step in steps else 1,
-        "step_count": len(steps),
-        "form": form,
-        "step_url": step_url(draft, step),
         "is_2848": (answers_of(draft, "form") or {}).get("form_type") == "2848",
         "max_megabytes": form_upload_max_bytes() // (1024 * 1024),
         "questions": [
@@ -170,11 +143,21 @@ def _render_step(
         **step.context(draft),
         **(extra or {}),
     }
-    return render_step(request, STEP_TEMPLATE, context, status=status)
+    return wizard_kit.render_step(
+        request,
+        PAGES,
+        draft,
+        step,
+        form,
+        steps=steps_of(draft),
+        url_of=step_url,
+        context=context,
+        status=status,
+    )
 
 
 # The kit's redirect after a POST, under the name the views below (and the submit) use.
-_redirect = redirect_after_post
+_redirect = wizard_kit.redirect_after_post
 
 
 def _unanswered(request: HttpRequest, draft: FormDraft) -> HttpResponse | None:
@@ -186,19 +169,16 @@ def _unanswered(request: HttpRequest, draft: FormDraft) -> HttpResponse | None:
 
 
 @saves_draft_while_closed  # R42: a step POST while closed keeps what was typed, then 503.
-@require_http_methods(["GET", "POST"])
-@practitioner_required
+@wizard_kit.wizard_page
 def form_draft_step(request: HttpRequest, public_id: uuid.UUID, slug: str) -> HttpResponse:
     """Every step, through the registry: show its form, or keep what was posted and move on."""
     draft = _draft(request, public_id)
     current = STEP_BY_SLUG.get(slug)
     if current is None or not current.applies(draft):
         raise Http404("No such step.")
-    if draft.submitted_form is not None:
-        return redirect("authorizations_pro:form", public_id=draft.submitted_form.public_id)
-    if draft.discarded_at is not None:
-        messages.info(request, "That draft was discarded. Start a new upload.")
-        return redirect("authorizations_pro:form_new")
+    gone = wizard_kit.gone_from_steps(request, PAGES, draft, sent_url=_sent_url(draft))
+    if gone is not None:
+        return gone
     if request.method == "POST" and portal_closed_now(request):
         if current.is_question and current is not FILE_STEP:
             _keep_typed(request, draft, current)
@@ -219,7 +199,7 @@ def _keep_typed(request: HttpRequest, draft: FormDraft, current: Step) -> None:
     """Keep a question step's answers as typed, not judged, with a valid TIN encrypted (R42:
     the portal closed; issue 10: the session ended)."""
     form = current.form(draft=draft, data=request.POST)
-    form_draft_save_answers(
+    draft_save_answers(
         draft=draft,
         step=current.slug,
         answers=current.typed(post=request.POST, form=form),
@@ -232,23 +212,25 @@ def keep_step_after_timeout(request: HttpRequest) -> KeptPost | None:
     """Issue 10: a step of the upload sent after the session ended keeps its answers in the
     draft, and signing in again returns to the step (registered in ``AuthorizationsConfig``).
     A file is not kept: it is chosen again."""
-    found = draft_of_timed_out_post(
+
+    def keep(draft: FormDraft, current: Step) -> bool:
+        if not current.is_question or current is FILE_STEP or not current.applies(draft):
+            return False
+        _keep_typed(request, draft, current)
+        return True
+
+    return wizard_kit.keep_timed_out_post(
         request,
+        model=FormDraft,
         view_names={"authorizations_pro:form_draft_step", "authorizations_pro:form_draft_submit"},
-        unfinished_of=lambda user: FormDraft.objects.owned_by(user).unfinished(),
+        step_of=lambda slug: STEP_BY_SLUG.get(slug, CHECK_STEP),
+        url_of=step_url,
+        keep=keep,
     )
-    if found is None:
-        return None
-    draft, slug = found
-    current = STEP_BY_SLUG.get(slug, CHECK_STEP)
-    if not current.is_question or current is FILE_STEP or not current.applies(draft):
-        return KeptPost(return_to=step_url(draft, current), kept=False)
-    _keep_typed(request, draft, current)
-    return KeptPost(return_to=step_url(draft, current), kept=True)
 
 
 def _keep(draft: FormDraft, current: Step, typed: dict[str, Any]) -> None:
-    form_draft_save_answers(draft=draft, step=current.slug, answers=typed, valid=False)
+    draft_save_answers(draft=draft, step=current.slug, answers=typed, valid=False)
 
 
 def _post_answers(request: HttpRequest, draft: FormDraft, current: Step) -> HttpResponse:
@@ -265,7 +247,7 @@ def _post_answers(request: HttpRequest, draft: FormDraft, current: Step) -> Http
         for problem in step_problems(draft, current, form):
             current.show(form, problem)
             valid = False
-    draft = form_draft_save_answers(
+    draft = draft_save_answers(
         draft=draft,
         step=current.slug,
         answers=current.typed(post=request.POST, form=form),
@@ -339,16 +321,13 @@ def form_draft_submit_view(request: HttpRequest, public_id: uuid.UUID) -> HttpRe
     """Upload the checked form (R34; R47: once). Refused while the pre-check finds a problem
     (R39a), for a duplicate (R39), or a file refused: the check page says why, nothing
     written."""
-    practitioner = _practitioner(request)
+    practitioner = wizard_kit.signed_in_practitioner(request)
     draft = _draft(request, public_id)
     if draft.submitted_form is not None:
         messages.info(request, "This form was already uploaded. It was not uploaded again.")
-        return _redirect(
-            request, reverse("authorizations_pro:form", args=[draft.submitted_form.public_id])
-        )
-    if draft.discarded_at is not None:
-        messages.info(request, "That draft was discarded. Start a new upload.")
-        return redirect("authorizations_pro:form_new")
+        return _redirect(request, _sent_url(draft))
+    if (gone := wizard_kit.gone_from_steps(request, PAGES, draft, sent_url="")) is not None:
+        return gone
     if (unanswered := _unanswered(request, draft)) is not None:
         return unanswered
     if draft_problems(draft):

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from authorizations.errors import AuthorizationError, RequestRefused
 from authorizations.models import AuthorizationRequest, RequestDraft
-from authorizations.services.drafts import draft_keep_answers, draft_start, draft_wipe
+from authorizations.services.drafts import draft_start, draft_wipe
 from authorizations.services.submission import Representative, TaxpayerDetails, request_submit
 from authorizations.web.pro.wizard.steps import postal_address_of
 from caf.errors import CafError
@@ -20,7 +20,6 @@ from taxpro import clock
 from taxpro.audit import audit_record
 from taxpro.models import User
 from taxpro.tin_crypto import tin_decrypt
-from taxpro.tins import Tin
 
 
 def draft_create(*, practitioner: User, now: dt.datetime | None = None) -> RequestDraft:
@@ -34,29 +33,6 @@ def draft_create(*, practitioner: User, now: dt.datetime | None = None) -> Reque
             now=now or clock.now(),
         )
         return draft
-
-
-def draft_save_answers(
-    *,
-    draft: RequestDraft,
-    step: str,
-    answers: dict[str, Any],
-    valid: bool,
-    tin: Tin | None = None,
-    now: dt.datetime | None = None,
-) -> RequestDraft:
-    """Keep a step's answers. Valid ones complete the step; otherwise they are kept as typed,
-    so nothing is lost (R42), and the step stays incomplete until it is posted valid.
-    ``answers`` never hold a TIN (R46): a parsed one goes to its encrypted column."""
-    return draft_keep_answers(
-        draft=draft,
-        unsent=RequestDraft.objects.filter(submitted_request__isnull=True),
-        step=step,
-        answers=answers,
-        valid=valid,
-        tin=tin,
-        now=now,
-    )
 
 
 def draft_caf_number_check(
@@ -106,11 +82,7 @@ def draft_caf_number_throttled(
 
 def draft_discard(*, draft: RequestDraft, now: dt.datetime | None = None) -> bool:
     """Wipe an unsubmitted draft's answers. False when it was already discarded or sent (R47)."""
-    return draft_wipe(
-        draft=draft,
-        unsent=RequestDraft.objects.filter(submitted_request__isnull=True),
-        now=now or clock.now(),
-    )
+    return draft_wipe(draft=draft, now=now or clock.now())
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,13 @@ from authorizations.web.pro.wizard.forms import (
     TaxpayerForm,
     declaration,
 )
-from authorizations.web.pro.wizard_kit import Edit, KitStep, SummaryRow, raw_answers_of
+from authorizations.web.pro.wizard_kit import (
+    CheckYourAnswers,
+    Edit,
+    KitStep,
+    SummaryRow,
+    raw_answers_of,
+)
 from caf.errors import CafError
 from taxpayers.errors import TaxpayerError
 from taxpro import clock
@@ -277,15 +283,8 @@ class NoticesStep(Step):
         return [SummaryRow("Copies of notices", ["Yes" if answer == "yes" else "No"])]
 
 
-class CheckStep(Step):
-    slug = "check"
-    title = "Check your answers"
-    label = "Check"
+class CheckStep(CheckYourAnswers[RequestDraft], Step):
     form_class = DeclarationForm
-    is_question = False
-
-    def is_complete(self, draft: RequestDraft) -> bool:
-        return False
 
     def context(self, draft: RequestDraft) -> dict[str, Any]:
         return {

@@ -11,7 +11,6 @@ from typing import Any
 
 from allauth.core import ratelimit
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +20,8 @@ from redis.exceptions import RedisError
 from authorizations.errors import AuthorizationError
 from authorizations.models import RequestDraft
 from authorizations.services import correction_approvable_from
+from authorizations.services.drafts import draft_save_answers
+from authorizations.web.pro import wizard_kit
 from authorizations.web.pro.wizard import selectors, services
 from authorizations.web.pro.wizard.forms import KIND_HELP, OTHER_CAF
 from authorizations.web.pro.wizard.steps import (
@@ -35,12 +36,6 @@ from authorizations.web.pro.wizard.steps import (
     refusal_step,
     step_url,
 )
-from authorizations.web.pro.wizard_kit import (
-    draft_of_timed_out_post,
-    redirect_after_post,
-    render_step,
-    step_indicator,
-)
 from taxpro import clock
 from taxpro.access import practitioner_required
 from taxpro.models import User
@@ -53,67 +48,60 @@ from taxpro.session_lifetime import KeptPost
 from taxpro.throttle import throttled_or_none, too_many_requests
 from taxpro.tin_crypto import tin_decrypt, tin_lookup_hash
 
-STEP_TEMPLATE = "authorizations/pro/wizard/step.html"
 CAF_CHECK_ACTION = "wizard_caf_check"  # its rate is in settings.ACCOUNT_RATE_LIMITS
-DRAFTS_PER_PAGE = 20
+PAGES = wizard_kit.WizardPages(
+    noun="request",
+    templates="authorizations/pro/wizard/",
+    start="authorizations_pro:wizard_start",
+    discard="authorizations_pro:wizard_discard",
+)
 
 
-def signed_in_practitioner(request: HttpRequest) -> User:
-    """The practitioner behind the request: ``practitioner_required`` has already turned away
-    anyone else, so this only tells the type checker."""
-    user = request.user
-    assert isinstance(user, User)
-    return user
+def _draft(request: HttpRequest, public_id: uuid.UUID) -> RequestDraft:
+    practitioner = wizard_kit.signed_in_practitioner(request)
+    return selectors.draft_for(practitioner=practitioner, public_id=public_id)
+
+
+def _sent_url(draft: RequestDraft) -> str:
+    """The page that says the request was sent, once it was, else ""."""
+    if draft.submitted_request is None:
+        return ""
+    return reverse("authorizations_pro:wizard_done", args=[draft.public_id])
+
+
+def _taxpayer_name(draft: RequestDraft) -> str:
+    return str(answers_of(draft, "taxpayer").get("name", ""))
+
+
+def _draft_row(draft: RequestDraft) -> tuple[RequestDraft, str, Step, str]:
+    """A row of the unfinished drafts: the draft, its taxpayer, and where it goes on."""
+    following = first_incomplete(draft)
+    return draft, _taxpayer_name(draft), following, step_url(draft, following)
 
 
 # --- Start, resume, discard ---------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
-@practitioner_required
+@wizard_kit.wizard_page
 def start(request: HttpRequest) -> HttpResponse:
     """What the wizard asks, the unfinished drafts, and "Start a new request" (a POST)."""
-    practitioner = signed_in_practitioner(request)
     if request.method == "POST":
-        if (throttled := throttled_or_none(request, action="request_start")) is not None:
-            return throttled
-        draft = services.draft_create(practitioner=practitioner)
-        return redirect(step_url(draft, STEPS[0]))
-    page = Paginator(selectors.drafts_for(practitioner=practitioner), DRAFTS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    drafts = [
-        (draft, answers_of(draft, "taxpayer").get("name", ""), first_incomplete(draft))
-        for draft in page
-    ]
-    return render(
-        request,
-        "authorizations/pro/wizard/start.html",
-        {"drafts": drafts, "page": page, "steps": QUESTION_STEPS},
-    )
+        return wizard_kit.draft_started(
+            request, throttle="request_start", create=services.draft_create, row=_draft_row
+        )
+    drafts = selectors.drafts_for(practitioner=wizard_kit.signed_in_practitioner(request))
+    return wizard_kit.start_page(request, PAGES, drafts, row=_draft_row, steps=QUESTION_STEPS)
 
 
-@require_http_methods(["GET", "POST"])
-@practitioner_required
+@wizard_kit.wizard_page
 def discard(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Confirm (GET), then wipe the draft (POST). A doubled POST is told so (R47)."""
-    draft = selectors.draft_for(practitioner=signed_in_practitioner(request), public_id=public_id)
+    draft = _draft(request, public_id)
     if draft.submitted_request is not None:
         messages.info(request, "This request was already sent, so its draft cannot be discarded.")
-        return redirect("authorizations_pro:wizard_done", public_id=draft.public_id)
-    if request.method == "POST":
-        if services.draft_discard(draft=draft):
-            messages.success(request, "The draft request was discarded.")
-        else:
-            messages.info(request, "This draft was already discarded.")
-        return redirect("authorizations_pro:wizard_start")
-    if draft.discarded_at is not None:
-        messages.info(request, "This draft was already discarded.")
-        return redirect("authorizations_pro:wizard_start")
-    return render(
-        request,
-        "authorizations/pro/wizard/discard.html",
-        {"draft": draft, "taxpayer_name": answers_of(draft, "taxpayer").get("name", "")},
+        return redirect(_sent_url(draft))
+    return wizard_kit.discard_page(
+        request, PAGES, draft, discard=services.draft_discard, taxpayer_name=_taxpayer_name(draft)
     )
 
 
@@ -128,21 +116,17 @@ def _render_step(
     *,
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    steps = step_indicator(draft=draft, steps=STEPS, current=step, url_of=step_url)
-    context: dict[str, Any] = {
-        "draft": draft,
-        "step": step,
-        "steps": steps,
-        "step_number": STEPS.index(step) + 1,
-        "step_count": len(STEPS),
-        "form": form,
-        "step_url": step_url(draft, step),
-        "kind_help": KIND_HELP,
-        "other_caf": OTHER_CAF,
-        **step.context(draft),
-        **(extra or {}),
-    }
-    return render_step(request, STEP_TEMPLATE, context)
+    context = {"kind_help": KIND_HELP, "other_caf": OTHER_CAF, **step.context(draft)}
+    return wizard_kit.render_step(
+        request,
+        PAGES,
+        draft,
+        step,
+        form,
+        steps=STEPS,
+        url_of=step_url,
+        context=context | (extra or {}),
+    )
 
 
 def _unanswered(request: HttpRequest, draft: RequestDraft) -> HttpResponse | None:
@@ -155,20 +139,17 @@ def _unanswered(request: HttpRequest, draft: RequestDraft) -> HttpResponse | Non
 
 
 @saves_draft_while_closed  # R42: a step POST while closed keeps what was typed, then 503.
-@require_http_methods(["GET", "POST"])
-@practitioner_required
+@wizard_kit.wizard_page
 def step(request: HttpRequest, public_id: uuid.UUID, slug: str) -> HttpResponse:
     """Every step, through the registry: show its form, or keep what was posted and move on."""
-    practitioner = signed_in_practitioner(request)
+    practitioner = wizard_kit.signed_in_practitioner(request)
     draft = selectors.draft_for(practitioner=practitioner, public_id=public_id)
     current = STEP_BY_SLUG.get(slug)
     if current is None:
         raise Http404("No such step.")
-    if draft.submitted_request is not None:
-        return redirect("authorizations_pro:wizard_done", public_id=draft.public_id)
-    if draft.discarded_at is not None:
-        messages.info(request, "That draft was discarded. Start a new request.")
-        return redirect("authorizations_pro:wizard_start")
+    gone = wizard_kit.gone_from_steps(request, PAGES, draft, sent_url=_sent_url(draft))
+    if gone is not None:
+        return gone
     if request.method == "POST" and portal_closed_now(request):
         return _keep_while_closed(request, draft, current, practitioner)
     if not current.is_question:
@@ -197,7 +178,7 @@ def _keep_typed(
 ) -> None:
     """Keep a question step's answers as typed, not judged (R42, and after a timeout)."""
     form = current.form(draft=draft, practitioner=practitioner)
-    services.draft_save_answers(
+    draft_save_answers(
         draft=draft,
         step=current.slug,
         answers=_storable(current.typed(post=request.POST, form=form)),
@@ -224,20 +205,21 @@ _KEPT_AFTER_TIMEOUT = {"authorizations_pro:wizard_step", "authorizations_pro:wiz
 def keep_step_after_timeout(request: HttpRequest) -> KeptPost | None:
     """Issue 10: a step sent after the session ended keeps its answers in the draft, and
     signing in again returns to the step (registered in ``AuthorizationsConfig.ready``)."""
-    found = draft_of_timed_out_post(
-        request,
-        view_names=_KEPT_AFTER_TIMEOUT,
-        unfinished_of=lambda user: RequestDraft.objects.owned_by(user).unfinished(),
-    )
-    if found is None:
-        return None
-    draft, slug = found
-    current = STEP_BY_SLUG.get(slug, CHECK_STEP)
-    if not current.is_question:
+
+    def keep(draft: RequestDraft, current: Step) -> bool:
         # The check page's declaration is all a submit carries: back to the check page.
-        return KeptPost(return_to=step_url(draft, current), kept=False)
-    _keep_typed(request, draft, current, signed_in_practitioner(request))
-    return KeptPost(return_to=step_url(draft, current), kept=True)
+        if current.is_question:
+            _keep_typed(request, draft, current, wizard_kit.signed_in_practitioner(request))
+        return current.is_question
+
+    return wizard_kit.keep_timed_out_post(
+        request,
+        model=RequestDraft,
+        view_names=_KEPT_AFTER_TIMEOUT,
+        step_of=lambda slug: STEP_BY_SLUG.get(slug, CHECK_STEP),
+        url_of=step_url,
+        keep=keep,
+    )
 
 
 def _post_answers(
@@ -247,21 +229,21 @@ def _post_answers(
     edit = current.edit(post=request.POST, action=request.POST.get("action", "continue"))
     if edit is not None:
         # Rows edited are kept and shown again, not judged while still being written.
-        services.draft_save_answers(draft=draft, step=current.slug, answers=edit.typed, valid=False)
+        draft_save_answers(draft=draft, step=current.slug, answers=edit.typed, valid=False)
         return _render_step(request, draft, current, edit.form, extra=edit.extra)
     form = current.form(draft=draft, practitioner=practitioner, data=request.POST)
     valid = form.is_valid()
     if valid and current.checks_caf_file(form):
         valid, throttled = _check_caf_file(request, draft, form, practitioner)
         if throttled is not None:
-            services.draft_save_answers(
+            draft_save_answers(
                 draft=draft,
                 step=current.slug,
                 answers=current.typed(post=request.POST, form=form),
                 valid=False,
             )
             return throttled
-    draft = services.draft_save_answers(
+    draft = draft_save_answers(
         draft=draft,
         step=current.slug,
         # Invalid: keep what was typed and show the errors next to the fields.
@@ -271,7 +253,7 @@ def _post_answers(
     )
     if not valid:
         return _render_step(request, draft, current, form)
-    return redirect_after_post(request, step_url(draft, next_step(draft, current)))
+    return wizard_kit.redirect_after_post(request, step_url(draft, next_step(draft, current)))
 
 
 def _count_caf_refusal(request: HttpRequest, practitioner: User, *, dry_run: bool = False) -> bool:
@@ -324,7 +306,7 @@ def _check_caf_file(
 @practitioner_required
 def submit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Send the request (R47: once). Not marked saves_draft_while_closed: closed means 503."""
-    practitioner = signed_in_practitioner(request)
+    practitioner = wizard_kit.signed_in_practitioner(request)
     draft = selectors.draft_for(practitioner=practitioner, public_id=public_id)
     if draft.submitted_request is not None:
         messages.info(request, "This request was already sent. It was not sent again.")
@@ -357,7 +339,7 @@ def submit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         messages.info(request, "This request was already sent. It was not sent again.")
     else:
         messages.success(request, "Your request was sent to the taxpayer.")
-    return redirect_after_post(
+    return wizard_kit.redirect_after_post(
         request, reverse("authorizations_pro:wizard_done", args=[draft.public_id])
     )
 
@@ -376,7 +358,7 @@ def _submit_throttled(request: HttpRequest, draft: RequestDraft) -> HttpResponse
 @require_http_methods(["GET"])
 @practitioner_required
 def done(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    draft = selectors.draft_for(practitioner=signed_in_practitioner(request), public_id=public_id)
+    draft = _draft(request, public_id)
     req = draft.submitted_request
     if req is None:
         return redirect(step_url(draft, first_incomplete(draft)))
