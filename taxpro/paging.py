@@ -49,12 +49,12 @@ class CappedPaginator(Paginator):
 
     def __init__(self, object_list: QuerySet[Any], per_page: int, *, cap: int = COUNT_CAP) -> None:
         super().__init__(object_list, per_page)
+        self.rows = object_list
         self.cap = cap
 
     @cached_property
     def count(self) -> int:
-        rows: QuerySet[Any] = self.object_list
-        return rows.order_by().values("pk")[: self.cap + 1].count()
+        return self.rows.order_by().values("pk")[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:
@@ -71,7 +71,7 @@ class CappedPaginator(Paginator):
             return super().page(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        rows = list(self.rows[bottom : bottom + self.per_page + 1])
         if not rows and number > 1:
             raise EmptyPage("That page contains no results")
         return CappedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
@@ -84,7 +84,7 @@ class CappedPaginator(Paginator):
         except EmptyPage:
             # A page number past the end of an uncounted list: count it all this once (someone
             # asked for the end) and show the last page.
-            last = max(1, -(-self.object_list.count() // self.per_page))
+            last = max(1, -(-self.rows.count() // self.per_page))
             return self.page(last)
 
 
@@ -106,12 +106,13 @@ def page_links(page: Page[Any]) -> Iterator[int | str]:
         {1, page.number - 1, page.number} | ({page.number + 1} if page.has_next() else set())
     )
     links: list[int | str] = []
+    ellipsis = str(Paginator.ELLIPSIS)
     for number in (n for n in shown if n >= 1):
         if links and isinstance(links[-1], int) and number > links[-1] + 1:
-            links.append(Paginator.ELLIPSIS)
+            links.append(ellipsis)
         links.append(number)
     if page.has_next():
-        links.append(Paginator.ELLIPSIS)
+        links.append(ellipsis)
     return iter(links)
 
 

@@ -193,6 +193,7 @@ def test_a_book_past_the_count_cap_is_paged_without_counting_it(
     second = _html(client_of_rep.get(LIST, {"page": "2"}))
     assert "Showing 26 to 50 of more than 30 active authorizations." in second
     assert 'aria-label="Page 1"' in second and 'aria-label="Page 3"' in second
+    assert "usa-pagination__overflow" in second and 'aria-label="Page …"' not in second
     last = _html(client_of_rep.get(LIST, {"page": "3"}))
     assert "Showing 51 to 60 of more than 30 active authorizations." in last
     assert "usa-pagination__next-page" not in last
