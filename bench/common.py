@@ -75,7 +75,10 @@ def database_recreate(database_url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     subprocess.run(  # noqa: S603
-        [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True
+        [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=dict(os.environ, DATABASE_URL=database_url),
+        check=True,
     )
 
 
@@ -97,13 +100,17 @@ def wait_for_port(port: int, seconds: float = 30) -> None:
 
 
 @contextmanager
-def gunicorn(workers: int, *, app: str = "taxpro.wsgi:application") -> Iterator[int]:
-    """gunicorn with sync workers on a free port; yields the port."""
+def gunicorn(
+    workers: int, *, app: str = "taxpro.wsgi:application", database_url: str | None = None
+) -> Iterator[int]:
+    """gunicorn with sync workers on a free port (on ``database_url`` if given, else the
+    benchmark's database); yields the port."""
     port = free_port()
+    env = dict(os.environ, **({"DATABASE_URL": database_url} if database_url else {}))
     server = subprocess.Popen(  # noqa: S603
         [PYTHON, "-m", "gunicorn", app, "--workers", str(workers),
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT, env=dict(os.environ),
+        cwd=ROOT, env=env,
     )  # fmt: skip
     try:
         wait_for_port(port)

@@ -1,20 +1,20 @@
 """The ledger at 10 million rows against the same measures at 10 thousand (quality.md: recording,
 the practitioner's first page of active authorizations and the home <= 1.2x).
 
-One database, two phases. Phase one: a practitioner with a book of 50 active rows, and other
-practitioners' rows around it up to BENCH_LEDGER_SMALL (10,000) rows in all. Phase two: the same
-database grown to BENCH_LEDGER_BIG (10,000,000) rows in all: nine in ten ended (superseded), one
-in ten active, over 500 other taxpayers and 20 other CAF numbers, then VACUUM ANALYZE as
-autovacuum would. In each phase the same three things are measured:
+Two databases, side by side: one holds BENCH_LEDGER_SMALL (10,000) ledger rows, the other
+BENCH_LEDGER_BIG (10,000,000). Each has a practitioner with a book of 50 active rows, and other
+practitioners' rows around it: nine in ten ended (superseded), one in ten active, over 500 other
+taxpayers and 20 other CAF numbers; then VACUUM ANALYZE, as autovacuum would. The same three
+things are measured on both, in BENCH_LEDGER_ROUNDS (10) alternating rounds, so a burst of load
+from elsewhere hits both sides:
 
-- recording: BENCH_LEDGER_RECORDINGS (100) approved requests, each for a new taxpayer, recorded
-  one after the other by the service (``request_record``, in this process), each timed;
+- recording: BENCH_LEDGER_RECORDINGS (100) approved requests a side, each for a new taxpayer,
+  recorded one after the other by the service (``request_record``, in this process), each timed;
 - the first page of /pro/authorizations/ and the home /pro/ of the practitioner with 50 rows,
-  fetched in alternation from gunicorn (production settings, one worker), BENCH_LEDGER_REQUESTS
+  fetched from one gunicorn a side (production settings, one worker), BENCH_LEDGER_REQUESTS
   (60) times each.
 
-Medians are compared, 10 M over 10 k. The phases run one after the other, so a burst of load
-from elsewhere during one of them moves the ratio: the load average is printed with each.
+Medians are compared, 10 M over 10 k. Filling 10 million rows takes about ten minutes.
 
     make bench   # or: python -m taxpro.launcher exec -- python bench/ledger_size.py
 """
@@ -25,6 +25,8 @@ import os
 import statistics
 import sys
 import time
+import urllib.parse
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -50,6 +52,7 @@ SMALL = int(os.environ.get("BENCH_LEDGER_SMALL", "10000"))
 BIG = int(os.environ.get("BENCH_LEDGER_BIG", "10000000"))
 RECORDINGS = int(os.environ.get("BENCH_LEDGER_RECORDINGS", "100"))
 REQUESTS = int(os.environ.get("BENCH_LEDGER_REQUESTS", "60"))
+ROUNDS = int(os.environ.get("BENCH_LEDGER_ROUNDS", "10"))
 BOOK_ROWS = 50
 FILLER_TAXPAYERS = 500
 FILLER_CAF_NUMBERS = 20
@@ -116,13 +119,18 @@ class Ledger:
             missing -= rows
             if total >= CHUNK:
                 print(f"  ledger: {total - missing:,} rows", flush=True)
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")  # what autovacuum does after a bulk load
         print(f"  the ledger holds {self.rows():,} rows ({time.perf_counter() - began:.0f} s)")
 
 
-def recordings(count: int) -> list[float]:
-    """``count`` recordings, each of an approved request for a new taxpayer, timed one by one."""
+def use_database(url: str) -> None:
+    """Point this process's connection at ``url``'s database (the next query reconnects)."""
+    connection.close()
+    connection.settings_dict["NAME"] = urllib.parse.urlsplit(url).path.lstrip("/")
+    connection.ensure_connection()  # outside any timing
+
+
+def approved_requests(count: int) -> list[int]:
+    """``count`` approved requests, each for a new taxpayer, and 5 more to warm up with."""
     rep = representative()
     ids = [
         AuthorizationRequestFactory(
@@ -133,10 +141,14 @@ def recordings(count: int) -> list[float]:
         ).pk
         for _ in range(count + 5)
     ]
-    for request_id in ids[:5]:  # warm the connection and the statements' plans
+    for request_id in ids[:5]:  # the connection and the statements' plans warmed
         request_record(request_id=request_id)
+    return ids[5:]
+
+
+def record(ids: list[int]) -> list[float]:
     took = []
-    for request_id in ids[5:]:
+    for request_id in ids:
         began = time.perf_counter()
         if request_record(request_id=request_id) != "recorded":
             raise SystemExit(f"request {request_id} was not recorded")
@@ -156,33 +168,60 @@ def fetch(port: int, cookie: str, path: str) -> float:
     return took
 
 
-def measure(label: str, cookie: str) -> dict[str, list[float]]:
-    timings: dict[str, list[float]] = {"recording": recordings(RECORDINGS)}
-    timings.update({page: [] for page in PAGES})
-    connection.close()
-    with common.gunicorn(1) as port:
-        for path in PAGES.values():  # warm the worker and its connection
-            fetch(port, cookie, path)
-        for _ in range(REQUESTS):
-            for page, path in PAGES.items():
-                timings[page].append(fetch(port, cookie, path))
-    common.heading(f"the ledger at {label}")
-    for what, values in timings.items():
-        print(f"{what:>11}: {common.spread(values)}")
-    return timings
+@dataclass
+class Side:
+    """One database: its size, the practitioner's session, the requests left to record."""
+
+    rows: int
+    url: str
+    cookie: str = ""
+    pending: list[int] = field(default_factory=list)
+    timings: dict[str, list[float]] = field(
+        default_factory=lambda: {"recording": [], **{page: [] for page in PAGES}}
+    )
+
+    def build(self) -> None:
+        common.database_recreate(self.url)
+        use_database(self.url)
+        self.cookie = book(BOOK_ROWS, [taxpayer_without_account().pk for _ in range(BOOK_ROWS)])
+        Ledger().grow_to(self.rows)
+        self.pending = approved_requests(RECORDINGS)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
 
 
 def main() -> None:
-    common.database_recreate(DATABASE_URL)
-    cookie = book(BOOK_ROWS, [taxpayer_without_account().pk for _ in range(BOOK_ROWS)])
-    ledger = Ledger()
-    ledger.grow_to(SMALL)
-    small = measure(f"{SMALL:,} rows", cookie)
-    ledger.grow_to(BIG)
-    big = measure(f"{BIG:,} rows", cookie)
-    common.heading(f"ledger size: {BIG:,} rows vs {SMALL:,} (medians)")
-    for what in small:
-        ratio = statistics.median(big[what]) / statistics.median(small[what])
+    small = Side(SMALL, DATABASE_URL)
+    parts = urllib.parse.urlsplit(DATABASE_URL)
+    big = Side(BIG, urllib.parse.urlunsplit(parts._replace(path=f"{parts.path}_big")))
+    for side in (small, big):
+        side.build()
+    per_round = max(1, RECORDINGS // ROUNDS)
+    requests_per_round = max(1, REQUESTS // ROUNDS)
+    with (
+        common.gunicorn(1, database_url=small.url) as small_port,
+        common.gunicorn(1, database_url=big.url) as big_port,
+    ):
+        ports = {id(small): small_port, id(big): big_port}
+        for side in (small, big):  # warm each worker and its connection
+            for path in PAGES.values():
+                fetch(ports[id(side)], side.cookie, path)
+        for n in range(ROUNDS):
+            for side in (small, big):
+                use_database(side.url)
+                batch = side.pending[n * per_round : (n + 1) * per_round]
+                side.timings["recording"] += record(batch)
+            for _ in range(requests_per_round):
+                for side in (small, big):
+                    for page, path in PAGES.items():
+                        side.timings[page].append(fetch(ports[id(side)], side.cookie, path))
+    for side in (small, big):
+        common.heading(f"the ledger at {side.rows:,} rows")
+        for what, values in side.timings.items():
+            print(f"{what:>11}: {common.spread(values)}")
+    common.heading(f"ledger size: {BIG:,} rows vs {SMALL:,} (medians, {ROUNDS} rounds)")
+    for what in small.timings:
+        ratio = statistics.median(big.timings[what]) / statistics.median(small.timings[what])
         print(f"{what:>11}: {common.verdict(ratio, 1.2, higher_is_better=False)}")
 
 
