@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.backends.postgresql.operations import DatabaseOperations
 from django.test import Client
+from pytest_django.fixtures import _set_suffix_to_test_databases
 
 from tests.factories import PASSWORD, PractitionerFactory, UserFactory, enrol_totp
 
@@ -77,6 +78,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "playwright_instance" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings_xdist_suffix(request: pytest.FixtureRequest) -> None:
+    """pytest-django's own, but a run outside the xdist workers (the second pass of `make test`,
+    or TEST_WORKERS=0) also takes the first worker's test database, as it already takes that
+    worker's Redis database (tests/parallel.py). With --reuse-db the second pass then finds the
+    database the first pass migrated, instead of migrating a third one from nothing on a fresh
+    clone (20-30 s)."""
+    _set_suffix_to_test_databases(
+        suffix=getattr(request.config, "workerinput", {}).get("workerid") or "gw0"
+    )
 
 
 @pytest.fixture(autouse=True)
