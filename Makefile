@@ -26,8 +26,10 @@ XDIST := -n $(TEST_WORKERS) --dist worksteal
 # Two passes: everything but the fault and race tests (marked slow) in the parallel workers, then
 # those alone in one process, as they always ran: each starts Celery workers, gunicorn or a
 # PostgreSQL of its own under a time bar (R21's restarts), and a second test beside it on the
-# other core only makes that bar a measure of the neighbour. The make fails if either pass
-# fails; a pass that selects no test (PYTEST_ARGS naming one file) is not a failure.
+# other core only makes that bar a measure of the neighbour. The second pass runs on the first
+# worker's test database, which the first pass has migrated (tests/conftest.py). The make fails
+# if either pass fails; a pass that selects no test (PYTEST_ARGS naming one file) is not a
+# failure.
 test: setup
 	@$(PY) -m taxpro.launcher test $(XDIST) -m "not slow" $(PYTEST_ARGS); first=$$?; \
 	$(PY) -m taxpro.launcher test -m slow $(PYTEST_ARGS); second=$$?; \

@@ -8,7 +8,9 @@ import hypothesis
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db.backends.postgresql.operations import DatabaseOperations
 from django.test import Client
+from pytest_django.fixtures import _set_suffix_to_test_databases
 
 from tests.factories import PASSWORD, PractitionerFactory, UserFactory, enrol_totp
 
@@ -31,6 +33,42 @@ def pytest_configure(config: pytest.Config) -> None:
     # test client and no client pays for the scan. Production is untouched: it serves the
     # collected, hashed files from STATIC_ROOT, scanned once per process (taxpro/settings.py).
     settings.WHITENOISE_AUTOREFRESH = True
+    DatabaseOperations.sql_flush = _sql_flush_by_delete
+
+
+# Django's own: one TRUNCATE of every table.
+_sql_flush_by_truncate = DatabaseOperations.sql_flush
+
+
+def _sql_flush_by_delete(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+    """Empty the tables after a transactional test with DELETE instead of TRUNCATE.
+
+    Every test on a live server or a real worker (browser, fault and race tests) commits, so
+    Django empties all ~50 tables after it. A TRUNCATE gives every table and index a new file
+    and syncs them at commit: 0.6-2.5 s a test here, several minutes of the run; a DELETE of
+    the few rows a test leaves takes ~0.05 s, and leaves the same empty tables (neither
+    restarts the id sequences). The append-only triggers (R6, R28, R44) refuse a DELETE of
+    their rows, as they must everywhere else: `session_replication_role = replica` skips the
+    triggers for this one transaction (SET LOCAL), foreign keys included, which is safe because
+    every table is emptied. Only a superuser may set it; for anyone else, Django's TRUNCATE.
+    """
+    if reset_sequences or allow_cascade or not tables or not _is_superuser(self.connection):
+        return _sql_flush_by_truncate(
+            self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+        )
+    return [
+        "SET LOCAL session_replication_role = replica;",
+        *(
+            f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(t))};"
+            for t in tables
+        ),
+    ]
+
+
+def _is_superuser(connection) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('is_superuser') = 'on'")
+        return bool(cursor.fetchone()[0])
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m deselects anything
@@ -40,6 +78,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "playwright_instance" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings_xdist_suffix(request: pytest.FixtureRequest) -> None:
+    """pytest-django's own, but a run outside the xdist workers (the second pass of `make test`,
+    or TEST_WORKERS=0) also takes the first worker's test database, as it already takes that
+    worker's Redis database (tests/parallel.py). With --reuse-db the second pass then finds the
+    database the first pass migrated, instead of migrating a third one from nothing on a fresh
+    clone (20-30 s)."""
+    _set_suffix_to_test_databases(
+        suffix=getattr(request.config, "workerinput", {}).get("workerid") or "gw0"
+    )
 
 
 @pytest.fixture(autouse=True)

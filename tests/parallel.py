@@ -4,8 +4,9 @@
 see each other's state:
 
 - PostgreSQL: pytest-django already gives each worker its own test database
-  (``<TEST_DATABASE_NAME>_gw0``, ``_gw1``...), and the fault test that restarts PostgreSQL does
-  it on a private cluster of its own (tests/authorizations/private_postgres.py).
+  (``<TEST_DATABASE_NAME>_gw0``, ``_gw1``...; a serial run takes ``_gw0``, tests/conftest.py),
+  and the fault test that restarts PostgreSQL does it on a private cluster of its own
+  (tests/authorizations/private_postgres.py).
 - Redis: one server, but each worker its own database number, for the cache (every test starts
   with ``cache.clear()``, a FLUSHDB that would wipe the other worker's rate limits and used TOTP
   codes) and for the Celery broker (two workers' tasks on one broker would be taken by the

@@ -43,7 +43,11 @@ from tests.views.decisions_support import INCOME_2024, make_rep, make_taxpayer
 
 __all__ = ["receiver"]  # the fixture
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+# Not marked slow: its waits are polls bounded at a minute, with no time bar, like the real
+# worker of test_taxpayer_decisions.py, so it runs in make test's parallel pass on the browser
+# and live server that pass has started already, instead of starting both for itself alone in
+# the serial pass.
+pytestmark = pytest.mark.browser
 
 
 @dataclass
