@@ -11,7 +11,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.browser.conftest import (
     assert_accessible,
@@ -86,13 +86,25 @@ def test_a_practitioner_registers_allows_and_revokes_software_with_the_keyboard(
     expect(page.get_by_role("heading", level=1)).to_have_text("Allow Ledger Desk to act for you?")
     assert_accessible(page)
     tab_to(page, "main button[name=allow]")
-    # The answer sends the browser back to the software (which is not running here: the
-    # browser then fails to reach it, which is no concern of the portal's).
-    with page.expect_response(
-        lambda r: "/oauth/authorize/" in r.url and r.request.method == "POST"
-    ) as answered:
-        page.keyboard.press("Enter")
-    location = answered.value.headers["location"]
+    # The answer sends the browser back to the software, which is not running here. The POST
+    # goes to the portal as the browser sent it; the portal's redirect is kept for the test and
+    # the browser shown a page in the software's place, so no failing navigation to a host that
+    # does not exist is left racing the next page.goto.
+    locations: list[str] = []
+
+    def software_receives(route: Route) -> None:
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        answer = route.fetch(max_redirects=0)
+        locations.append(answer.headers["location"])
+        route.fulfill(status=200, content_type="text/plain", body="Ledger Desk has the answer.")
+
+    page.route(lambda url: "/oauth/authorize/" in url, software_receives)
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Ledger Desk has the answer.")).to_be_visible()
+    page.unroute_all()
+    (location,) = locations
     assert location.startswith(f"{CALLBACK}?")
     code = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query)["code"][0]
 
