@@ -385,7 +385,12 @@ def test_r21_postgres_restarted_immediate_under_load_503_while_down_nothing_part
     assert during, "no page was asked for while PostgreSQL was down"
     assert all(v.friendly for v in during), Counter(v.status for v in during)
     assert unfriendly == [] and statuses[500] == statuses[0] == 0  # always an HTTP answer
-    assert cut and all(v.friendly for v in cut), [v.status for v in cut]
+    # The victim's approval waits on a lock the test holds, so its transaction is cut for
+    # certain and must be answered with the friendly 503. A bystander's POST in flight at the
+    # stop may have committed and been answered (302) in the moment PostgreSQL took to die;
+    # any other answer to a POST in flight is a failure.
+    assert any(v.friendly for v in cut), [v.status for v in cut]
+    assert all(v.friendly or v.status == 302 for v in cut), [v.status for v in cut]
     assert all(p.outcome for p in people)  # every taxpayer got their approval through
     assert broken == figures.duplicate_rows == figures.recorded_twice == 0
     assert figures.wrong_row_count == figures.priors_wrong == 0
