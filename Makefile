@@ -89,6 +89,7 @@ check: setup
 bench: setup
 	DEBUG=1 $(PY) -m taxpro.launcher exec -- $(PY) bench/page_weight.py
 	$(PY) -m taxpro.launcher exec -- $(PY) bench/page_load.py
+	$(PY) -m taxpro.launcher exec -- $(PY) bench/queries.py
 	$(PY) -m taxpro.launcher exec -- $(PY) bench/approvals.py
 	$(PY) -m taxpro.launcher exec -- $(PY) bench/recording.py
 	$(PY) -m taxpro.launcher exec -- $(PY) bench/book.py
