@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import partial
+from itertools import combinations
 
 from django.db import transaction
 from django.db.models import Q
@@ -129,13 +130,15 @@ def _check_correction_wait(
 def _recipients_once_recorded(
     req: AuthorizationRequest, matter: str, period: str, today: dt.date
 ) -> set[int]:
-    """The CAF records that would receive notices for one module once this approval and every
-    approval still waiting are recorded, whatever order the worker takes them in (R27).
+    """The most CAF records that may receive notices for one module at once after this approval
+    is recorded, whichever of the approvals still waiting the worker has recorded by then and in
+    whatever order (R27).
 
-    Per kind (R23, R24): an active row stays unless a waiting approval or this one is signed on
-    a later day (an approval keeps nothing; a form's retention box may have kept rows of earlier
-    days, R35); a waiting approval stays unless one of those, or a row on the ledger, is signed
-    on a later day; and this approval, signed today.
+    Each state is what the ledger holds once this approval and some of the waiting ones are
+    recorded (``_recipients_given``); the worst of them counts. The state with all of them is
+    the final one; the others are how the ledger may look in the meantime, as when the worker
+    lost an earlier approval that would end rows this one leaves in force. Waiting approvals
+    for one taxpayer's module are a handful at most, so every subset is tried.
     """
     module = {"taxpayer_id": req.taxpayer_id, "matter": matter, "period": period}
     rows = list(
@@ -153,6 +156,27 @@ def _recipients_once_recorded(
         .exclude(pk=req.pk)
         .values_list("kind", "signed_on", "receives_notices", "caf_record_id")
     )
+    states = (
+        _recipients_given(req, today, rows, recorded)
+        for size in range(len(waiting) + 1)
+        for recorded in combinations(waiting, size)
+    )
+    return max(states, key=len)
+
+
+def _recipients_given(
+    req: AuthorizationRequest,
+    today: dt.date,
+    rows: list[tuple[str, dt.date, dt.datetime | None, bool, int]],
+    waiting: tuple[tuple[str, dt.date | None, bool, int], ...],
+) -> set[int]:
+    """Who receives notices once this approval and ``waiting`` are recorded, in any order.
+
+    Per kind (R23, R24): an active row stays unless one of them is signed on a later day (an
+    approval keeps nothing; a form's retention box may have kept rows of earlier days, R35); a
+    waiting approval stays unless one of those, or a row on the ledger, is signed on a later
+    day; and this approval, signed today.
+    """
     pending: dict[str, dt.date] = {req.kind: today}
     for kind, signed_on, _notices, _caf in waiting:
         if signed_on is not None:  # always: an approved request carries its signature

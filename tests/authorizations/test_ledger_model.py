@@ -291,12 +291,9 @@ class LedgerModel:
     def notice_recipients_after(
         self, req: ModelRequest, module: tuple[str, str], today: dt.date
     ) -> set[int]:
-        """R25: who would receive notices for ``module`` once ``req`` (signed today) and every
-        approval still waiting are recorded, in whatever order (R27). Per kind, an active row
-        stays unless a waiting approval or ``req`` is signed on a later day (an approval keeps
-        nothing, R35 is the forms'); a waiting approval stays unless one of those or a row on
-        the ledger is signed on a later day; plus ``req`` itself.
-        """
+        """R25: the most representatives who may receive notices for ``module`` at once after
+        ``req`` (signed today) is recorded, whichever of the approvals still waiting are
+        recorded by then, in whatever order (R27): the worst over every subset of them."""
         waiting = [
             r
             for r in self.requests.values()
@@ -305,6 +302,25 @@ class LedgerModel:
             and r.pk != req.pk
             and r.state == RequestState.APPROVED
         ]
+        states = (
+            self.notice_recipients_given(req, module, today, list(recorded))
+            for size in range(len(waiting) + 1)
+            for recorded in itertools.combinations(waiting, size)
+        )
+        return max(states, key=len)
+
+    def notice_recipients_given(
+        self,
+        req: ModelRequest,
+        module: tuple[str, str],
+        today: dt.date,
+        waiting: list[ModelRequest],
+    ) -> set[int]:
+        """Who receives notices for ``module`` once ``req`` and ``waiting`` are recorded, in
+        any order. Per kind, an active row stays unless one of them is signed on a later day
+        (an approval keeps nothing, R35 is the forms'); a waiting approval stays unless one of
+        those or a row on the ledger is signed on a later day; plus ``req`` itself.
+        """
         pending: dict[str, dt.date] = {req.kind: today}
         for w in waiting:
             assert w.signed_on is not None

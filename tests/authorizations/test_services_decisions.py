@@ -285,3 +285,21 @@ def test_r3a_a_representative_in_good_standing_is_not_refused(cpa, taxpayer) -> 
     approve(req)
     req.refresh_from_db()
     assert req.state == RequestState.APPROVED
+
+
+def test_r25_r27_an_earlier_approval_still_waiting_ends_nothing_in_the_count(taxpayer) -> None:
+    """Found by the ledger's state machine: Tuesday's two POAs with notices are in force; a
+    third representative's POA approved on Wednesday would end them, but the worker lost it.
+    A TIA with notices from that representative on Thursday, recorded first, would put three
+    recipients on the ledger until the sweeper records Wednesday's POA: refused."""
+    reps = [make_rep(code="c") for _ in range(3)]
+    approve_and_record(submit(reps[0], taxpayer, notices=True))
+    approve_and_record(submit(reps[1], taxpayer, notices=True))
+    wednesday, thursday = TUESDAY_NOON + DAY, TUESDAY_NOON + 2 * DAY
+    approve(submit(reps[2], taxpayer, notices=True, now=wednesday), now=wednesday)
+    tia = submit(reps[2], taxpayer, notices=True, kind=RequestKind.TIA, now=thursday)
+    with pytest.raises(ApprovalRefused, match="two is the limit"):
+        approve(tia, now=thursday + HOUR)
+    # Once Wednesday's POA is on the ledger (it ended both Tuesday rows), the TIA is approved.
+    services.approvals_drain(now=thursday + 2 * HOUR)
+    assert approve(tia, now=thursday + 3 * HOUR).state == RequestState.APPROVED
