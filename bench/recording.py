@@ -109,7 +109,8 @@ def main() -> None:
     service_ids, pgbench_ids = ids[1 : 1 + ROUNDS * per_round], ids[1 + ROUNDS * per_round :]
     pgbench.pool([(rid, TAXPAYER_IDS_FROM + (rid - REQUEST_IDS_FROM)) for rid in pgbench_ids])
     connections.close_all()
-    statements = script.count(";") - 2
+    sql = [line for line in script.splitlines()[1:] if line not in ("BEGIN;", "COMMIT;")]
+    statements = len(sql)
     service_rates, pgbench_rates = [], []
     with ProcessPoolExecutor(CLIENTS, mp_context=get_context("fork")) as pool:
         list(pool.map(_warm, range(CLIENTS)))
@@ -129,7 +130,7 @@ def main() -> None:
     print(f"      pgbench {raw:.1f}/s ({1000 * CLIENTS / raw:.1f} ms per client)")
     print(f"service vs pgbench: {common.verdict(ours / raw, 0.5)}")
     print("the statements:")
-    for line in script.splitlines()[2:-1]:
+    for line in sql:
         print(f"  {line[:150]}")
 
 
