@@ -62,7 +62,7 @@ from authorizations.services.recording import (
     on_file,
     retained_by_forms,
 )
-from authorizations.services.webhooks import webhook_events_emit
+from authorizations.services.request_states import state_move
 from caf.errors import CafIssueRefused
 from caf.models import CafRecord, PractitionerProfile
 from caf.services import caf_letter_send, caf_number_issue
@@ -302,33 +302,6 @@ def form_upload(
     return form
 
 
-def _form_move(
-    form: UploadedForm,
-    *,
-    to: FormState,
-    actor: User | None,
-    now: dt.datetime,
-    actor_label: str = "",
-    action: str,
-    also_saved: Sequence[str] = (),
-    audited: dict[str, object] | None = None,
-) -> None:
-    """Every change of a form's state: saved with the columns that go with it, audited (R44)."""
-    before = form.state
-    form.state = to
-    form.save(update_fields=["state", *also_saved])
-    audit_record(
-        action=action,
-        obj=form,
-        actor=actor,
-        actor_label=actor_label,
-        before={"state": before},
-        after={"state": to, **(audited or {})},
-        now=now,
-    )
-    webhook_events_emit(subject=form, now=now)  # issue 14: the outbox, in this transaction
-
-
 # --- Withdraw (R39b) --------------------------------------------------------------------------
 
 
@@ -366,7 +339,7 @@ def form_withdraw(
     form.withdrawn_at = now
     form.clerk = None
     form.lease_expires_at = None
-    _form_move(
+    state_move(
         form,
         to=FormState.WITHDRAWN,
         actor=practitioner,
@@ -416,7 +389,7 @@ def form_take_next(*, clerk: User, now: dt.datetime | None = None) -> UploadedFo
     form.clerk = clerk
     form.taken_at = now
     form.lease_expires_at = now + form_lease()
-    _form_move(
+    state_move(
         form,
         to=FormState.IN_REVIEW,
         actor=clerk,
@@ -451,7 +424,7 @@ def _leave_review(
     also_saved: Sequence[str] = (),
     audited: dict[str, object] | None = None,
 ) -> None:
-    """A held form leaves review: back in line, or decided (_form_move sets the state, so the
+    """A held form leaves review: back in line, or decided (state_move sets the state, so the
     audit says which it left)."""
     form.clerk = None
     form.lease_expires_at = None
@@ -464,7 +437,7 @@ def _leave_review(
         FormState.REJECTED: "form.rejected",
         FormState.RECORDING: "form.recording",
     }[to]
-    _form_move(form, to=to, actor=clerk, now=now, action=action, also_saved=saved, audited=audited)
+    state_move(form, to=to, actor=clerk, now=now, action=action, also_saved=saved, audited=audited)
 
 
 @transaction.atomic
@@ -779,7 +752,7 @@ def form_record_on_ledger(*, form_id: int, now: dt.datetime | None = None) -> Fo
                 )
                 rows += 1
         not_recorded = [rep.record for rep in representatives if rep not in recorded]
-        _form_move(
+        state_move(
             form,
             to=FormState.RECORDED,
             actor=None,

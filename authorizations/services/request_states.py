@@ -1,13 +1,46 @@
-"""A request's move from one state to the next (R18), saved and audited in one place."""
+"""A request's or a form's move from one state to the next (R18, R44), saved, audited and told
+to webhooks in one place."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from authorizations.models import AuthorizationRequest, RequestState
+from authorizations.models import AuthorizationRequest, FormState, RequestState, UploadedForm
 from authorizations.services.webhooks import webhook_events_emit
 from taxpro.audit import audit_record
+
+
+def state_move(
+    subject: AuthorizationRequest | UploadedForm,
+    *,
+    to: RequestState | FormState,
+    action: str,
+    now: dt.datetime,
+    actor: object | None = None,
+    actor_label: str = "",
+    also_saved: Sequence[str] = (),
+    audited: Mapping[str, object] | None = None,
+) -> None:
+    """Move a locked request or form to ``to``, save it, write the audit event ``action`` and
+    the webhook event, all in the caller's transaction (the outbox, issue 14).
+
+    The caller has already set the fields named in ``also_saved`` (saved with the state);
+    ``audited`` adds to the event's "after" beside the new state.
+    """
+    before = {"state": subject.state}
+    subject.state = to
+    subject.save(update_fields=["state", *also_saved])
+    audit_record(
+        action=action,
+        obj=subject,
+        actor=actor,
+        actor_label=actor_label,
+        before=before,
+        after={"state": to, **(audited or {})},
+        now=now,
+    )
+    webhook_events_emit(subject=subject, now=now)
 
 
 def request_state_move(
@@ -20,21 +53,14 @@ def request_state_move(
     also_saved: Sequence[str] = (),
     audited: Mapping[str, object] | None = None,
 ) -> None:
-    """Move a locked ``req`` to ``to`` and write the audit event named after it ("request.<to>").
-
-    The caller has already set the fields named in ``also_saved`` (saved with the state);
-    ``audited`` adds to the event's "after" beside the new state.
-    """
-    before = {"state": req.state}
-    req.state = to
-    req.save(update_fields=["state", *also_saved])
-    audit_record(
+    """``state_move`` for a request, its audit event named after the state ("request.<to>")."""
+    state_move(
+        req,
+        to=to,
         action=f"request.{to.value}",
-        obj=req,
+        now=now,
         actor=actor,
         actor_label=actor_label,
-        before=before,
-        after={"state": to, **(audited or {})},
-        now=now,
+        also_saved=also_saved,
+        audited=audited,
     )
-    webhook_events_emit(subject=req, now=now)  # issue 14: the outbox, in this transaction
