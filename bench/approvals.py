@@ -87,23 +87,11 @@ def build() -> list[tuple[str, str, list[tuple[int, str]]]]:
     return people
 
 
-# Ids no other number in the captured SQL can be mistaken for (bench/pgbench.py).
-TAXPAYER_IDS_FROM = 7_000_001
-REQUEST_IDS_FROM = 8_000_001
-
-
 def pipeline_sql() -> float:
     """The same work as the pipeline, approve then record, as its own captured SQL run by
     pgbench at the same concurrency (quality.md: the pipeline's capacity >= 0.5 of it): each
     transaction pair on a pending request of its own; approvals a second."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"ALTER TABLE taxpayers_taxpayer ALTER COLUMN id RESTART WITH {TAXPAYER_IDS_FROM}"
-        )
-        cursor.execute(
-            "ALTER TABLE authorizations_authorizationrequest "
-            f"ALTER COLUMN id RESTART WITH {REQUEST_IDS_FROM}"
-        )
+    pgbench.distinct_ids()
     rep = representative()
     actor = taxpayer_with_account().user
     pending = [

@@ -21,8 +21,25 @@ from django.test.utils import CaptureQueriesContext
 _UUID = re.compile(
     r"'[0-9a-f]{32}'::uuid|'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'(::uuid)?"
 )
+# Ids no other number in the captured SQL can be mistaken for: new taxpayers and requests are
+# numbered from these (``distinct_ids``).
+TAXPAYER_IDS_FROM = 7_000_001
+REQUEST_IDS_FROM = 8_000_001
 # The next request of the pool: one primary-key read more than the service does.
 PICK = "SELECT rid, tid FROM bench_pool WHERE k = (SELECT nextval('bench_pool_k')) \\gset"
+
+
+def distinct_ids() -> None:
+    """Number the taxpayers and requests made from now on from TAXPAYER_IDS_FROM and
+    REQUEST_IDS_FROM, so ``transaction_of`` can tell their ids from any other number."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"ALTER TABLE taxpayers_taxpayer ALTER COLUMN id RESTART WITH {TAXPAYER_IDS_FROM}"
+        )
+        cursor.execute(
+            "ALTER TABLE authorizations_authorizationrequest "
+            f"ALTER COLUMN id RESTART WITH {REQUEST_IDS_FROM}"
+        )
 
 
 def transaction_of(call: Callable[[], object], *, request_id: int, taxpayer_id: int) -> str:

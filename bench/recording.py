@@ -40,21 +40,11 @@ from tests.personas import representative, taxpayer_without_account  # noqa: E40
 CLIENTS = int(os.environ.get("BENCH_CLIENTS_RECORDING", "20"))
 PER_ROUND = int(os.environ.get("BENCH_RECORDINGS", "300"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
-# Ids no other number in the captured SQL can be mistaken for.
-TAXPAYER_IDS_FROM = 7_000_001
-REQUEST_IDS_FROM = 8_000_001
 
 
 def build(count: int) -> list[int]:
     """``count`` approved requests, each for a taxpayer of its own; their ids in order."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"ALTER TABLE taxpayers_taxpayer ALTER COLUMN id RESTART WITH {TAXPAYER_IDS_FROM}"
-        )
-        cursor.execute(
-            "ALTER TABLE authorizations_authorizationrequest "
-            f"ALTER COLUMN id RESTART WITH {REQUEST_IDS_FROM}"
-        )
+    pgbench.distinct_ids()
     rep = representative()
     return [
         AuthorizationRequestFactory(
@@ -67,9 +57,14 @@ def build(count: int) -> list[int]:
     ]
 
 
+def _taxpayer_of(request_id: int) -> int:
+    """``build`` made one taxpayer a request, in the same order."""
+    return pgbench.TAXPAYER_IDS_FROM + (request_id - pgbench.REQUEST_IDS_FROM)
+
+
 def pgbench_script(request_id: int) -> str:
     """Record ``request_id`` with the service and return what it sent, as a pgbench script."""
-    taxpayer_id = TAXPAYER_IDS_FROM + (request_id - REQUEST_IDS_FROM)
+    taxpayer_id = _taxpayer_of(request_id)
     return pgbench.script(
         pgbench.transaction_of(
             lambda: request_record(request_id=request_id),
@@ -107,7 +102,7 @@ def main() -> None:
     ids = build(1 + 2 * ROUNDS * per_round)
     script = pgbench_script(ids[0])
     service_ids, pgbench_ids = ids[1 : 1 + ROUNDS * per_round], ids[1 + ROUNDS * per_round :]
-    pgbench.pool([(rid, TAXPAYER_IDS_FROM + (rid - REQUEST_IDS_FROM)) for rid in pgbench_ids])
+    pgbench.pool([(rid, _taxpayer_of(rid)) for rid in pgbench_ids])
     connections.close_all()
     sql = [line for line in script.splitlines()[1:] if line not in ("BEGIN;", "COMMIT;")]
     statements = len(sql)
