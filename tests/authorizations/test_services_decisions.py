@@ -287,7 +287,7 @@ def test_r3a_a_representative_in_good_standing_is_not_refused(cpa, taxpayer) -> 
     assert req.state == RequestState.APPROVED
 
 
-def test_r25_r27_an_earlier_approval_still_waiting_ends_nothing_in_the_count(taxpayer) -> None:
+def test_r25_r27_the_count_takes_the_worst_state_while_an_earlier_approval_waits(taxpayer) -> None:
     """Found by the ledger's state machine: Tuesday's two POAs with notices are in force; a
     third representative's POA approved on Wednesday would end them, but the worker lost it.
     A TIA with notices from that representative on Thursday, recorded first, would put three
