@@ -7,9 +7,10 @@ decision has one effect).
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import partial
-from itertools import combinations
+from itertools import chain, product
 
 from django.db import transaction
 from django.db.models import Q
@@ -137,8 +138,9 @@ def _recipients_once_recorded(
     Each state is what the ledger holds once this approval and some of the waiting ones are
     recorded (``_recipients_given``); the worst of them counts. The state with all of them is
     the final one; the others are how the ledger may look in the meantime, as when the worker
-    lost an earlier approval that would end rows this one leaves in force. Waiting approvals
-    for one taxpayer's module are a handful at most, so every subset is tried.
+    lost an earlier approval that would end rows this one leaves in force. Only the states that
+    can differ are tried (``_states_worth_trying``), so the number of waiting approvals, which
+    closed hours can make large, does not multiply the work.
     """
     module = {"taxpayer_id": req.taxpayer_id, "matter": matter, "period": period}
     rows = list(
@@ -157,11 +159,29 @@ def _recipients_once_recorded(
         .values_list("kind", "signed_on", "receives_notices", "caf_record_id")
     )
     states = (
-        _recipients_given(req, today, rows, recorded)
-        for size in range(len(waiting) + 1)
-        for recorded in combinations(waiting, size)
+        _recipients_given(req, today, rows, recorded) for recorded in _states_worth_trying(waiting)
     )
     return max(states, key=len)
+
+
+def _states_worth_trying[W: tuple[str, dt.date | None, bool, int]](
+    waiting: list[W],
+) -> list[tuple[W, ...]]:
+    """The sets of waiting approvals recorded so far that can each leave a different ledger.
+
+    Supersession is per kind, by day (R23, R24): of one kind, the latest day recorded decides
+    what survives, an approval of that kind signed earlier is ended by it either way, and one of
+    that day left out only takes a recipient away. So per kind it is none of them, or every one
+    signed on one of their days: (1 + days of POA) x (1 + days of TIA) states, the same worst
+    as every subset (the ledger's state machine tries every subset against this)."""
+    per_kind: dict[str, list[W]] = defaultdict(list)
+    for approval in waiting:
+        per_kind[approval[0]].append(approval)
+    choices = [
+        [(), *(tuple(a for a in same if a[1] == day) for day in {a[1] for a in same})]
+        for same in per_kind.values()
+    ]
+    return [tuple(chain.from_iterable(choice)) for choice in product(*choices)]
 
 
 def _recipients_given(

@@ -6,12 +6,16 @@ Rules: R18, R19, R21, R22, R25, R26, R31, R44, R45, R47.
 from __future__ import annotations
 
 import datetime as dt
+from itertools import combinations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from authorizations import selectors, services
 from authorizations.errors import ApprovalRefused, RequestRefused
 from authorizations.models import Authorization, AuthorizationRequest, RequestKind, RequestState
+from authorizations.services import decisions
 from caf.models import CafRecord
 from taxpayers.models import Letter, LetterKind
 from taxpro.models import AuditEvent
@@ -303,3 +307,35 @@ def test_r25_r27_the_count_takes_the_worst_state_while_an_earlier_approval_waits
     # Once Wednesday's POA is on the ledger (it ended both Tuesday rows), the TIA is approved.
     services.approvals_drain(now=thursday + 2 * HOUR)
     assert approve(tia, now=thursday + 3 * HOUR).state == RequestState.APPROVED
+
+
+_DAYS = st.dates(min_value=dt.date(2026, 1, 5), max_value=dt.date(2026, 1, 9))
+_WAITING = st.lists(
+    st.tuples(st.sampled_from(["poa", "tia"]), _DAYS, st.booleans(), st.integers(1, 6)),
+    max_size=7,
+)
+_ROWS = st.lists(
+    st.tuples(
+        st.sampled_from(["poa", "tia"]),
+        _DAYS,
+        st.sampled_from([None, dt.datetime(2026, 1, 9, tzinfo=dt.UTC)]),
+        st.booleans(),
+        st.integers(1, 6),
+    ),
+    max_size=6,
+)
+
+
+@given(rows=_ROWS, waiting=_WAITING, kind=st.sampled_from(["poa", "tia"]), today=_DAYS)
+def test_r25_r27_the_states_tried_find_the_same_worst_as_every_subset(
+    rows, waiting, kind, today
+) -> None:
+    """R25: the approval check tries one state per kind and day, not every subset of the
+    approvals still waiting; the worst it finds is the worst of every subset."""
+    req = AuthorizationRequest(kind=kind, caf_record_id=7)
+
+    def worst(states) -> int:
+        return max(len(decisions._recipients_given(req, today, rows, s)) for s in states)
+
+    every_subset = [c for n in range(len(waiting) + 1) for c in combinations(waiting, n)]
+    assert worst(decisions._states_worth_trying(waiting)) == worst(every_subset)
