@@ -82,10 +82,11 @@ class CappedPaginator(Paginator):
         except PageNotAnInteger:
             return self.page(1)
         except EmptyPage:
+            if not self.capped:
+                return self.page(self.num_pages)  # counted already: Django's last page
             # A page number past the end of an uncounted list: count it all this once (someone
             # asked for the end) and show the last page.
-            last = max(1, -(-self.rows.count() // self.per_page))
-            return self.page(last)
+            return self.page(max(1, -(-self.rows.count() // self.per_page)))
 
 
 def capped_page_of(

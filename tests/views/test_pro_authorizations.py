@@ -173,6 +173,15 @@ def test_pagination_keeps_the_filters(client_of_rep, rep) -> None:
     assert "?kind=poa&amp;page=2" in html
 
 
+def test_a_page_past_the_end_of_a_counted_list_shows_its_last_page(client_of_rep, rep) -> None:
+    insert_authorizations(rep, 30)
+    with CaptureQueriesContext(connection) as captured:
+        html = _html(client_of_rep.get(LIST, {"page": "99"}))
+    assert "Showing 26 to 30 of 30 active authorizations." in html
+    # Below the cap the list was counted once, capped; the last page needs no second count.
+    assert sum("COUNT(" in q["sql"].upper() for q in captured.captured_queries) == 1
+
+
 def test_a_book_past_the_count_cap_is_paged_without_counting_it(
     client_of_rep, rep, monkeypatch
 ) -> None:
