@@ -91,6 +91,7 @@ def _summary(req: AuthorizationRequest, now: dt.datetime) -> RequestSummary:
     state_words = words.request_state_in_words(req.state)
     if req.state == RequestState.PENDING and not awaits:
         state_words = words.request_state_in_words(RequestState.EXPIRED)
+    said = words.kind_words(req.kind)
     return RequestSummary(
         req=req,
         representative=Representative(
@@ -99,9 +100,9 @@ def _summary(req: AuthorizationRequest, now: dt.datetime) -> RequestSummary:
             city=record.city,
             state=record.state,
         ),
-        kind_name=words.kind_name(req.kind),
-        kind_allows=words.kind_allows(req.kind),
-        kind_declaration=words.kind_declaration(req.kind),
+        kind_name=said.name,
+        kind_allows=said.allows,
+        kind_declaration=said.declares,
         matters=matters_and_periods(req.modules.all()),  # prefetched: no query per request
         state_words=state_words,
         awaits_decision=awaits,
@@ -144,7 +145,7 @@ def what_approving_ends(
             representative=item.representative,
             matter=words.matter_label(item.matter),
             period=words.period_label(matter=item.matter, period=item.period),
-            kind_name=words.kind_name(item.kind),
+            kind_name=words.kind_words(item.kind).name,
         )
         for item in revocation_preview(request_id=request_id, taxpayer_id=taxpayer.pk, now=now)
     ]
@@ -158,7 +159,7 @@ def _in_words(row: Authorization) -> LedgerRow:
     return LedgerRow(
         row=row,
         representative=row.caf_record.name,
-        kind_name=words.kind_name(row.kind),
+        kind_name=words.kind_words(row.kind).name,
         matter=words.matter_label(row.matter),
         period=words.period_label(matter=row.matter, period=row.period),
         end_reason=words.end_reason_in_words(row.end_reason) if row.end_reason else "",

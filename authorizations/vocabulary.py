@@ -8,7 +8,7 @@ their wording from here; templates reach it through ``{% load authorizations_wor
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -156,68 +156,53 @@ def matters_and_periods(modules: Iterable[_Module]) -> list[MatterPeriods]:
 
 # --- The two kinds (R1, R23) as the taxpayer reads them ---------------------------------------
 
-# The kind in a practitioner's sentence ("your power of attorney request"), no form number.
-KIND_IN_A_SENTENCE = {
-    RequestKind.POA: "power of attorney",
-    RequestKind.TIA: "tax information authorization",
+
+@dataclass(frozen=True)
+class KindWords:
+    """Every phrase one kind of authorization is said in, so each kind's words are in one place."""
+
+    # Its name on its own: a table cell or a heading (a sentence lower-cases it).
+    name: str
+    # The kind in a practitioner's sentence ("your power of attorney request"), no form number.
+    in_a_sentence: str
+    # What the representative asks for, in a sentence ("... asks for a power of attorney").
+    asked_for: str
+    # What it lets the representative do: the one sentence a taxpayer needs (R23's kinds).
+    allows: str
+    # The same, in the taxpayer's own voice, for the declaration they sign (R21).
+    declares: str
+    # What a revocation takes away (R30): "... can no longer <this> for this matter and period".
+    revokes: str
+
+
+KIND_WORDS = {
+    RequestKind.POA: KindWords(
+        name="Power of attorney",
+        in_a_sentence="power of attorney",
+        asked_for="a power of attorney",
+        allows="can represent you and act for you with the IRS for these matters",
+        declares="to represent me and act for me with the IRS for these matters",
+        revokes="act for you or see your tax information",
+    ),
+    RequestKind.TIA: KindWords(
+        name="Permission to see your tax information",
+        in_a_sentence="tax information authorization",
+        asked_for="permission to see your tax information",
+        allows="can see your tax information for these matters, but cannot act for you",
+        declares="to see my tax information for these matters, but not to act for me",
+        revokes="see your tax information",
+    ),
 }
 
-KIND_NAME = {
-    RequestKind.POA: "Power of attorney",
-    RequestKind.TIA: "Permission to see your tax information",
-}
 
-# What the representative asks for, in a sentence ("... asks for a power of attorney").
-KIND_ASKED_FOR = {
-    RequestKind.POA: "a power of attorney",
-    RequestKind.TIA: "permission to see your tax information",
-}
-
-# What each kind lets the representative do: the one sentence a taxpayer needs (R23's kinds).
-KIND_ALLOWS = {
-    RequestKind.POA: "can represent you and act for you with the IRS for these matters",
-    RequestKind.TIA: "can see your tax information for these matters, but cannot act for you",
-}
-
-# The same, in the taxpayer's own voice, for the declaration they sign (R21).
-KIND_DECLARES = {
-    RequestKind.POA: "to represent me and act for me with the IRS for these matters",
-    RequestKind.TIA: "to see my tax information for these matters, but not to act for me",
-}
-
-# What a revocation takes away (R30): "... can no longer <this> for this matter and period".
-KIND_REVOKES = {
-    RequestKind.POA: "act for you or see your tax information",
-    RequestKind.TIA: "see your tax information",
-}
-
-
-def _kind_said(words: Mapping[RequestKind, str], kind: str, unknown: str = "") -> str:
-    return words[RequestKind(kind)] if kind in RequestKind.values else unknown
-
-
-def kind_name(kind: str) -> str:
-    return _kind_said(KIND_NAME, kind, unknown=kind)
-
-
-def kind_in_a_sentence(kind: str) -> str:
-    return _kind_said(KIND_IN_A_SENTENCE, kind, unknown=kind)
-
-
-def kind_asked_for(kind: str) -> str:
-    return _kind_said(KIND_ASKED_FOR, kind)
-
-
-def kind_allows(kind: str) -> str:
-    return _kind_said(KIND_ALLOWS, kind)
-
-
-def kind_declaration(kind: str) -> str:
-    return _kind_said(KIND_DECLARES, kind)
-
-
-def kind_revokes(kind: str) -> str:
-    return _kind_said(KIND_REVOKES, kind)
+def kind_words(kind: str) -> KindWords:
+    """The words for ``kind``. A kind the portal does not know is named by its own value, and
+    nothing is said of what it allows."""
+    if kind in RequestKind.values:
+        return KIND_WORDS[RequestKind(kind)]
+    return KindWords(
+        name=kind, in_a_sentence=kind, asked_for="", allows="", declares="", revokes=""
+    )
 
 
 # --- Why an authorization ended (R28), said to the taxpayer -----------------------------------

@@ -21,7 +21,7 @@ from authorizations.models import (
     PractitionerNotice,
     PractitionerNoticeKind,
 )
-from authorizations.vocabulary import kind_in_a_sentence
+from authorizations.vocabulary import kind_words
 from taxpro import clock
 from taxpro.audit import audit_record
 from taxpro.models import User
@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 
 def _words(req: AuthorizationRequest, kind: str, now: dt.datetime) -> tuple[str, str]:
-    what = kind_in_a_sentence(req.kind)
+    what = kind_words(req.kind).in_a_sentence
     taxpayer = f"{req.taxpayer.name} ({req.taxpayer.tin_masked})"
     if kind == PractitionerNoticeKind.RECORDED:
         return (

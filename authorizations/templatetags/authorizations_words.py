@@ -23,9 +23,9 @@ register = template.Library()
 register.filter("practitioner_status", vocabulary.request_status_for_practitioner)
 register.filter("shows_no_status", vocabulary.request_shows_no_status)
 register.filter("matter_label", vocabulary.matter_label)
-register.filter("kind_asked_for", vocabulary.kind_asked_for)
-register.filter("kind_in_a_sentence", vocabulary.kind_in_a_sentence)
-register.filter("kind_revokes", vocabulary.kind_revokes)
+register.filter("kind_asked_for", lambda kind: vocabulary.kind_words(kind).asked_for)
+register.filter("kind_in_a_sentence", lambda kind: vocabulary.kind_words(kind).in_a_sentence)
+register.filter("kind_revokes", lambda kind: vocabulary.kind_words(kind).revokes)
 register.filter("form_state", vocabulary.form_state_in_words)
 
 
