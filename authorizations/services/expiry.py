@@ -18,14 +18,6 @@ from taxpro import clock
 SCHEDULER = "scheduler"
 
 
-def expiry_days() -> int:
-    return settings.REQUEST_EXPIRY_DAYS
-
-
-def reminder_days() -> int:
-    return settings.REQUEST_REMINDER_DAYS_BEFORE
-
-
 @dataclass(frozen=True)
 class ExpiryResult:
     reminded: int
@@ -36,7 +28,7 @@ def requests_expire_and_remind(*, now: dt.datetime | None = None) -> ExpiryResul
     """Idempotent: each request is reminded once and expired once, however often this runs."""
     now = now or clock.now()
     reminded = expired = 0
-    remind_before = now + dt.timedelta(days=reminder_days())
+    remind_before = now + dt.timedelta(days=settings.REQUEST_REMINDER_DAYS_BEFORE)
     due = AuthorizationRequest.objects.filter(
         state=RequestState.PENDING,
         reminded_at__isnull=True,

@@ -6,12 +6,12 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 
 from authorizations.errors import PeriodRefused, RequestRefused
 from authorizations.models import AuthorizationRequest, RequestKind, RequestModule, RequestState
 from authorizations.periods import Matter, allowed_periods, dedupe
-from authorizations.services.expiry import expiry_days
 from caf.errors import CafError
 from caf.selectors import caf_record_by_number, caf_record_for_request
 from taxpayers.errors import TaxpayerError
@@ -133,7 +133,7 @@ def request_submit(
             receives_notices=receives_notices,
             created_at=now,
             submitted_at=now,
-            expires_at=now + dt.timedelta(days=expiry_days()),
+            expires_at=now + dt.timedelta(days=settings.REQUEST_EXPIRY_DAYS),
         )
         RequestModule.objects.bulk_create(
             RequestModule(request=req, matter=matter, period=period)

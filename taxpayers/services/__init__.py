@@ -14,9 +14,7 @@ from taxpayers.services.identity import (
     IdentityCodeRefused,
     IdentityMismatch,
     IdentityRateLimited,
-    identity_attempts_per_day,
     identity_check_start,
-    identity_code_attempts,
     identity_code_confirm,
 )
 from taxpayers.services.master_file import (
@@ -46,9 +44,7 @@ __all__ = [
     "IdentityRateLimited",
     "TransactionLine",
     "account_module_post",
-    "identity_attempts_per_day",
     "identity_check_start",
-    "identity_code_attempts",
     "identity_code_confirm",
     "letter_send",
     "mismatch_limit_per_hour",

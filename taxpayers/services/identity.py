@@ -61,14 +61,6 @@ class IdentityAlreadyVerified(TaxpayerError):
     """The account is already connected to a taxpayer record."""
 
 
-def identity_attempts_per_day() -> int:
-    return settings.IDENTITY_ATTEMPTS_PER_DAY
-
-
-def identity_code_attempts() -> int:
-    return settings.IDENTITY_CODE_ATTEMPTS
-
-
 @dataclass(frozen=True)
 class IdentityAnswers:
     """What the taxpayer typed to prove who they are."""
@@ -140,7 +132,7 @@ def _audit_already_linked(taxpayer: Taxpayer, user: User, now: dt.datetime) -> N
 
 
 def _identity_rate_limit(user: User, now: dt.datetime) -> TaxpayerError | None:
-    limit = identity_attempts_per_day()
+    limit = settings.IDENTITY_ATTEMPTS_PER_DAY
     recent = list(
         IdentityAttempt.objects.filter(user=user, attempted_at__gt=now - IDENTITY_WINDOW)
         .order_by("-attempted_at")
@@ -268,7 +260,7 @@ def _identity_code_check(
     ):
         left = wrong_code_count(
             row=check,
-            limit=identity_code_attempts(),
+            limit=settings.IDENTITY_CODE_ATTEMPTS,
             action="taxpayers.identity.wrong_code",
             actor=user,
             now=now,

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import factory
+from django.conf import settings
 
 from authorizations.forms_channel.data import (
     FormData,
@@ -42,7 +43,6 @@ from authorizations.models import (
     RequestState,
     UploadedForm,
 )
-from authorizations.services.expiry import expiry_days
 from caf.models import CafRecord
 from taxpayers.models import Taxpayer
 from taxpro import clock
@@ -83,7 +83,9 @@ class AuthorizationRequestFactory(factory.django.DjangoModelFactory):
     )
     expires_at = factory.LazyAttribute(
         lambda o: (
-            None if o.submitted_at is None else o.submitted_at + dt.timedelta(days=expiry_days())
+            None
+            if o.submitted_at is None
+            else o.submitted_at + dt.timedelta(days=settings.REQUEST_EXPIRY_DAYS)
         )
     )
     decided_at = factory.LazyAttribute(

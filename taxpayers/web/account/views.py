@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -17,7 +18,6 @@ from taxpayers.models import Taxpayer
 from taxpayers.services import (
     IDENTITY_CODE_DIGITS,
     IdentityAlreadyVerified,
-    identity_attempts_per_day,
     identity_check_start,
     identity_code_confirm,
 )
@@ -72,7 +72,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "waiting": selectors.identity_check_waiting(user=user),
-        "attempts_per_day": identity_attempts_per_day(),
+        "attempts_per_day": settings.IDENTITY_ATTEMPTS_PER_DAY,
     }
     return render(request, "taxpayers/account/verify.html", context)
 
