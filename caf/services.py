@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import NotRequired, TypedDict, Unpack
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -197,27 +198,34 @@ def caf_record_create(
     return record
 
 
+class PracticeStatusChange(TypedDict):
+    """What staff give when they record a practice status (R3), taken alike by the CAF record's
+    change and by the ledger's wrapper around it: the record, its new status, who records it,
+    the day it takes effect (today in ET unless given) and when it is recorded (now unless
+    given)."""
+
+    caf_record: CafRecord
+    status: str
+    actor: User
+    effective_on: NotRequired[dt.date | None]
+    now: NotRequired[dt.datetime | None]
+
+
 @transaction.atomic
-def caf_practice_status_set(
-    *,
-    caf_record: CafRecord,
-    status: str,
-    actor: User,
-    effective_on: dt.date | None = None,
-    now: dt.datetime | None = None,
-) -> CafRecord:
+def caf_practice_status_set(**change: Unpack[PracticeStatusChange]) -> CafRecord:
     """R3: staff record a practice status (disbarred, deceased...). Audited (R44).
 
     What the status means for the ledger (authorizations end out of good standing) is decided
     above, by ``authorizations.services.caf_practice_status_change``, which calls this."""
-    now = now or clock.now()
+    actor, status = change["actor"], change["status"]
+    now = change.get("now") or clock.now()
     if getattr(actor, "kind", None) != UserKind.STAFF:
         raise CafError("Only staff can change a practice status.")
     if status not in PracticeStatus.values:
         raise CafError(f"{status!r} is not a practice status.", field="status")
-    record = CafRecord.objects.select_for_update().get(pk=caf_record.pk)
+    record = CafRecord.objects.select_for_update().get(pk=change["caf_record"].pk)
     before = {"status": record.practice_status, "effective_on": str(record.status_effective_on)}
-    effective_on = effective_on or clock.today_et(now)
+    effective_on = change.get("effective_on") or clock.today_et(now)
     if record.practice_status == status and record.status_effective_on == effective_on:
         return record
     record.practice_status = status

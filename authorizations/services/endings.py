@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from typing import Unpack
 
 from django.db import transaction
 
@@ -15,7 +16,7 @@ from authorizations.services.recording import end_authorization
 from authorizations.vocabulary import matter_and_period
 from caf.models import CafRecord
 from caf.selectors import caf_numbers_linked_to
-from caf.services import caf_letter_send, caf_practice_status_set
+from caf.services import PracticeStatusChange, caf_letter_send, caf_practice_status_set
 from taxpayers.models import LetterKind
 from taxpayers.services import letter_send
 from taxpro import clock
@@ -208,25 +209,17 @@ def authorizations_end_for_practice_status(
 
 
 @transaction.atomic
-def caf_practice_status_change(
-    *,
-    caf_record: CafRecord,
-    status: str,
-    actor: User,
-    effective_on: dt.date | None = None,
-    now: dt.datetime | None = None,
-) -> CafRecord:
+def caf_practice_status_change(**change: Unpack[PracticeStatusChange]) -> CafRecord:
     """R3: staff record a practice status; out of good standing, the representative's
-    authorizations end (R28's reason "practice status") in the same transaction."""
-    now = now or clock.now()
-    record = caf_practice_status_set(
-        caf_record=caf_record, status=status, actor=actor, effective_on=effective_on, now=now
-    )
+    authorizations end (R28's reason "practice status") in the same transaction, at the same
+    moment as the status change."""
+    change["now"] = now = change.get("now") or clock.now()
+    record = caf_practice_status_set(**change)
     if not record.is_in_good_standing:
         authorizations_end_for_practice_status(
             caf_record_id=record.pk,
             status_label=record.get_practice_status_display(),
-            actor=actor,
+            actor=change["actor"],
             now=now,
         )
     return record
