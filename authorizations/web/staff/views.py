@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.contrib import messages
@@ -194,6 +195,20 @@ def _with_errors(
     return render(request, FORM_TEMPLATE, _page_context(request, form, submitted))
 
 
+def _act_then_queue(
+    request: HttpRequest, form: UploadedForm, act: Callable[[], object], *, done: str
+) -> HttpResponse:
+    """A clerk's action on the form they hold (reject, put back): ``act`` calls the service;
+    once it has acted, ``done`` is said and the clerk is back at the queue. A refusal is told
+    as ``_refused`` tells it."""
+    try:
+        act()
+    except FormRefused as error:
+        return _refused(request, form, error)
+    messages.success(request, done)
+    return HttpResponseRedirect(_queue_url())
+
+
 @clerk_required
 @require_POST
 def form_record(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
@@ -233,37 +248,35 @@ def form_reject(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     rejection = RejectForm(request.POST)
     if not rejection.is_valid():
         return _with_errors(request, form, rejection)
-    try:
-        form_services.form_reject(
+    return _act_then_queue(
+        request,
+        form,
+        lambda: form_services.form_reject(
             clerk=cast(User, request.user),
             public_id=public_id,
             reasons=rejection.cleaned_data["reasons"],
             note=rejection.cleaned_data["note"],
-        )
-    except FormRefused as error:
-        return _refused(request, form, error)
-    messages.success(
-        request,
-        f"Form {form.form_type} for {form.taxpayer_name} is rejected. The representatives get "
-        "a letter with the reasons.",
+        ),
+        done=(
+            f"Form {form.form_type} for {form.taxpayer_name} is rejected. The representatives "
+            "get a letter with the reasons."
+        ),
     )
-    return HttpResponseRedirect(_queue_url())
 
 
 @clerk_required
 @require_POST
 def form_release(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     form = _form_or_404(public_id)
-    try:
-        form_services.form_release(clerk=cast(User, request.user), public_id=public_id)
-    except FormRefused as error:
-        return _refused(request, form, error)
-    messages.success(
+    return _act_then_queue(
         request,
-        f"You put back Form {form.form_type} for {form.taxpayer_name}. It is in its place in "
-        "the queue again.",
+        form,
+        lambda: form_services.form_release(clerk=cast(User, request.user), public_id=public_id),
+        done=(
+            f"You put back Form {form.form_type} for {form.taxpayer_name}. It is in its place in "
+            "the queue again."
+        ),
     )
-    return HttpResponseRedirect(_queue_url())
 
 
 # The file is framed by the processing page only, and is itself no page: nothing in it runs.
