@@ -22,7 +22,7 @@ from authorizations.models import (
     RequestState,
 )
 from authorizations.selectors import requests_for_taxpayer, revocation_preview
-from authorizations.vocabulary import MatterPeriods, matters_and_periods
+from authorizations.vocabulary import KindWords, MatterPeriods, matters_and_periods
 from caf.vocabulary import designations_in_words
 from taxpayers.models import Letter, Taxpayer
 from taxpayers.selectors import notices_for_taxpayer
@@ -46,9 +46,7 @@ class Representative:
 class RequestSummary:
     req: AuthorizationRequest
     representative: Representative
-    kind_name: str
-    kind_allows: str
-    kind_declaration: str
+    kind_words: KindWords  # what the kind is called, allows and has the taxpayer declare
     matters: list[MatterPeriods]
     state_words: str
     awaits_decision: bool
@@ -91,7 +89,6 @@ def _summary(req: AuthorizationRequest, now: dt.datetime) -> RequestSummary:
     state_words = words.request_state_in_words(req.state)
     if req.state == RequestState.PENDING and not awaits:
         state_words = words.request_state_in_words(RequestState.EXPIRED)
-    said = words.kind_words(req.kind)
     return RequestSummary(
         req=req,
         representative=Representative(
@@ -100,9 +97,7 @@ def _summary(req: AuthorizationRequest, now: dt.datetime) -> RequestSummary:
             city=record.city,
             state=record.state,
         ),
-        kind_name=said.name,
-        kind_allows=said.allows,
-        kind_declaration=said.declares,
+        kind_words=words.kind_words(req.kind),
         matters=matters_and_periods(req.modules.all()),  # prefetched: no query per request
         state_words=state_words,
         awaits_decision=awaits,

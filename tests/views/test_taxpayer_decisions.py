@@ -93,6 +93,26 @@ def test_a_pending_request_is_described_in_plain_words(me, cpa, taxpayer) -> Non
     assert cpa.caf_record.caf_number not in page  # no CAF jargon for the taxpayer
 
 
+@pytest.mark.parametrize(
+    ("kind", "name", "declares"),
+    [
+        (RequestKind.POA, "power of attorney", "to represent me and act for me with the IRS"),
+        (RequestKind.TIA, "permission to see your tax information", "to see my tax information"),
+    ],
+)
+def test_each_page_says_the_kind_in_its_own_words(me, cpa, taxpayer, kind, name, declares) -> None:
+    """A misspelt word in a template renders as nothing, so each phrase is looked for (R21, R23)."""
+    req = submit_now(cpa, taxpayer, kind=kind)
+    rep = cpa.caf_record.name
+    assert f"{rep} asks for: {name}" in text(me.get(url("index")))
+    assert f"{name[0].upper()}{name[1:]}: if you approve, {rep}" in text(
+        me.get(url("request", req.public_id))
+    )
+    step_up(me, taxpayer.user)
+    assert f"I authorize {rep} {declares}" in text(me.get(url("approve", req.public_id)))
+    assert f"{rep} will not get this {name}." in text(me.get(url("reject", req.public_id)))
+
+
 def test_a_tia_says_they_cannot_act_for_you(me, cpa, taxpayer) -> None:
     submit_now(cpa, taxpayer, kind=RequestKind.TIA)
     page = text(me.get(url("index")))
