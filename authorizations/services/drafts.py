@@ -44,14 +44,6 @@ def draft_start[AnyDraft: (RequestDraft, FormDraft)](
     return draft, True
 
 
-def _unsent[AnyDraft: (RequestDraft, FormDraft)](draft: AnyDraft) -> models.QuerySet[AnyDraft]:
-    """The drafts of ``draft``'s kind not sent yet: only those are written (R47: a sent draft's
-    answers are what was sent)."""
-    if isinstance(draft, RequestDraft):
-        return RequestDraft.objects.filter(submitted_request__isnull=True)
-    return FormDraft.objects.filter(submitted_form__isnull=True)
-
-
 def draft_save_answers[AnyDraft: (RequestDraft, FormDraft)](
     *,
     draft: AnyDraft,
@@ -81,7 +73,9 @@ def draft_save_answers[AnyDraft: (RequestDraft, FormDraft)](
         draft.taxpayer_tin_ciphertext = tin_encrypt(tin.digits)
         data[TIN] = {"last4": tin.last4, "type": str(tin.tin_type)}
         fields.append("taxpayer_tin_ciphertext")
-    _unsent(draft).filter(pk=draft.pk).update(**{name: getattr(draft, name) for name in fields})
+    type(draft).objects.unsent().filter(pk=draft.pk).update(
+        **{name: getattr(draft, name) for name in fields}
+    )
     return draft
 
 
@@ -94,8 +88,9 @@ def draft_wipe[AnyDraft: (RequestDraft, FormDraft)](
     """Wipe an unsent draft's answers and TIN, keeping the row so a doubled "Discard" is told
     so (R47); ``also`` names more columns to clear. False when already discarded or sent."""
     changed = (
-        _unsent(draft)
-        .filter(pk=draft.pk, discarded_at__isnull=True)
+        type(draft)
+        .objects.unfinished()
+        .filter(pk=draft.pk)
         .update(data={}, taxpayer_tin_ciphertext="", discarded_at=now, updated_at=now, **also)
     )
     return bool(changed)
