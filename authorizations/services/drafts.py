@@ -1,5 +1,6 @@
 """The draft operations both wizards share (style.md: pretix's checkout flow keeps its steps'
-answers in one place): start a draft once, keep a step's answers (valid or as typed), discard.
+answers in one place): start a draft once, keep a step's answers (valid or as typed), discard,
+and lock one for sending it once.
 
 A draft of a request (``RequestDraft``) and a draft of an upload (``FormDraft``) keep their
 answers alike: per step in ``data``, what was typed on a step not valid yet under :data:`RAW`
@@ -16,6 +17,7 @@ from typing import Any
 
 from django.db import models
 
+from authorizations.errors import AuthorizationError
 from authorizations.models import FormDraft, RequestDraft
 from taxpro import clock
 from taxpro.models import User
@@ -94,3 +96,25 @@ def draft_wipe[AnyDraft: (RequestDraft, FormDraft)](
         .update(data={}, taxpayer_tin_ciphertext="", discarded_at=now, updated_at=now, **also)
     )
     return bool(changed)
+
+
+def draft_locked_for_sending[AnyDraft: (RequestDraft, FormDraft), Sent: models.Model](
+    *,
+    draft: AnyDraft,
+    practitioner: User,
+    sent_as: type[Sent],
+    refusal: type[AuthorizationError],
+    noun: str,
+) -> tuple[AnyDraft, Sent | None]:
+    """The start of sending a draft, inside the caller's transaction: the draft's row locked,
+    and what it was sent as already (a ``sent_as``), else None. The lock makes a second send of
+    the same draft wait for the first, then find it sent (R47); only its owner sends it (R4). A
+    discarded draft is refused (``refusal``), as "Start a new ``noun``"."""
+    locked = type(draft).objects.select_for_update().get(pk=draft.pk, owner=practitioner)
+    if locked.sent_id is not None:
+        # No join above: after waiting for the lock, Postgres re-reads the draft row but not a
+        # joined row created meanwhile, so what it was sent as is fetched in its own statement.
+        return locked, sent_as._default_manager.get(pk=locked.sent_id)
+    if locked.discarded_at is not None:
+        raise refusal(f"This draft was discarded. Start a new {noun}.")
+    return locked, None
