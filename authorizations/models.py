@@ -8,12 +8,13 @@ the database (migration 0003) refuses every other UPDATE and every DELETE.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Self
+from typing import ClassVar, Self
 
 from django.conf import settings
 from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
+from django.utils.text import capfirst
 
 from authorizations.periods import Matter
 from authorizations.webhooks import models as _webhook_models  # noqa: F401 (issue 14)
@@ -317,15 +318,19 @@ class InformationAccess(models.Model):
         return f"{self.caf_record_id} viewed {self.form} {self.period} at {self.viewed_at}"
 
 
-class WizardDraftQuerySet[Draft: models.Model](models.QuerySet[Draft]):
+class WizardDraftQuerySet[Draft: WizardDraft](models.QuerySet[Draft]):
     def owned_by(self, user: object) -> Self:
         # R45: a draft is only ever fetched through its owner.
         return self.filter(owner=user)
 
+    def unsent(self) -> Self:
+        """The drafts not sent yet: only those are written (R47: a sent draft's answers are
+        what was sent)."""
+        return self.filter(**{f"{self.model.SENT_FIELD}__isnull": True})
 
-class RequestDraftQuerySet(WizardDraftQuerySet["RequestDraft"]):
-    def unfinished(self) -> RequestDraftQuerySet:
-        return self.filter(submitted_request__isnull=True, discarded_at__isnull=True)
+    def unfinished(self) -> Self:
+        """The drafts still being written: neither sent nor discarded."""
+        return self.unsent().filter(discarded_at__isnull=True)
 
 
 class WizardDraft(models.Model):
@@ -333,7 +338,11 @@ class WizardDraft(models.Model):
     per step in ``data``, never the TIN (R46), which lives encrypted in
     ``taxpayer_tin_ciphertext`` with only its last four in ``data``; when it was started and
     last saved; and when it was discarded (the answers are wiped and the row kept, so a doubled
-    "Discard" is told so, R47). Each draft adds its owner and what it was sent as."""
+    "Discard" is told so, R47). Each draft adds its owner and what it was sent as, a
+    :func:`sent_as_field` it names in ``SENT_FIELD``."""
+
+    # The name of the draft's sent_as_field (as Django's USERNAME_FIELD names a user's).
+    SENT_FIELD: ClassVar[str]
 
     public_id = models.UUIDField(unique=True, editable=False)
     data = models.JSONField(default=dict, blank=True)
@@ -342,11 +351,30 @@ class WizardDraft(models.Model):
     updated_at = models.DateTimeField()
     discarded_at = models.DateTimeField(null=True, blank=True)
 
+    objects = WizardDraftQuerySet.as_manager()
+
     class Meta:
         abstract = True
         ordering = ["-updated_at", "-id"]
         # Each draft's own ``owner`` (its related name differs): its list, last saved first.
         indexes = [models.Index(fields=["owner", "-updated_at"])]
+
+    def __str__(self) -> str:
+        return f"{capfirst(self._meta.verbose_name)} {self.public_id}"
+
+    @property
+    def sent_id(self) -> int | None:
+        """The id of what the draft was sent as, once it was (R47: set once), else None."""
+        sent_id: int | None = self.serializable_value(self.SENT_FIELD)
+        return sent_id
+
+
+def sent_as_field[Sent: models.Model](to: type[Sent]) -> models.OneToOneField[Sent | None]:
+    """A draft's link to what it was sent as: empty until it is sent, then set once (R47), and
+    the draft is kept as long as what it became (PROTECT)."""
+    return models.OneToOneField(
+        to, null=True, blank=True, on_delete=models.PROTECT, related_name="draft"
+    )
 
 
 class RequestDraft(WizardDraft):
@@ -360,18 +388,8 @@ class RequestDraft(WizardDraft):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="request_drafts"
     )
     # R47: set once, when the draft is submitted; a submitted draft is never submitted again.
-    submitted_request = models.OneToOneField(
-        AuthorizationRequest,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="draft",
-    )
-
-    objects = RequestDraftQuerySet.as_manager()
-
-    def __str__(self) -> str:
-        return f"Request draft {self.public_id}"
+    submitted_request = sent_as_field(AuthorizationRequest)
+    SENT_FIELD = "submitted_request"
 
 
 class PractitionerNoticeKind(models.TextChoices):
@@ -598,11 +616,6 @@ class UploadedForm(EncryptedTinFields):
         return str(self.public_id).upper()
 
 
-class FormDraftQuerySet(WizardDraftQuerySet["FormDraft"]):
-    def unfinished(self) -> FormDraftQuerySet:
-        return self.filter(submitted_form__isnull=True, discarded_at__isnull=True)
-
-
 class FormDraft(WizardDraft):
     """An upload being keyed in the forms wizard, saved on every step (R42: nothing is lost).
 
@@ -618,18 +631,8 @@ class FormDraft(WizardDraft):
         storage=private_storage, upload_to="form-drafts/", max_length=200, blank=True
     )
     # R47: set once, when the draft is uploaded.
-    submitted_form = models.OneToOneField(
-        UploadedForm,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="draft",
-    )
-
-    objects = FormDraftQuerySet.as_manager()
-
-    def __str__(self) -> str:
-        return f"Form draft {self.public_id}"
+    submitted_form = sent_as_field(UploadedForm)
+    SENT_FIELD = "submitted_form"
 
 
 class ApiIdempotencyKey(models.Model):

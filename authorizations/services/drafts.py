@@ -1,5 +1,6 @@
 """The draft operations both wizards share (style.md: pretix's checkout flow keeps its steps'
-answers in one place): start a draft once, keep a step's answers (valid or as typed), discard.
+answers in one place): start a draft once, keep a step's answers (valid or as typed), discard,
+and lock one for sending it once.
 
 A draft of a request (``RequestDraft``) and a draft of an upload (``FormDraft``) keep their
 answers alike: per step in ``data``, what was typed on a step not valid yet under :data:`RAW`
@@ -16,6 +17,7 @@ from typing import Any
 
 from django.db import models
 
+from authorizations.errors import AuthorizationError
 from authorizations.models import FormDraft, RequestDraft
 from taxpro import clock
 from taxpro.models import User
@@ -42,14 +44,6 @@ def draft_start[AnyDraft: (RequestDraft, FormDraft)](
         public_id=uuid.uuid4(), owner=practitioner, data={}, created_at=now, updated_at=now
     )
     return draft, True
-
-
-def _unsent[AnyDraft: (RequestDraft, FormDraft)](draft: AnyDraft) -> models.QuerySet[AnyDraft]:
-    """The drafts of ``draft``'s kind not sent yet: only those are written (R47: a sent draft's
-    answers are what was sent)."""
-    if isinstance(draft, RequestDraft):
-        return RequestDraft.objects.filter(submitted_request__isnull=True)
-    return FormDraft.objects.filter(submitted_form__isnull=True)
 
 
 def draft_save_answers[AnyDraft: (RequestDraft, FormDraft)](
@@ -81,7 +75,9 @@ def draft_save_answers[AnyDraft: (RequestDraft, FormDraft)](
         draft.taxpayer_tin_ciphertext = tin_encrypt(tin.digits)
         data[TIN] = {"last4": tin.last4, "type": str(tin.tin_type)}
         fields.append("taxpayer_tin_ciphertext")
-    _unsent(draft).filter(pk=draft.pk).update(**{name: getattr(draft, name) for name in fields})
+    type(draft).objects.unsent().filter(pk=draft.pk).update(
+        **{name: getattr(draft, name) for name in fields}
+    )
     return draft
 
 
@@ -94,8 +90,31 @@ def draft_wipe[AnyDraft: (RequestDraft, FormDraft)](
     """Wipe an unsent draft's answers and TIN, keeping the row so a doubled "Discard" is told
     so (R47); ``also`` names more columns to clear. False when already discarded or sent."""
     changed = (
-        _unsent(draft)
-        .filter(pk=draft.pk, discarded_at__isnull=True)
+        type(draft)
+        .objects.unfinished()
+        .filter(pk=draft.pk)
         .update(data={}, taxpayer_tin_ciphertext="", discarded_at=now, updated_at=now, **also)
     )
     return bool(changed)
+
+
+def draft_locked_for_sending[AnyDraft: (RequestDraft, FormDraft), Sent: models.Model](
+    *,
+    draft: AnyDraft,
+    practitioner: User,
+    sent_as: type[Sent],
+    refusal: type[AuthorizationError],
+    noun: str,
+) -> tuple[AnyDraft, Sent | None]:
+    """The start of sending a draft, inside the caller's transaction: the draft's row locked,
+    and what it was sent as already (a ``sent_as``), else None. The lock makes a second send of
+    the same draft wait for the first, then find it sent (R47); only its owner sends it (R4). A
+    discarded draft is refused (``refusal``), as "Start a new ``noun``"."""
+    locked = type(draft).objects.select_for_update().get(pk=draft.pk, owner=practitioner)
+    if locked.sent_id is not None:
+        # No join above: after waiting for the lock, Postgres re-reads the draft row but not a
+        # joined row created meanwhile, so what it was sent as is fetched in its own statement.
+        return locked, sent_as._default_manager.get(pk=locked.sent_id)
+    if locked.discarded_at is not None:
+        raise refusal(f"This draft was discarded. Start a new {noun}.")
+    return locked, None

@@ -18,7 +18,7 @@ from authorizations.errors import FormRefused
 from authorizations.forms_channel.data import FormData
 from authorizations.forms_channel.files import CheckedFile
 from authorizations.models import FormDraft, UploadedForm
-from authorizations.services.drafts import draft_start, draft_wipe
+from authorizations.services.drafts import draft_locked_for_sending, draft_start, draft_wipe
 from authorizations.services.forms import form_upload
 from taxpro import clock
 from taxpro.audit import audit_record
@@ -127,12 +127,15 @@ def form_draft_submit(
     second submit waits, then finds it uploaded. Refusals (pre-check, file, duplicate) are
     form_upload's, raised with nothing written."""
     with transaction.atomic():
-        locked = FormDraft.objects.select_for_update().get(pk=draft.pk, owner=practitioner)
-        if locked.submitted_form_id is not None:
-            sent = UploadedForm.objects.get(pk=locked.submitted_form_id)
+        locked, sent = draft_locked_for_sending(
+            draft=draft,
+            practitioner=practitioner,
+            sent_as=UploadedForm,
+            refusal=FormRefused,
+            noun="upload",
+        )
+        if sent is not None:
             return FormSubmitted(form=sent, already=True)
-        if locked.discarded_at is not None:
-            raise FormRefused("This draft was discarded. Start a new upload.")
         if not locked.file:
             raise FormRefused("Choose the signed form to upload.", field="file")
         with locked.file.open("rb") as upload:

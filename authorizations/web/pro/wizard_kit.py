@@ -3,9 +3,11 @@ upload, ``web/pro/forms_channel/``), after pretix's checkout flow (style.md): a 
 walked by one dispatcher view each. Only what is really the same lives here: the summary row and
 the edit of a rows step, reading what was typed and kept (R42), the start page and its list of
 unfinished drafts, the discard page, the step page with its indicator and the htmx swap of its
-region, turning away a draft sent or discarded, the redirect after a POST, and finding the draft
-a POST sent after the session ended belongs to (issue 10). The questions, their judging and the
-sending stay in each wizard.
+region, turning away a draft sent or discarded, a step POST while the portal is closed, and a
+check page reached before every question is answered, the redirect after a POST, and finding
+the draft a POST sent after the session ended belongs to (issue 10). Each wizard tells the kit
+what it needs of it in one :class:`WizardPages`. The questions, their judging and the sending
+stay in each wizard.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from authorizations.models import FormDraft, RequestDraft
 from authorizations.services.drafts import RAW
 from taxpro.access import practitioner_required
 from taxpro.models import User
+from taxpro.service_hours.middleware import closed_response, portal_closed_now
 from taxpro.session_lifetime import KeptPost
 from taxpro.throttle import throttled_or_none
 from taxpro.tins import Tin
@@ -44,15 +47,26 @@ class Draft(Protocol):
 
 
 @dataclass(frozen=True)
-class WizardPages:
+class WizardPages[D: (RequestDraft, FormDraft), S: KitStep[Any]]:
     """What a wizard's shared pages need to know of it: the word for what its draft becomes
     ("request", "upload"), the folder of its start, discard and step templates, and the names of
-    its start and discard URLs (a step's URL is its steps' ``step_url``)."""
+    its start and discard URLs; and of a draft: the step where it goes on, a step's URL, its
+    taxpayer's name, and the page of what it was sent as ("" while unsent), with the sentence
+    that says it was sent already."""
 
     noun: str
     templates: str
     start: str
     discard: str
+    first_incomplete: Callable[[D], S]
+    step_url: Callable[[D, S], str]
+    taxpayer_name: Callable[[D], str]
+    sent_url: Callable[[D], str]
+    # "This request was already sent": what a page for a draft sent already begins with.
+    already_sent: str
+    # Keeps a step's POST in the draft as typed, not judged (R42: the portal closed; issue 10:
+    # the session ended); False when the step keeps nothing.
+    keep_typed: Callable[[HttpRequest, D, S], bool]
 
 
 def wizard_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -88,6 +102,11 @@ class KitStep[D]:
     def context(self, draft: D) -> dict[str, Any]:
         """What the step's template needs besides its form."""
         return {}
+
+    def unanswered_message(self) -> str:
+        """What the check page says when it sends the practitioner back to this step, still
+        unanswered."""
+        return f"Answer this step first: {self.title}"
 
 
 class CheckYourAnswers[D](KitStep[D]):
@@ -136,68 +155,107 @@ def signed_in_practitioner(request: HttpRequest) -> User:
     return user
 
 
-def draft_started[D: Draft](
-    request: HttpRequest,
-    *,
-    throttle: str,
-    create: Callable[..., D],
-    row: Callable[[D], tuple[D, str, Any, str]],
-) -> HttpResponse:
-    """ "Start a new ..." posted: the practitioner's new draft (an untouched one is reused, R47),
-    at the step where its ``row`` goes on (the first). Floods: starting faster than a person
-    could is answered 429 (throttled as ``throttle``, issue 10)."""
-    if (throttled := throttled_or_none(request, action=throttle)) is not None:
-        return throttled
-    _draft, _name, _step, url = row(create(practitioner=signed_in_practitioner(request)))
-    return redirect(url)
+def draft_row[D: (RequestDraft, FormDraft), S: KitStep[Any]](
+    pages: WizardPages[D, S], draft: D
+) -> tuple[D, str, S, str]:
+    """A row of the unfinished drafts: the draft, its taxpayer's name, and the step where it
+    goes on with that step's URL."""
+    following = pages.first_incomplete(draft)
+    return draft, pages.taxpayer_name(draft), following, pages.step_url(draft, following)
 
 
 def start_page[D: (RequestDraft, FormDraft)](
     request: HttpRequest,
-    pages: WizardPages,
+    pages: WizardPages[D, Any],
     drafts: models.QuerySet[D],
     *,
-    row: Callable[[D], tuple[D, str, Any, str]],
     steps: Sequence[Any],
+    throttle: str,
+    create: Callable[..., D],
 ) -> HttpResponse:
-    """What the wizard asks and the unfinished drafts, a page at a time, each as ``row`` makes
-    it: the draft, its taxpayer's name, and the step where it goes on with that step's URL."""
+    """What the wizard asks (``steps``) and the unfinished ``drafts``, a page at a time, each
+    as a :func:`draft_row` (GET); "Start a new ..." (POST): the practitioner's new draft from
+    ``create`` (an untouched one is reused, R47), at its first step. Floods: starting faster
+    than a person could is answered 429 (throttled as ``throttle``, issue 10)."""
+    if request.method == "POST":
+        if (throttled := throttled_or_none(request, action=throttle)) is not None:
+            return throttled
+        draft = create(practitioner=signed_in_practitioner(request))
+        return redirect(pages.step_url(draft, pages.first_incomplete(draft)))
     page = Paginator(drafts, DRAFTS_PER_PAGE).get_page(request.GET.get("page"))
-    rows = [row(draft) for draft in page]
+    rows = [draft_row(pages, draft) for draft in page]
     context = {"pages": pages, "drafts": rows, "page": page, "steps": steps}
     return render(request, f"{pages.templates}start.html", context)
 
 
-def discard_page(
+def discard_page[D: (RequestDraft, FormDraft)](
     request: HttpRequest,
-    pages: WizardPages,
-    draft: RequestDraft | FormDraft,
+    pages: WizardPages[D, Any],
+    draft: D,
     *,
     discard: Callable[..., bool],
-    taxpayer_name: str,
 ) -> HttpResponse:
     """Confirm (GET), then ``discard`` the draft (POST). A doubled POST, or a draft discarded
-    already, is told so (R47)."""
+    already, is told so (R47); a draft sent already cannot be discarded."""
+    if sent_url := pages.sent_url(draft):
+        messages.info(request, f"{pages.already_sent}, so its draft cannot be discarded.")
+        return redirect(sent_url)
     if request.method == "POST" or draft.discarded_at is not None:
         if request.method == "POST" and discard(draft=draft):
             messages.success(request, f"The draft {pages.noun} was discarded.")
         else:
             messages.info(request, "This draft was already discarded.")
         return redirect(pages.start)
-    context = {"pages": pages, "draft": draft, "taxpayer_name": taxpayer_name}
+    context = {"pages": pages, "draft": draft, "taxpayer_name": pages.taxpayer_name(draft)}
     return render(request, f"{pages.templates}discard.html", context)
 
 
-def gone_from_steps(
-    request: HttpRequest, pages: WizardPages, draft: RequestDraft | FormDraft, *, sent_url: str
+def gone_from_steps[D: (RequestDraft, FormDraft)](
+    request: HttpRequest, pages: WizardPages[D, Any], draft: D
 ) -> HttpResponse | None:
-    """Where a draft no longer walked goes instead of its steps: a sent one (``sent_url`` is
-    where, "" while unsent) to what it became, a discarded one back to the start, told so."""
-    if sent_url:
+    """Where a draft no longer walked goes instead of its steps: a sent one to what it became,
+    a discarded one back to the start, told so."""
+    if sent_url := pages.sent_url(draft):
         return redirect(sent_url)
     if draft.discarded_at is not None:
         messages.info(request, f"That draft was discarded. Start a new {pages.noun}.")
         return redirect(pages.start)
+    return None
+
+
+def unanswered[D: (RequestDraft, FormDraft)](
+    request: HttpRequest, pages: WizardPages[D, Any], draft: D
+) -> HttpResponse | None:
+    """The check page and the submit need every question answered: else, to the first step
+    still unanswered, told so."""
+    missing = pages.first_incomplete(draft)
+    if not missing.is_question:
+        return None
+    messages.info(request, missing.unanswered_message())
+    return redirect(pages.step_url(draft, missing))
+
+
+def step_elsewhere[D: (RequestDraft, FormDraft), S: KitStep[Any]](
+    request: HttpRequest,
+    pages: WizardPages[D, S],
+    draft: D,
+    current: S,
+) -> HttpResponse | None:
+    """What a step's page answers instead of its own form, if anything: a draft sent or
+    discarded goes where :func:`gone_from_steps` says; a POST while the portal is closed keeps
+    what it typed and is answered 503, never advancing or sending (R42); and "check
+    your answers" is shown only once every question is answered, a POST to it only showing it
+    again. None when the step's form is to be shown or judged."""
+    if (gone := gone_from_steps(request, pages, draft)) is not None:
+        return gone
+    if request.method == "POST" and portal_closed_now(request):
+        pages.keep_typed(request, draft, current)
+        return closed_response(request, saved_draft=True)
+    if not current.is_question:
+        # The check page's form posts to the submit; a POST here only shows the page again.
+        if request.method == "POST":
+            return redirect(pages.step_url(draft, current))
+        return unanswered(request, pages, draft)
     return None
 
 
@@ -218,15 +276,14 @@ def step_indicator[S: KitStep[Any]](
     ]
 
 
-def render_step[S: KitStep[Any]](
+def render_step[D: (RequestDraft, FormDraft), S: KitStep[Any]](
     request: HttpRequest,
-    pages: WizardPages,
-    draft: Draft,
+    pages: WizardPages[D, S],
+    draft: D,
     step: S,
     form: Any,
     *,
     steps: Sequence[S],
-    url_of: Callable[[Any, S], str],
     context: dict[str, Any],
     status: int = 200,
 ) -> HttpResponse:
@@ -239,11 +296,11 @@ def render_step[S: KitStep[Any]](
         "pages": pages,
         "draft": draft,
         "step": step,
-        "steps": step_indicator(draft=draft, steps=steps, current=step, url_of=url_of),
+        "steps": step_indicator(draft=draft, steps=steps, current=step, url_of=pages.step_url),
         "step_number": steps.index(step) + 1 if step in steps else 1,
         "step_count": len(steps),
         "form": form,
-        "step_url": url_of(draft, step),
+        "step_url": pages.step_url(draft, step),
     }
     return render(request, template, {**page, **context}, status=status)
 
@@ -257,16 +314,15 @@ def redirect_after_post(request: HttpRequest, url: str) -> HttpResponse:
 
 def keep_timed_out_post[D: (RequestDraft, FormDraft), S: KitStep[Any]](
     request: HttpRequest,
+    pages: WizardPages[D, S],
     *,
     model: type[D],
     view_names: set[str],
     step_of: Callable[[str], S],
-    url_of: Callable[[D, S], str],
-    keep: Callable[[D, S], bool],
 ) -> KeptPost | None:
     """Issue 10: a POST sent after the session ended to one of ``view_names`` (a step, or the
     submit) keeps what was typed in the signed-in practitioner's unfinished draft it names, as
-    ``keep`` does (False when the step keeps nothing), and signing in again returns to the step
+    the wizard keeps a step's POST unjudged, and signing in again returns to the step
     (``step_of`` the slug posted from, "" for the submit). None for any other POST."""
     try:
         match = resolve(request.path_info)
@@ -282,4 +338,5 @@ def keep_timed_out_post[D: (RequestDraft, FormDraft), S: KitStep[Any]](
     if draft is None:
         return None
     current = step_of(str(match.kwargs.get("slug", "")))
-    return KeptPost(return_to=url_of(draft, current), kept=keep(draft, current))
+    kept = pages.keep_typed(request, draft, current)
+    return KeptPost(return_to=pages.step_url(draft, current), kept=kept)

@@ -15,7 +15,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -50,27 +49,12 @@ from authorizations.web.pro.forms_channel.steps import (
 from taxpro.access import practitioner_required
 from taxpro.errors import TinInvalid
 from taxpro.not_found import get_or_404
-from taxpro.service_hours.middleware import (
-    closed_response,
-    portal_closed_now,
-    saves_draft_while_closed,
-)
+from taxpro.service_hours.middleware import saves_draft_while_closed
 from taxpro.session_lifetime import KeptPost
 from taxpro.throttle import throttle_wait, too_many_requests
 
 # The questions' share of an upload's body, on top of the file (multipart headers and fields).
 FIELDS_ALLOWANCE_BYTES = 256 * 1024
-PAGES = wizard_kit.WizardPages(
-    noun="upload",
-    templates="authorizations/pro/forms/",
-    start="authorizations_pro:form_new",
-    discard="authorizations_pro:form_draft_discard",
-)
-
-
-def _draft(request: HttpRequest, public_id: uuid.UUID) -> FormDraft:
-    practitioner = wizard_kit.signed_in_practitioner(request)
-    return get_or_404(selectors.form_draft_of, practitioner=practitioner, public_id=public_id)
 
 
 def _sent_url(draft: FormDraft) -> str:
@@ -83,9 +67,40 @@ def _taxpayer_name(draft: FormDraft) -> str:
     return str((answers_of(draft, "taxpayer") or {}).get("name", ""))
 
 
-def _draft_row(draft: FormDraft) -> tuple[FormDraft, str, Step, str]:
-    following = first_incomplete(draft)
-    return draft, _taxpayer_name(draft), following, step_url(draft, following)
+def _keep_typed(request: HttpRequest, draft: FormDraft, current: Step) -> bool:
+    """Keep a question step's answers as typed, not judged, with a valid TIN encrypted (R42:
+    the portal closed; issue 10: the session ended). A file is not kept: it is chosen again;
+    nor is anything of the check page, or of a step the draft's form does not have (False)."""
+    if not current.is_question or current is FILE_STEP or not current.applies(draft):
+        return False
+    form = current.form(draft=draft, data=request.POST)
+    draft_save_answers(
+        draft=draft,
+        step=current.slug,
+        answers=current.typed(post=request.POST, form=form),
+        valid=False,
+        tin=current.typed_tin(request.POST),
+    )
+    return True
+
+
+PAGES = wizard_kit.WizardPages[FormDraft, Step](
+    noun="upload",
+    templates="authorizations/pro/forms/",
+    start="authorizations_pro:form_new",
+    discard="authorizations_pro:form_draft_discard",
+    first_incomplete=first_incomplete,
+    step_url=step_url,
+    taxpayer_name=_taxpayer_name,
+    sent_url=_sent_url,
+    already_sent="This form was already uploaded",
+    keep_typed=_keep_typed,
+)
+
+
+def _draft(request: HttpRequest, public_id: uuid.UUID) -> FormDraft:
+    practitioner = wizard_kit.signed_in_practitioner(request)
+    return get_or_404(selectors.form_draft_of, practitioner=practitioner, public_id=public_id)
 
 
 # --- Start and discard ----------------------------------------------------------------------
@@ -94,26 +109,19 @@ def _draft_row(draft: FormDraft) -> tuple[FormDraft, str, Step, str]:
 @wizard_kit.wizard_page
 def form_new(request: HttpRequest) -> HttpResponse:
     """What the upload asks, the unfinished uploads, and "Start a new upload" (a POST)."""
-    if request.method == "POST":
-        return wizard_kit.draft_started(
-            request, throttle="form_upload_start", create=form_draft_create, row=_draft_row
-        )
     practitioner = wizard_kit.signed_in_practitioner(request)
     steps = [step for step in STEPS if step.is_question]
     drafts = selectors.form_drafts_of(practitioner=practitioner)
-    return wizard_kit.start_page(request, PAGES, drafts, row=_draft_row, steps=steps)
+    return wizard_kit.start_page(
+        request, PAGES, drafts, steps=steps, throttle="form_upload_start", create=form_draft_create
+    )
 
 
 @wizard_kit.wizard_page
 def form_draft_discard_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Confirm (GET), then wipe the draft and its file (POST). A doubled POST is told so."""
     draft = _draft(request, public_id)
-    if draft.submitted_form is not None:
-        messages.info(request, "This form was already uploaded, so its draft cannot be discarded.")
-        return redirect(_sent_url(draft))
-    return wizard_kit.discard_page(
-        request, PAGES, draft, discard=form_draft_discard, taxpayer_name=_taxpayer_name(draft)
-    )
+    return wizard_kit.discard_page(request, PAGES, draft, discard=form_draft_discard)
 
 
 # --- The steps ------------------------------------------------------------------------------
@@ -144,28 +152,12 @@ def _render_step(
         **(extra or {}),
     }
     return wizard_kit.render_step(
-        request,
-        PAGES,
-        draft,
-        step,
-        form,
-        steps=steps_of(draft),
-        url_of=step_url,
-        context=context,
-        status=status,
+        request, PAGES, draft, step, form, steps=steps_of(draft), context=context, status=status
     )
 
 
 # The kit's redirect after a POST, under the name the views below (and the submit) use.
 _redirect = wizard_kit.redirect_after_post
-
-
-def _unanswered(request: HttpRequest, draft: FormDraft) -> HttpResponse | None:
-    missing = first_incomplete(draft)
-    if missing is CHECK_STEP:
-        return None
-    messages.info(request, f"Answer this step first: {missing.title}")
-    return redirect(step_url(draft, missing))
 
 
 @saves_draft_while_closed  # R42: a step POST while closed keeps what was typed, then 503.
@@ -176,18 +168,8 @@ def form_draft_step(request: HttpRequest, public_id: uuid.UUID, slug: str) -> Ht
     current = STEP_BY_SLUG.get(slug)
     if current is None or not current.applies(draft):
         raise Http404("No such step.")
-    gone = wizard_kit.gone_from_steps(request, PAGES, draft, sent_url=_sent_url(draft))
-    if gone is not None:
-        return gone
-    if request.method == "POST" and portal_closed_now(request):
-        if current.is_question and current is not FILE_STEP:
-            _keep_typed(request, draft, current)
-        return closed_response(request, saved_draft=True)
-    if not current.is_question:
-        if request.method == "POST":
-            return redirect(step_url(draft, current))
-        if (unanswered := _unanswered(request, draft)) is not None:
-            return unanswered
+    if (elsewhere := wizard_kit.step_elsewhere(request, PAGES, draft, current)) is not None:
+        return elsewhere
     if request.method == "GET":
         return _render_step(request, draft, current, current.form(draft=draft))
     if current is FILE_STEP:
@@ -195,37 +177,16 @@ def form_draft_step(request: HttpRequest, public_id: uuid.UUID, slug: str) -> Ht
     return _post_answers(request, draft, current)
 
 
-def _keep_typed(request: HttpRequest, draft: FormDraft, current: Step) -> None:
-    """Keep a question step's answers as typed, not judged, with a valid TIN encrypted (R42:
-    the portal closed; issue 10: the session ended)."""
-    form = current.form(draft=draft, data=request.POST)
-    draft_save_answers(
-        draft=draft,
-        step=current.slug,
-        answers=current.typed(post=request.POST, form=form),
-        valid=False,
-        tin=current.typed_tin(request.POST),
-    )
-
-
 def keep_step_after_timeout(request: HttpRequest) -> KeptPost | None:
     """Issue 10: a step of the upload sent after the session ended keeps its answers in the
     draft, and signing in again returns to the step (registered in ``AuthorizationsConfig``).
     A file is not kept: it is chosen again."""
-
-    def keep(draft: FormDraft, current: Step) -> bool:
-        if not current.is_question or current is FILE_STEP or not current.applies(draft):
-            return False
-        _keep_typed(request, draft, current)
-        return True
-
     return wizard_kit.keep_timed_out_post(
         request,
+        PAGES,
         model=FormDraft,
         view_names={"authorizations_pro:form_draft_step", "authorizations_pro:form_draft_submit"},
         step_of=lambda slug: STEP_BY_SLUG.get(slug, CHECK_STEP),
-        url_of=step_url,
-        keep=keep,
     )
 
 
@@ -326,9 +287,9 @@ def form_draft_submit_view(request: HttpRequest, public_id: uuid.UUID) -> HttpRe
     if draft.submitted_form is not None:
         messages.info(request, "This form was already uploaded. It was not uploaded again.")
         return _redirect(request, _sent_url(draft))
-    if (gone := wizard_kit.gone_from_steps(request, PAGES, draft, sent_url="")) is not None:
+    if (gone := wizard_kit.gone_from_steps(request, PAGES, draft)) is not None:
         return gone
-    if (unanswered := _unanswered(request, draft)) is not None:
+    if (unanswered := wizard_kit.unanswered(request, PAGES, draft)) is not None:
         return unanswered
     if draft_problems(draft):
         return _render_step(request, draft, CHECK_STEP, CHECK_STEP.form(draft=draft))

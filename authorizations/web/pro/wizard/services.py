@@ -11,7 +11,7 @@ from django.db import transaction
 
 from authorizations.errors import AuthorizationError, RequestRefused
 from authorizations.models import AuthorizationRequest, RequestDraft
-from authorizations.services.drafts import draft_start, draft_wipe
+from authorizations.services.drafts import draft_locked_for_sending, draft_start, draft_wipe
 from authorizations.services.submission import Representative, TaxpayerDetails, request_submit
 from authorizations.web.pro.wizard.steps import postal_address_of
 from caf.errors import CafError
@@ -102,15 +102,15 @@ def draft_submit(
     """
     refusal: AuthorizationError | None = None
     with transaction.atomic():
-        # R4: only the owner submits their draft. No join here: after waiting for the lock,
-        # Postgres re-reads the draft row but not a joined row created meanwhile, so the
-        # request is fetched by its id in a statement of its own.
-        locked = RequestDraft.objects.select_for_update().get(pk=draft.pk, owner=practitioner)
-        if locked.submitted_request_id is not None:
-            sent = AuthorizationRequest.objects.get(pk=locked.submitted_request_id)
+        locked, sent = draft_locked_for_sending(
+            draft=draft,
+            practitioner=practitioner,
+            sent_as=AuthorizationRequest,
+            refusal=RequestRefused,
+            noun="request",
+        )
+        if sent is not None:
             return Submitted(request=sent, already=True)
-        if locked.discarded_at is not None:
-            raise RequestRefused("This draft was discarded. Start a new request.")
         data = locked.data
         rep, taxpayer = data.get("representative", {}), data.get("taxpayer", {})
         if not locked.taxpayer_tin_ciphertext:

@@ -118,6 +118,10 @@ class Step(KitStep[RequestDraft]):
         """Does this valid form name a CAF number to check against the CAF file at once?"""
         return False
 
+    def unanswered_message(self) -> str:
+        # The request wizard's titles are phrases that read in lower case within a sentence.
+        return f"Answer this step first: {self.title.lower()}."
+
     def owns_refusal(self, error: AuthorizationError) -> bool:
         return isinstance(error.__cause__, self.refusal_causes) or (error.field or "").startswith(
             self.slug

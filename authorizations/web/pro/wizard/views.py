@@ -39,27 +39,12 @@ from authorizations.web.pro.wizard.steps import (
 from taxpro import clock
 from taxpro.access import practitioner_required
 from taxpro.models import User
-from taxpro.service_hours.middleware import (
-    closed_response,
-    portal_closed_now,
-    saves_draft_while_closed,
-)
+from taxpro.service_hours.middleware import saves_draft_while_closed
 from taxpro.session_lifetime import KeptPost
 from taxpro.throttle import throttled_or_none, too_many_requests
 from taxpro.tin_crypto import tin_decrypt, tin_lookup_hash
 
 CAF_CHECK_ACTION = "wizard_caf_check"  # its rate is in settings.ACCOUNT_RATE_LIMITS
-PAGES = wizard_kit.WizardPages(
-    noun="request",
-    templates="authorizations/pro/wizard/",
-    start="authorizations_pro:wizard_start",
-    discard="authorizations_pro:wizard_discard",
-)
-
-
-def _draft(request: HttpRequest, public_id: uuid.UUID) -> RequestDraft:
-    practitioner = wizard_kit.signed_in_practitioner(request)
-    return selectors.draft_for(practitioner=practitioner, public_id=public_id)
 
 
 def _sent_url(draft: RequestDraft) -> str:
@@ -73,10 +58,51 @@ def _taxpayer_name(draft: RequestDraft) -> str:
     return str(answers_of(draft, "taxpayer").get("name", ""))
 
 
-def _draft_row(draft: RequestDraft) -> tuple[RequestDraft, str, Step, str]:
-    """A row of the unfinished drafts: the draft, its taxpayer, and where it goes on."""
-    following = first_incomplete(draft)
-    return draft, _taxpayer_name(draft), following, step_url(draft, following)
+def _keep_typed(request: HttpRequest, draft: RequestDraft, current: Step) -> bool:
+    """Keep a question step's answers as typed, not judged (R42, and after a timeout). The
+    check page's declaration is all its POST carries: nothing is kept of it (False)."""
+    if not current.is_question:
+        return False
+    form = current.form(draft=draft, practitioner=wizard_kit.signed_in_practitioner(request))
+    draft_save_answers(
+        draft=draft,
+        step=current.slug,
+        answers=_storable(current.typed(post=request.POST, form=form)),
+        valid=False,
+        tin=current.typed_tin(request.POST),
+    )
+    return True
+
+
+def _storable(value: Any) -> Any:
+    """What typed answers may hold in the draft's JSON: PostgreSQL refuses NUL, and no other
+    control character belongs in a name or an address."""
+    if isinstance(value, str):
+        return "".join(ch for ch in value if ch.isprintable() or ch in "\t\n")
+    if isinstance(value, dict):
+        return {key: _storable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_storable(item) for item in value]
+    return value
+
+
+PAGES = wizard_kit.WizardPages[RequestDraft, Step](
+    noun="request",
+    templates="authorizations/pro/wizard/",
+    start="authorizations_pro:wizard_start",
+    discard="authorizations_pro:wizard_discard",
+    first_incomplete=first_incomplete,
+    step_url=step_url,
+    taxpayer_name=_taxpayer_name,
+    sent_url=_sent_url,
+    already_sent="This request was already sent",
+    keep_typed=_keep_typed,
+)
+
+
+def _draft(request: HttpRequest, public_id: uuid.UUID) -> RequestDraft:
+    practitioner = wizard_kit.signed_in_practitioner(request)
+    return selectors.draft_for(practitioner=practitioner, public_id=public_id)
 
 
 # --- Start, resume, discard ---------------------------------------------------------------
@@ -85,24 +111,22 @@ def _draft_row(draft: RequestDraft) -> tuple[RequestDraft, str, Step, str]:
 @wizard_kit.wizard_page
 def start(request: HttpRequest) -> HttpResponse:
     """What the wizard asks, the unfinished drafts, and "Start a new request" (a POST)."""
-    if request.method == "POST":
-        return wizard_kit.draft_started(
-            request, throttle="request_start", create=services.draft_create, row=_draft_row
-        )
     drafts = selectors.drafts_for(practitioner=wizard_kit.signed_in_practitioner(request))
-    return wizard_kit.start_page(request, PAGES, drafts, row=_draft_row, steps=QUESTION_STEPS)
+    return wizard_kit.start_page(
+        request,
+        PAGES,
+        drafts,
+        steps=QUESTION_STEPS,
+        throttle="request_start",
+        create=services.draft_create,
+    )
 
 
 @wizard_kit.wizard_page
 def discard(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Confirm (GET), then wipe the draft (POST). A doubled POST is told so (R47)."""
     draft = _draft(request, public_id)
-    if draft.submitted_request is not None:
-        messages.info(request, "This request was already sent, so its draft cannot be discarded.")
-        return redirect(_sent_url(draft))
-    return wizard_kit.discard_page(
-        request, PAGES, draft, discard=services.draft_discard, taxpayer_name=_taxpayer_name(draft)
-    )
+    return wizard_kit.discard_page(request, PAGES, draft, discard=services.draft_discard)
 
 
 # --- The steps ------------------------------------------------------------------------------
@@ -118,24 +142,8 @@ def _render_step(
 ) -> HttpResponse:
     context = {"kind_help": KIND_HELP, "other_caf": OTHER_CAF, **step.context(draft)}
     return wizard_kit.render_step(
-        request,
-        PAGES,
-        draft,
-        step,
-        form,
-        steps=STEPS,
-        url_of=step_url,
-        context=context | (extra or {}),
+        request, PAGES, draft, step, form, steps=STEPS, context=context | (extra or {})
     )
-
-
-def _unanswered(request: HttpRequest, draft: RequestDraft) -> HttpResponse | None:
-    """The check and the submit need every question answered: else, to the first unanswered."""
-    missing = first_incomplete(draft)
-    if missing is CHECK_STEP:
-        return None
-    messages.info(request, f"Answer this step first: {missing.title.lower()}.")
-    return redirect(step_url(draft, missing))
 
 
 @saves_draft_while_closed  # R42: a step POST while closed keeps what was typed, then 503.
@@ -147,56 +155,12 @@ def step(request: HttpRequest, public_id: uuid.UUID, slug: str) -> HttpResponse:
     current = STEP_BY_SLUG.get(slug)
     if current is None:
         raise Http404("No such step.")
-    gone = wizard_kit.gone_from_steps(request, PAGES, draft, sent_url=_sent_url(draft))
-    if gone is not None:
-        return gone
-    if request.method == "POST" and portal_closed_now(request):
-        return _keep_while_closed(request, draft, current, practitioner)
-    if not current.is_question:
-        # The check page's form posts to wizard_submit; a POST here only shows the page again.
-        if request.method == "POST":
-            return redirect(step_url(draft, current))
-        if (unanswered := _unanswered(request, draft)) is not None:
-            return unanswered
+    if (elsewhere := wizard_kit.step_elsewhere(request, PAGES, draft, current)) is not None:
+        return elsewhere
     if request.method == "GET":
         form = current.form(draft=draft, practitioner=practitioner)
         return _render_step(request, draft, current, form)
     return _post_answers(request, draft, current, practitioner)
-
-
-def _keep_while_closed(
-    request: HttpRequest, draft: RequestDraft, current: Step, practitioner: User
-) -> HttpResponse:
-    """R42: keep what was posted, never advance and never submit."""
-    if current.is_question:
-        _keep_typed(request, draft, current, practitioner)
-    return closed_response(request, saved_draft=True)
-
-
-def _keep_typed(
-    request: HttpRequest, draft: RequestDraft, current: Step, practitioner: User
-) -> None:
-    """Keep a question step's answers as typed, not judged (R42, and after a timeout)."""
-    form = current.form(draft=draft, practitioner=practitioner)
-    draft_save_answers(
-        draft=draft,
-        step=current.slug,
-        answers=_storable(current.typed(post=request.POST, form=form)),
-        valid=False,
-        tin=current.typed_tin(request.POST),
-    )
-
-
-def _storable(value: Any) -> Any:
-    """What typed answers may hold in the draft's JSON: PostgreSQL refuses NUL, and no other
-    control character belongs in a name or an address."""
-    if isinstance(value, str):
-        return "".join(ch for ch in value if ch.isprintable() or ch in "\t\n")
-    if isinstance(value, dict):
-        return {key: _storable(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_storable(item) for item in value]
-    return value
 
 
 _KEPT_AFTER_TIMEOUT = {"authorizations_pro:wizard_step", "authorizations_pro:wizard_submit"}
@@ -204,21 +168,14 @@ _KEPT_AFTER_TIMEOUT = {"authorizations_pro:wizard_step", "authorizations_pro:wiz
 
 def keep_step_after_timeout(request: HttpRequest) -> KeptPost | None:
     """Issue 10: a step sent after the session ended keeps its answers in the draft, and
-    signing in again returns to the step (registered in ``AuthorizationsConfig.ready``)."""
-
-    def keep(draft: RequestDraft, current: Step) -> bool:
-        # The check page's declaration is all a submit carries: back to the check page.
-        if current.is_question:
-            _keep_typed(request, draft, current, wizard_kit.signed_in_practitioner(request))
-        return current.is_question
-
+    signing in again returns to the step (registered in ``AuthorizationsConfig.ready``); a
+    submit returns to the check page."""
     return wizard_kit.keep_timed_out_post(
         request,
+        PAGES,
         model=RequestDraft,
         view_names=_KEPT_AFTER_TIMEOUT,
         step_of=lambda slug: STEP_BY_SLUG.get(slug, CHECK_STEP),
-        url_of=step_url,
-        keep=keep,
     )
 
 
@@ -311,7 +268,7 @@ def submit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if draft.submitted_request is not None:
         messages.info(request, "This request was already sent. It was not sent again.")
         return redirect("authorizations_pro:wizard_done", public_id=draft.public_id)
-    if (unanswered := _unanswered(request, draft)) is not None:
+    if (unanswered := wizard_kit.unanswered(request, PAGES, draft)) is not None:
         return unanswered
     form = CHECK_STEP.form(draft=draft, practitioner=practitioner, data=request.POST)
     if not form.is_valid():
