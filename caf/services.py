@@ -54,11 +54,6 @@ PIN_DIGITS = 8
 CAF_ISSUE_TRIES = 20
 
 
-def pin_max_attempts() -> int:
-    """R6: wrong PIN attempts allowed per letter (setting ``CAF_PIN_MAX_ATTEMPTS``, default 5)."""
-    return settings.CAF_PIN_MAX_ATTEMPTS
-
-
 def _require_practitioner(user: User) -> None:
     if getattr(user, "kind", None) != UserKind.PRACTITIONER:
         raise CafError("Only a tax professional's account can do this.")
@@ -417,7 +412,7 @@ def _check_pin(
     ):
         left = wrong_code_count(
             row=pin_letter,
-            limit=pin_max_attempts(),
+            limit=settings.CAF_PIN_MAX_ATTEMPTS,  # R6: wrong PINs a letter allows
             action="caf.pin.wrong_attempt",
             actor=practitioner,
             now=now,

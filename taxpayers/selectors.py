@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from taxpayers.models import (
@@ -15,7 +16,7 @@ from taxpayers.models import (
     MatchAttempt,
     Taxpayer,
 )
-from taxpayers.services import MISMATCH_WINDOW, mismatch_limit_per_hour
+from taxpayers.services import MISMATCH_WINDOW
 from taxpro import clock
 from taxpro.models import User
 from taxpro.tins import HolderKind, tin_parse
@@ -51,7 +52,7 @@ def mismatches_remaining(*, practitioner: User, now: dt.datetime | None = None) 
     used = MatchAttempt.objects.filter(
         practitioner=practitioner, attempted_at__gt=now - MISMATCH_WINDOW
     ).count()
-    return max(0, mismatch_limit_per_hour() - used)
+    return max(0, settings.TAXPAYER_MISMATCH_LIMIT_PER_HOUR - used)
 
 
 # --- The taxpayer's own pages (R13, R33, R45) ------------------------------------------------

@@ -14,6 +14,7 @@ import json
 import uuid
 from typing import Annotated, Any, Literal
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
@@ -45,7 +46,6 @@ from authorizations.forms_channel.data import (
     FormTaxpayer,
     RetainedAuthorization,
 )
-from authorizations.forms_channel.files import form_upload_max_bytes
 from authorizations.forms_channel.precheck import Problem as PrecheckProblem
 from authorizations.models import FormState, UploadedForm
 from authorizations.services import forms as form_services
@@ -227,7 +227,7 @@ def _upload_refused(errors: list[dict[str, str]], detail: str = "") -> HttpRespo
 
 
 def _too_large() -> HttpResponse:
-    limit = form_upload_max_bytes() // (1024 * 1024)
+    limit = settings.FORM_UPLOAD_MAX_BYTES // (1024 * 1024)
     return problem_response(
         status=413,
         kind="file-too-large",
@@ -255,7 +255,7 @@ def _body_too_large(request: HttpRequest) -> bool:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return False
-    return length > form_upload_max_bytes() + DATA_ALLOWANCE_BYTES
+    return length > settings.FORM_UPLOAD_MAX_BYTES + DATA_ALLOWANCE_BYTES
 
 
 # --- The endpoints ------------------------------------------------------------------------------
@@ -327,7 +327,7 @@ def form_upload_endpoint(request: HttpRequest) -> HttpResponse:
             [{"field": "file", "detail": "Send one file: the signed form, as a PDF, JPG or GIF."}]
         )
     upload = uploads[0]
-    if upload.size is not None and upload.size > form_upload_max_bytes():
+    if upload.size is not None and upload.size > settings.FORM_UPLOAD_MAX_BYTES:
         return _too_large()
     try:
         payload = FormDataIn.model_validate_json(raw_data or "null")

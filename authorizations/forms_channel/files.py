@@ -50,10 +50,6 @@ class CheckedFile:
     sha256: str
 
 
-def form_upload_max_bytes() -> int:
-    return int(settings.FORM_UPLOAD_MAX_BYTES)
-
-
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):g} MB"
 
@@ -87,7 +83,7 @@ def _pdf_check(content: bytes) -> None:
 
 def form_file_size_check(size: int) -> None:
     """R34: refuse an empty file or one over FORM_UPLOAD_MAX_BYTES (before reading it)."""
-    limit = form_upload_max_bytes()
+    limit = settings.FORM_UPLOAD_MAX_BYTES
     if size == 0:
         raise FormRefused("The file is empty. Choose the signed form.", field="file")
     if size > limit:

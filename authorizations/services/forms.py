@@ -38,7 +38,6 @@ from authorizations.forms_channel.data import FormData, form_data_from_json, for
 from authorizations.forms_channel.files import (
     form_file_check,
     form_file_size_check,
-    form_upload_max_bytes,
 )
 from authorizations.forms_channel.precheck import form_precheck
 from authorizations.models import (
@@ -209,7 +208,7 @@ def _read_upload(upload: File) -> bytes:
     if upload.size is not None:
         form_file_size_check(upload.size)
     upload.seek(0)
-    return upload.read(form_upload_max_bytes() + 1)
+    return upload.read(settings.FORM_UPLOAD_MAX_BYTES + 1)
 
 
 def form_upload(

@@ -54,10 +54,6 @@ MISMATCH_WINDOW = dt.timedelta(hours=1)
 _mailroom = logging.getLogger("taxpro.mailroom")
 
 
-def mismatch_limit_per_hour() -> int:
-    return settings.TAXPAYER_MISMATCH_LIMIT_PER_HOUR
-
-
 @transaction.atomic
 def taxpayer_create(
     *,
@@ -153,9 +149,9 @@ def taxpayer_match(
                 practitioner=practitioner, attempted_at__gt=now - MISMATCH_WINDOW
             )
             .order_by("-attempted_at")
-            .values_list("attempted_at", flat=True)[: mismatch_limit_per_hour()]
+            .values_list("attempted_at", flat=True)[: settings.TAXPAYER_MISMATCH_LIMIT_PER_HOUR]
         )
-        if len(recent) >= mismatch_limit_per_hour():
+        if len(recent) >= settings.TAXPAYER_MISMATCH_LIMIT_PER_HOUR:
             retry_at = clock.to_et(recent[-1] + MISMATCH_WINDOW)
             failure = MismatchRateLimited(
                 "Too many taxpayer details did not match in the last hour. Try again after "

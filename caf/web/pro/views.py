@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -171,7 +172,7 @@ def _link_confirm_page(request: HttpRequest, pin_letter: PinLetter, form: PinFor
         "waiting": pin_letter.state == PinLetterState.PENDING and not expired,
         "expired": expired,
         "locked": pin_letter.state == PinLetterState.LOCKED,
-        "attempts_left": max(services.pin_max_attempts() - pin_letter.wrong_attempts, 0),
+        "attempts_left": max(settings.CAF_PIN_MAX_ATTEMPTS - pin_letter.wrong_attempts, 0),
         "expires_on": _when(pin_letter.expires_at),
         "mailed_on": _when(pin_letter.created_at),
     }

@@ -13,13 +13,14 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from authorizations.errors import FormRefused
-from authorizations.forms_channel.files import form_file_check, form_upload_max_bytes
+from authorizations.forms_channel.files import form_file_check
 from authorizations.models import FormDraft
 from authorizations.services.drafts import draft_save_answers
 from authorizations.services.form_drafts import (
@@ -138,7 +139,7 @@ def _render_step(
 ) -> HttpResponse:
     context: dict[str, Any] = {
         "is_2848": (answers_of(draft, "form") or {}).get("form_type") == "2848",
-        "max_megabytes": form_upload_max_bytes() // (1024 * 1024),
+        "max_megabytes": settings.FORM_UPLOAD_MAX_BYTES // (1024 * 1024),
         "questions": [
             (form[name], step.shown_when.get(name, ""))
             for name in getattr(form, "fields", {})
@@ -230,13 +231,13 @@ def _too_large(request: HttpRequest) -> bool:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return False
-    return length > form_upload_max_bytes() + FIELDS_ALLOWANCE_BYTES
+    return length > settings.FORM_UPLOAD_MAX_BYTES + FIELDS_ALLOWANCE_BYTES
 
 
 def _post_file(request: HttpRequest, draft: FormDraft) -> HttpResponse:
     """R34: the signed form, checked from its bytes and kept privately under the draft; with
     none chosen, the one kept before stands."""
-    limit = form_upload_max_bytes() // (1024 * 1024)
+    limit = settings.FORM_UPLOAD_MAX_BYTES // (1024 * 1024)
     if _too_large(request):
         form = FileForm(data={})
         form.is_valid()
@@ -260,9 +261,9 @@ def _post_file(request: HttpRequest, draft: FormDraft) -> HttpResponse:
         return _render_step(request, draft, FILE_STEP, form)
     upload = chosen[0]
     try:
-        if upload.size is not None and upload.size > form_upload_max_bytes():
+        if upload.size is not None and upload.size > settings.FORM_UPLOAD_MAX_BYTES:
             raise FormRefused(f"The file is larger than {limit} MB. Upload a smaller scan.")
-        content = upload.read(form_upload_max_bytes() + 1)
+        content = upload.read(settings.FORM_UPLOAD_MAX_BYTES + 1)
         checked = form_file_check(content)
     except FormRefused as refusal:
         form.add_error("file", refusal.message)
