@@ -144,14 +144,15 @@ def taxpayer_match(
     with transaction.atomic():
         # Serialise one practitioner's checks so parallel tries cannot overrun the limit.
         User.objects.select_for_update().filter(pk=practitioner.pk).first()
+        limit = settings.TAXPAYER_MISMATCH_LIMIT_PER_HOUR  # R12
         recent = list(
             MatchAttempt.objects.filter(
                 practitioner=practitioner, attempted_at__gt=now - MISMATCH_WINDOW
             )
             .order_by("-attempted_at")
-            .values_list("attempted_at", flat=True)[: settings.TAXPAYER_MISMATCH_LIMIT_PER_HOUR]
+            .values_list("attempted_at", flat=True)[:limit]
         )
-        if len(recent) >= settings.TAXPAYER_MISMATCH_LIMIT_PER_HOUR:
+        if len(recent) >= limit:
             retry_at = clock.to_et(recent[-1] + MISMATCH_WINDOW)
             failure = MismatchRateLimited(
                 "Too many taxpayer details did not match in the last hour. Try again after "

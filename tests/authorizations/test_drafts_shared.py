@@ -12,12 +12,18 @@ from typing import Any
 
 import pytest
 
+from authorizations.errors import FormRefused, RequestRefused
 from authorizations.models import FormDraft, RequestDraft
 from authorizations.services.drafts import RAW, TIN, draft_save_answers
-from authorizations.services.form_drafts import form_draft_create, form_draft_discard
+from authorizations.services.form_drafts import (
+    form_draft_create,
+    form_draft_discard,
+    form_draft_submit,
+)
 from authorizations.web.pro.wizard import services as request_drafts
 from taxpro.tin_crypto import tin_decrypt
 from taxpro.tins import tin_parse
+from tests.authorizations.forms_support import form_data
 from tests.factories import PractitionerFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +35,13 @@ class Wizard:
     create: Callable[..., Any]
     save: Callable[..., Any]
     discard: Callable[..., bool]
+    send: Callable[..., Any]
+    refusal: type[Exception]
+    noun: str
+
+
+def _upload(**kwargs: Any) -> Any:
+    return form_draft_submit(data=form_data(), **kwargs)
 
 
 WIZARDS = {
@@ -37,8 +50,19 @@ WIZARDS = {
         request_drafts.draft_create,
         draft_save_answers,
         request_drafts.draft_discard,
+        request_drafts.draft_submit,
+        RequestRefused,
+        "request",
     ),
-    "upload": Wizard(FormDraft, form_draft_create, draft_save_answers, form_draft_discard),
+    "upload": Wizard(
+        FormDraft,
+        form_draft_create,
+        draft_save_answers,
+        form_draft_discard,
+        _upload,
+        FormRefused,
+        "upload",
+    ),
 }
 
 
@@ -96,3 +120,19 @@ def test_r47_a_doubled_discard_wipes_once(wizard: Wizard) -> None:
     assert stored.data == {}
     assert stored.taxpayer_tin_ciphertext == ""
     assert stored.discarded_at is not None
+
+
+def test_r47_a_discarded_draft_is_not_sent(wizard: Wizard) -> None:
+    practitioner = PractitionerFactory()
+    draft = wizard.create(practitioner=practitioner)
+    assert wizard.discard(draft=draft) is True
+    with pytest.raises(wizard.refusal, match=f"discarded. Start a new {wizard.noun}.$"):
+        wizard.send(draft=draft, practitioner=practitioner)
+    assert wizard.model.objects.get(pk=draft.pk).sent_id is None
+
+
+def test_r4_only_its_owner_sends_a_draft(wizard: Wizard) -> None:
+    draft = wizard.create(practitioner=PractitionerFactory())
+    with pytest.raises(wizard.model.DoesNotExist):
+        wizard.send(draft=draft, practitioner=PractitionerFactory())
+    assert wizard.model.objects.get(pk=draft.pk).sent_id is None

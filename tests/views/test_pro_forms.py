@@ -253,6 +253,25 @@ def test_the_check_page_waits_for_every_step(pro) -> None:
     assert written() == (0, 0, 0)
 
 
+def test_the_check_page_says_which_step_to_answer_first(pro) -> None:
+    draft = start(pro)
+    page = _html(pro.get(url(draft, "check"), follow=True))
+    assert "Answer this step first: Which form are you uploading?" in page
+
+
+def test_r47_an_uploaded_forms_draft_cannot_be_discarded(pro) -> None:
+    assert post(pro, a_pdf()).status_code == 302
+    draft, form = FormDraft.objects.get(), UploadedForm.objects.get()
+    discard = reverse("authorizations_pro:form_draft_discard", args=[draft.public_id])
+    response = pro.post(discard)
+    assert response["Location"] == reverse("authorizations_pro:form", args=[form.public_id])
+    assert "This form was already uploaded, so its draft cannot be discarded." in _html(
+        pro.get(response["Location"])
+    )
+    draft.refresh_from_db()
+    assert draft.discarded_at is None and draft.submitted_form == form
+
+
 def test_r34_r36_a_2848_for_a_business_with_quarters_joins_the_line(pro, rep) -> None:
     response = post(pro, a_pdf())
     form = UploadedForm.objects.get()

@@ -100,7 +100,9 @@ def test_a_pending_request_is_described_in_plain_words(me, cpa, taxpayer) -> Non
         (RequestKind.TIA, "permission to see your tax information", "to see my tax information"),
     ],
 )
-def test_each_page_says_the_kind_in_its_own_words(me, cpa, taxpayer, kind, name, declares) -> None:
+def test_r21_r23_each_page_says_the_kind_in_its_own_words(
+    me, cpa, taxpayer, kind, name, declares
+) -> None:
     """A misspelt word in a template renders as nothing, so each phrase is looked for (R21, R23)."""
     req = submit_now(cpa, taxpayer, kind=kind)
     rep = cpa.caf_record.name

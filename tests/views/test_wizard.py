@@ -128,6 +128,13 @@ def test_the_check_page_waits_for_every_answer(client: Client) -> None:
     assert not AuthorizationRequest.objects.exists()
 
 
+def test_the_check_page_says_which_step_to_answer_first(client: Client) -> None:
+    _, draft = drafting_representative(client)
+    title = STEP_BY_SLUG["representative"].title.lower()
+    page = client.get(step_url(draft, "check"), follow=True).content.decode()
+    assert f"Answer this step first: {title}." in page
+
+
 def test_a_change_from_the_check_page_comes_back_to_it(client: Client) -> None:
     rep, draft = drafting_representative(client)
     taxpayer = make_taxpayer()
@@ -237,6 +244,8 @@ def test_a_sent_draft_cannot_be_discarded(client: Client) -> None:
     response = client.post(reverse("authorizations_pro:wizard_discard", args=[draft.public_id]))
     assert response["Location"] == reverse("authorizations_pro:wizard_done", args=[draft.public_id])
     assert AuthorizationRequest.objects.get().state == RequestState.PENDING
+    page = client.get(response["Location"]).content.decode()
+    assert "This request was already sent, so its draft cannot be discarded." in page
 
 
 # --- Access (R4, R45) -----------------------------------------------------------------------
