@@ -303,6 +303,10 @@ def celery_broker_url(redis_url: str) -> str:
 CELERY_BROKER_URL = celery_broker_url(REDIS_URL)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# When the broker connection is lost, a task taken but not yet acknowledged is cancelled and
+# redelivered, not left holding the worker's only slot (Celery 6's default; every task is safe to
+# run again: the ledger records once, R21).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
